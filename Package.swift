@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every Swift target of meterd shares: Swift 6 language mode (strict
+/// concurrency is implied) and no warnings.
+let strictSettings: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "meterd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meterd", targets: ["meterd"]),
+        .library(name: "MeterdCore", targets: ["MeterdCore"]),
+        .library(name: "MeterdKafka", targets: ["MeterdKafka"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "Crdkafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        .target(
+            name: "MeterdCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MeterdConfig",
+            dependencies: [
+                "MeterdCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MeterdKafka",
+            dependencies: [
+                "Crdkafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "meterd",
+            dependencies: [
+                "MeterdCore",
+                "MeterdConfig",
+                "MeterdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MeterdCoreTests",
+            dependencies: ["MeterdCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MeterdConfigTests",
+            dependencies: ["MeterdConfig", "MeterdCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MeterdKafkaTests",
+            dependencies: ["MeterdKafka"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["MeterdKafka", "meterd"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
