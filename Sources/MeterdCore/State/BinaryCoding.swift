@@ -1,0 +1,151 @@
+/// Appends primitive values to a compact, versionable byte buffer.
+///
+/// The one binary encoding of the core: repartitioned usage records and
+/// partition state snapshots use it. Integers are LEB128 varints (signed ones
+/// zig-zag encoded), doubles are 8 little-endian bytes, strings are a length
+/// then UTF-8 bytes.
+public struct BinaryWriter: Sendable {
+    public private(set) var bytes: [UInt8]
+
+    public init(capacity: Int = 64) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    public mutating func write(varint value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    public mutating func write(_ value: Int) { write(zigzag: Int64(value)) }
+
+    public mutating func write(zigzag value: Int64) {
+        write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    public mutating func write(_ value: Double) {
+        var bits = value.bitPattern
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
+    }
+
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    public mutating func write(_ value: String) {
+        var copy = value
+        copy.withUTF8 { utf8 in
+            write(varint: UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    public mutating func write(_ value: String?) {
+        if let value {
+            write(true)
+            write(value)
+        } else {
+            write(false)
+        }
+    }
+
+    public mutating func write(bytes value: [UInt8]) {
+        write(varint: UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+}
+
+/// Reads what `BinaryWriter` wrote; every read is bounds-checked and throws
+/// `BinaryDecodingError` instead of trapping on corrupt input.
+public struct BinaryReader: ~Copyable {
+    private let bytes: [UInt8]
+    public private(set) var offset: Int
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.offset = 0
+    }
+
+    public var isAtEnd: Bool { offset >= bytes.count }
+
+    public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
+        guard offset < bytes.count else { throw .truncated(offset) }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try readByte()
+            guard shift < 64 else { throw .malformed(offset, "varint too long") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    public mutating func readZigzag() throws(BinaryDecodingError) -> Int64 {
+        let raw = try readVarint()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    public mutating func readInt() throws(BinaryDecodingError) -> Int {
+        let value = try readZigzag()
+        guard let int = Int(exactly: value) else { throw .malformed(offset, "integer out of range") }
+        return int
+    }
+
+    public mutating func readDouble() throws(BinaryDecodingError) -> Double {
+        guard offset + 8 <= bytes.count else { throw .truncated(offset) }
+        var bits: UInt64 = 0
+        for i in 0..<8 { bits |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += 8
+        return Double(bitPattern: bits)
+    }
+
+    public mutating func readBool() throws(BinaryDecodingError) -> Bool {
+        switch try readByte() {
+        case 0: return false
+        case 1: return true
+        default: throw .malformed(offset - 1, "invalid boolean")
+        }
+    }
+
+    public mutating func readLength() throws(BinaryDecodingError) -> Int {
+        let count = try readVarint()
+        guard count <= UInt64(bytes.count - offset) else { throw .truncated(offset) }
+        return Int(count)
+    }
+
+    public mutating func readString() throws(BinaryDecodingError) -> String {
+        let count = try readLength()
+        defer { offset += count }
+        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+    }
+
+    public mutating func readOptionalString() throws(BinaryDecodingError) -> String? {
+        try readBool() ? try readString() : nil
+    }
+
+    public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
+        let count = try readLength()
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+}
+
+/// Corrupt or truncated binary input.
+public enum BinaryDecodingError: Error, Sendable, Equatable {
+    case truncated(Int)
+    case malformed(Int, String)
+    case unsupportedVersion(UInt8)
+}
