@@ -1,0 +1,78 @@
+import Crdkafka
+
+/// librdkafka properties for one client, passed through verbatim.
+///
+/// Any property librdkafka knows (SASL, TLS, timeouts…) can be set; each is
+/// checked by `rd_kafka_conf_set` when the client is created, so a typo fails
+/// at start-up with librdkafka's own message. Values of secret properties
+/// never appear in `description` or logs.
+public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
+    public var properties: [String: String]
+
+    public init(_ properties: [String: String] = [:]) {
+        self.properties = properties
+    }
+
+    public init(bootstrap: String, _ properties: [String: String] = [:]) {
+        self.properties = properties
+        self.properties["bootstrap.servers"] = bootstrap
+    }
+
+    public subscript(key: String) -> String? {
+        get { properties[key] }
+        set { properties[key] = newValue }
+    }
+
+    /// This configuration with `other`'s properties laid over it.
+    public func merging(_ other: [String: String]) -> KafkaConfiguration {
+        KafkaConfiguration(properties.merging(other) { _, new in new })
+    }
+
+    /// True for properties whose value must never be logged.
+    public static func isSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return ["password", "secret", "sasl.jaas.config", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "ssl.keystore"]
+            .contains { lowered.contains($0) }
+    }
+
+    /// The properties with secret values replaced by `[redacted]`, sorted by key.
+    public var redacted: [(key: String, value: String)] {
+        properties.keys.sorted().map { key in
+            (key, Self.isSecret(key) ? "[redacted]" : properties[key] ?? "")
+        }
+    }
+
+    public var description: String {
+        redacted.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// Builds an `rd_kafka_conf_t`; the caller owns it.
+    /// - Throws: `KafkaError` naming the property librdkafka rejected.
+    func makeNativeConfiguration() throws(KafkaError) -> OpaquePointer {
+        guard let conf = rd_kafka_conf_new() else {
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: "out of memory", operation: "configure")
+        }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        for key in properties.keys.sorted() {
+            let value = properties[key] ?? ""
+            let result = rd_kafka_conf_set(conf, key, value, &errorBuffer, errorBuffer.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw KafkaError(
+                    code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue,
+                    message: "property '\(key)': \(detail)",
+                    operation: "configure"
+                )
+            }
+        }
+        return conf
+    }
+}
+
+extension Array where Element == CChar {
+    /// The NUL-terminated C string in this buffer.
+    var cString: String {
+        String(decoding: prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,35 @@
+import Crdkafka
+import Logging
+
+/// Finds the first offset of a partition whose record timestamp is at or
+/// after a time by reading the partition: the fallback for brokers that do
+/// not index timestamps (librdkafka's mock cluster).
+struct TimestampScan {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+
+    func firstOffset(in partition: TopicPartition, atOrAfter time: Int64, low: Int64, high: Int64, timeoutMillis: Int32) throws(KafkaError) -> Int64 {
+        var properties = configuration.properties
+        for key in ["transactional.id", "enable.idempotence", "acks", "linger.ms", "group.instance.id"] { properties[key] = nil }
+        properties["group.id"] = nil
+        properties["enable.partition.eof"] = "true"
+        properties["isolation.level"] = "read_uncommitted"
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
+        try consumer.assign([partition: low])
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMillis) * 10)
+        while ContinuousClock.now < deadline {
+            switch consumer.poll(timeoutMillis: 100) {
+            case .record(let record)?:
+                if let timestamp = record.timestampMillis, timestamp >= time { return record.offset }
+                if record.offset + 1 >= high { return high }
+            case .endOfPartition(_, let offset)?:
+                if offset >= high { return high }
+            case .error(let error, _)?:
+                if error.isFatal { throw error }
+            case nil:
+                continue
+            }
+        }
+        throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "timestamp scan of \(partition) did not finish", isRetriable: true, operation: "offsets for times")
+    }
+}
