@@ -45,7 +45,7 @@ public enum ValidationReport {
         lines.append("  appId \(config.appId); inputs \(config.kafka.inputTopics.joined(separator: ", ")) at \(config.kafka.bootstrap)")
         lines.append("  meters (\(config.meters.count)): " + config.meters.map { "\($0.slug) [\($0.aggregation.rawValue)]" }.joined(separator: ", "))
         lines.append("  features (\(config.features.count)): " + config.features.map(\.key).joined(separator: ", "))
-        lines.append("  plans (\(config.plans.count)): " + config.plans.keys.sorted().map { name in
+        lines.append("  plans (\(config.plans.count)): " + (config.plans.isEmpty ? "none" : "") + config.plans.keys.sorted().map { name in
             "\(name) [\(config.plans[name]?.rules.count ?? 0) quota\(config.plans[name]?.rules.count == 1 ? "" : "s")]"
         }.joined(separator: ", "))
         lines.append("  customers (\(config.customers.count), \(subjects) subjects; unknown subjects: \(config.unknownSubjects.rawValue))")

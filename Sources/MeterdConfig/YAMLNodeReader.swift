@@ -140,7 +140,7 @@ struct YAMLNodeReader {
         guard let text = string(fields, key, required: required) else { return nil }
         if let value = E(rawValue: text) { return value }
         let names = cases.map(\.rawValue)
-        report(fields.path.key(key), at: fields[key]?.mark, "unknown \(key) '\(text)'",
+        report(fields.path.key(key), at: fields[key]?.mark, "unknown value '\(text)'",
                hint: NameSuggestion.hint(for: text, among: names) ?? "one of \(names.joined(separator: ", "))")
         return nil
     }

@@ -65,7 +65,7 @@ struct ConfigChecker {
         let root = ConfigPath.root
         let longestSuffix = "-repartition".utf8.count
         if !ConfigValidation.isLegalTopicName(config.appId) {
-            report(root.key("appId"), "appId '\(config.appId)' cannot prefix Kafka topic names",
+            report(root.key("appId"), "'\(config.appId)' cannot prefix Kafka topic names",
                    hint: "use letters, digits, '.', '_' and '-' only")
         } else if config.appId.utf8.count + longestSuffix > ConfigValidation.maxTopicNameLength {
             report(root.key("appId"), "appId is too long for its internal topic names",
@@ -92,10 +92,10 @@ struct ConfigChecker {
         }
         checkWindows()
         if config.commitIntervalMillis <= 0 {
-            report(root.key("commitInterval"), "commitInterval must be > 0", hint: "e.g. commitInterval: 100ms")
+            report(root.key("commitInterval"), "must be > 0", hint: "e.g. commitInterval: 100ms")
         }
         if config.maxRecordBytes <= 0 {
-            report(root.key("maxRecordBytes"), "maxRecordBytes must be > 0", hint: "e.g. maxRecordBytes: 1048576")
+            report(root.key("maxRecordBytes"), "must be > 0", hint: "e.g. maxRecordBytes: 1048576")
         }
         checkOutputs()
     }
@@ -104,7 +104,7 @@ struct ConfigChecker {
         let path = ConfigPath.root.key("windows")
         let windows = config.windows
         if windows.sizeMillis <= 0 {
-            report(path.key("size"), "window size must be > 0", hint: "e.g. size: 1m")
+            report(path.key("size"), "must be > 0", hint: "e.g. size: 1m")
         } else if ConfigValidation.millisPerDay % windows.sizeMillis != 0 {
             report(path.key("size"), "window size \(DurationParsing.format(millis: windows.sizeMillis)) does not divide a day",
                    hint: "windows align with UTC days: use e.g. 1m, 5m, 15m, 1h or 1d")
@@ -113,7 +113,7 @@ struct ConfigChecker {
             ("grace", windows.graceMillis), ("allowedLateness", windows.allowedLatenessMillis), ("idleTimeout", windows.idleTimeoutMillis),
         ]
         for (name, value) in nonNegative where value < 0 {
-            report(path.key(name), "\(name) must be ≥ 0", hint: "0s disables it")
+            report(path.key(name), "must be ≥ 0", hint: "0s disables it")
         }
     }
 

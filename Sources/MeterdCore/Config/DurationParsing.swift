@@ -11,6 +11,11 @@ public enum DurationParsing {
         public let message: String
         public let hint: String?
         public var description: String { message }
+
+        public init(message: String, hint: String?) {
+            self.message = message
+            self.hint = hint
+        }
     }
 
     /// The units accepted, with their size in milliseconds.
