@@ -35,7 +35,7 @@ struct YAMLNodeReader {
             return nil
         }
         var fields = Fields(path: path, mark: node.mark)
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in mergingKeys(of: mapping) {
             guard let key = keyNode.scalar?.string else {
                 report(path, at: keyNode.mark, "keys must be plain names, found \(kind(of: keyNode))")
                 continue
@@ -51,6 +51,34 @@ struct YAMLNodeReader {
             fields.order.append(key)
         }
         return fields
+    }
+
+    /// The entries of `mapping` with YAML merge keys (`<<: *anchor` or
+    /// `<<: [*a, *b]`) expanded; keys written in the mapping itself win.
+    private func mergingKeys(of mapping: Node.Mapping) -> [(Node, Node)] {
+        var own: [(Node, Node)] = []
+        var merged: [(Node, Node)] = []
+        for (key, value) in mapping {
+            guard key.scalar?.string == "<<", key.scalar?.style == .plain else {
+                own.append((key, value))
+                continue
+            }
+            let sources = value.sequence.map(Array.init) ?? [value]
+            for source in sources {
+                guard let sourceMapping = source.mapping else {
+                    own.append((key, value))
+                    break
+                }
+                merged.append(contentsOf: mergingKeys(of: sourceMapping))
+            }
+        }
+        let ownKeys = Set(own.compactMap { $0.0.scalar?.string })
+        var seen: Set<String> = []
+        let inherited = merged.filter { key, _ in
+            guard let name = key.scalar?.string else { return false }
+            return !ownKeys.contains(name) && seen.insert(name).inserted
+        }
+        return own + inherited
     }
 
     /// Reads `node` as a sequence, recording each item's mark.

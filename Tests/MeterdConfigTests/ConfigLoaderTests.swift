@@ -91,6 +91,15 @@ import Testing
         #expect(config.quotaRules(for: config.customers[0])["requests"] == QuotaRule(limit: 5000, period: .day, thresholds: [90], hard: true))
     }
 
+    @Test func mergeKeysReuseAnchoredRulesAndOwnKeysWin() throws {
+        let config = try ConfigLoader.load(yaml: ConfigTestSupport.document(plans: """
+            plans:
+              free: { requests: &base { limit: 100, period: day, thresholds: [80, 100] } }
+              pro: { requests: { <<: *base, limit: 1000 } }
+            """))
+        #expect(config.plans["pro"]?.rules["requests"] == QuotaRule(limit: 1000, period: .day, thresholds: [80, 100]))
+    }
+
     @Test func unreadableFileIsAClearError() {
         #expect(throws: ConfigLoadError.self) { try ConfigLoader.load(contentsOfFile: "/nonexistent/meterd.yaml") }
         guard case .invalid(let errors) = ValidationReport.verdict(forFile: "/nonexistent/meterd.yaml") else {
