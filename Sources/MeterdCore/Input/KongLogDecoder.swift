@@ -41,7 +41,8 @@ enum KongLogDecoder {
     private static func epochMillis(_ value: Double?) -> Int64? {
         guard let value, value.isFinite else { return nil }
         let millis = value.rounded(.down)
-        guard millis >= Double(RFC3339Timestamp.minMillis), millis <= Double(RFC3339Timestamp.maxMillis) else { return nil }
+        // Kong writes milliseconds since 1970; anything before is not a Kong time.
+        guard millis >= 0, millis <= Double(RFC3339Timestamp.maxMillis) else { return nil }
         return Int64(millis)
     }
 }
