@@ -6,8 +6,12 @@ extension JSONScanner {
         var escapes = false
         while true {
             while pos &+ 8 <= count {
-                let word = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
-                if Self.needsAttention(word) { break }
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                let attention = Self.attentionMask(word)
+                if attention != 0 {
+                    pos &+= attention.trailingZeroBitCount &>> 3
+                    break
+                }
                 pos &+= 8
             }
             guard pos < count else { throw fail(.unexpectedEnd) }
@@ -29,10 +33,11 @@ extension JSONScanner {
         }
     }
 
-    /// True when one of the 8 bytes is a quote, a backslash, a control
-    /// character or non-ASCII (exact: no false negatives).
+    /// High bits set in the bytes of `w` (little-endian) that are a quote,
+    /// a backslash, a control character or non-ASCII. Bytes above a flagged
+    /// one may be flagged falsely; the lowest flagged byte is always a true one.
     @inline(__always)
-    static func needsAttention(_ w: UInt64) -> Bool {
+    static func attentionMask(_ w: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let below20 = (w &- ones &* 0x20) & ~w
@@ -40,7 +45,7 @@ extension JSONScanner {
         let quote = (quoteX &- ones) & ~quoteX
         let slashX = w ^ (ones &* 0x5C)
         let slash = (slashX &- ones) & ~slashX
-        return ((below20 | quote | slash) & highs) | (w & highs) != 0
+        return (below20 | quote | slash | w) & highs
     }
 
     private mutating func scanEscape() throws(JSONSyntaxError) {

@@ -138,7 +138,16 @@ struct JSONScanner {
 
     private func childForKey(node: Int, start: Int, end: Int, escaped: Bool) -> Int {
         if !escaped {
-            return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: end - start))
+            let length = end - start
+            // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
+            let prefix: UInt64
+            if start + 8 <= count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+                prefix = length >= 8 ? word : word & ((1 << (UInt64(length) * 8)) - 1)
+            } else {
+                prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
+            }
+            return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
         }
         let name = JSONStringDecoder.unescapedBytes(UnsafeBufferPointer(start: base + start, count: end - start))
         return name.withUnsafeBufferPointer { trie.child(of: node, key: $0) }

@@ -18,8 +18,22 @@ struct SelectorTrie: Sendable {
     struct Edge: Sendable {
         var keyStart: Int
         var keyLength: Int
+        /// The key's first 8 bytes, zero-padded, little-endian: most keys are told apart by this and the length.
+        var keyPrefix: UInt64
         var index: Int
         var child: Int
+    }
+
+    /// The first (up to) 8 bytes of `bytes` as a little-endian integer, zero-padded.
+    @inline(__always)
+    static func prefix(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        var i = min(bytes.count, 8)
+        while i > 0 {
+            i -= 1
+            value = value << 8 | UInt64(bytes[i])
+        }
+        return value
     }
 
     let nodes: [Node]
@@ -65,10 +79,12 @@ struct SelectorTrie: Sendable {
                 switch component {
                 case .key(let name):
                     let start = keyBytes.count
-                    keyBytes.append(contentsOf: name.utf8)
-                    edges.append(Edge(keyStart: start, keyLength: keyBytes.count - start, index: -1, child: childIndex))
+                    let utf8 = Array(name.utf8)
+                    keyBytes.append(contentsOf: utf8)
+                    let prefix = utf8.withUnsafeBufferPointer { SelectorTrie.prefix($0) }
+                    edges.append(Edge(keyStart: start, keyLength: utf8.count, keyPrefix: prefix, index: -1, child: childIndex))
                 case .index(let index):
-                    edges.append(Edge(keyStart: 0, keyLength: 0, index: index, child: childIndex))
+                    edges.append(Edge(keyStart: 0, keyLength: 0, keyPrefix: 0, index: index, child: childIndex))
                 }
             }
             head += 1
@@ -99,16 +115,23 @@ struct SelectorTrieView {
 
     /// The child of `node` for the object key `name`, or -1.
     @inline(__always)
-    func child(of node: Int, key name: UnsafeBufferPointer<UInt8>) -> Int {
+    func child(of node: Int, key name: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Int {
         let n = nodes[node]
         var e = n.firstEdge
         let last = n.firstEdge + n.edgeCount
         while e < last {
             let edge = edges[e]
-            if edge.index < 0, edge.keyLength == name.count, keyEquals(edge, name) { return edge.child }
+            if edge.keyPrefix == prefix, edge.keyLength == name.count, edge.index < 0,
+               name.count <= 8 || keyEquals(edge, name) {
+                return edge.child
+            }
             e += 1
         }
         return -1
+    }
+
+    func child(of node: Int, key name: UnsafeBufferPointer<UInt8>) -> Int {
+        child(of: node, key: name, prefix: SelectorTrie.prefix(name))
     }
 
     /// The child of `node` for array position `index`, or -1.
@@ -126,7 +149,7 @@ struct SelectorTrieView {
 
     @inline(__always)
     private func keyEquals(_ edge: SelectorTrie.Edge, _ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
+        var i = 8
         while i < name.count {
             if keys[edge.keyStart + i] != name[i] { return false }
             i += 1
