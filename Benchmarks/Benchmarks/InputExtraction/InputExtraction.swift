@@ -10,7 +10,7 @@ let benchmarks: @Sendable () -> Void = {
     let records = generator.records(count: 1_000)
     guard let extractor = try? UsageExtractor(configuration: BenchmarkConfiguration.meterd) else { return }
     let configuration = Benchmark.Configuration(
-        metrics: [.throughput, .wallClock, .cpuTotal, .mallocCountTotal, .instructions],
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
         scalingFactor: .kilo,
         maxDuration: .seconds(5)
     )

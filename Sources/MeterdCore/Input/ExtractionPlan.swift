@@ -44,8 +44,6 @@ struct ExtractionPlan: Sendable {
 
     let structuredTrie: SelectorTrie
     let binaryTrie: SelectorTrie
-    /// Slot of each `EnvelopeField`, by raw value.
-    let envelopeSlots: [Int]
     /// Slots of each distinct meter selector, by selector number.
     let selectorSlots: [SelectorSlots]
 
@@ -54,7 +52,8 @@ struct ExtractionPlan: Sendable {
     init(selectors: [JSONSelector]) {
         var structured = PathTable()
         var binary = PathTable()
-        envelopeSlots = EnvelopeField.allCases.map { structured.slot(for: $0.path) }
+        // Envelope paths are distinct and numbered first, so each field's slot is its raw value.
+        for field in EnvelopeField.allCases { _ = structured.slot(for: field.path) }
         let legacyPrefix: [JSONSelector.Component] = [.key("ai"), .key("ai-proxy")]
         selectorSlots = selectors.map { selector in
             let path = selector.components
@@ -72,8 +71,6 @@ struct ExtractionPlan: Sendable {
         structuredTrie = SelectorTrie(paths: structured.paths)
         binaryTrie = SelectorTrie(paths: binary.paths)
     }
-
-    func slot(_ field: EnvelopeField) -> Int { envelopeSlots[field.rawValue] }
 }
 
 /// Distinct paths, numbered in the order they were first asked for.

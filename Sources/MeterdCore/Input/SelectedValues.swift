@@ -13,17 +13,18 @@ enum SelectorRoot {
 struct SelectedValues {
     let bytes: UnsafeBufferPointer<UInt8>
     let slots: UnsafeMutableBufferPointer<ScannedValue>
-    let plan: ExtractionPlan
-    let root: SelectorRoot
+    /// `ExtractionPlan.selectorSlots`, borrowed for the record.
+    let selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>
+    var root: SelectorRoot
 
     /// The value of envelope `field` (structured records only).
     func envelope(_ field: ExtractionPlan.EnvelopeField) -> ScannedValue {
-        slots[plan.slot(field)]
+        slots[field.rawValue]
     }
 
     /// The value of meter selector number `selector` under this record's root.
     func value(ofSelector selector: Int) -> ScannedValue {
-        let located = plan.selectorSlots[selector]
+        let located = selectorSlots[selector]
         switch root {
         case .kong:
             if located.kongLegacy >= 0, envelope(.aiProxy).isMissing { return slots[located.kongLegacy] }

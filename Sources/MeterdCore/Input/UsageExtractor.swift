@@ -5,11 +5,30 @@
 /// Compile it once per configuration; `extract` is then pure, never throws
 /// or traps on any input, and walks each record's bytes once.
 public struct UsageExtractor: Sendable {
-    private let plan: ExtractionPlan
-    private let kongMeters: [CompiledMeter]
-    private let metersByEventType: [String: [CompiledMeter]]
-    private let customers: CustomerDirectory
-    private let maxRecordBytes: Int
+    /// Everything compiled, behind one reference so passing the extractor
+    /// around costs one retain rather than one per array.
+    private final class Compiled: Sendable {
+        let plan: ExtractionPlan
+        let kongMeters: [CompiledMeter]
+        let metersByEventType: [String: [CompiledMeter]]
+        let customers: CustomerDirectory
+        let maxRecordBytes: Int
+
+        init(plan: ExtractionPlan, metersByEventType: [String: [CompiledMeter]], customers: CustomerDirectory, maxRecordBytes: Int) {
+            self.plan = plan
+            self.metersByEventType = metersByEventType
+            self.kongMeters = metersByEventType[KongLogDecoder.eventType] ?? []
+            self.customers = customers
+            self.maxRecordBytes = maxRecordBytes
+        }
+    }
+
+    private let compiled: Compiled
+    private var plan: ExtractionPlan { compiled.plan }
+    private var kongMeters: [CompiledMeter] { compiled.kongMeters }
+    private var metersByEventType: [String: [CompiledMeter]] { compiled.metersByEventType }
+    private var customers: CustomerDirectory { compiled.customers }
+    private var maxRecordBytes: Int { compiled.maxRecordBytes }
 
     /// A meter the extractor cannot be built for.
     public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -35,7 +54,7 @@ public struct UsageExtractor: Sendable {
             selectors.append(selector)
             return selectors.count - 1
         }
-        var compiled: [CompiledMeter] = []
+        var meters: [CompiledMeter] = []
         for (index, meter) in configuration.meters.enumerated() {
             var valueSelector: Int?
             if meter.aggregation != .count {
@@ -48,7 +67,7 @@ public struct UsageExtractor: Sendable {
             for name in meter.dimensionNames {
                 dimensions.append(try number(meter.groupBy[name] ?? "", meter: meter.slug))
             }
-            compiled.append(CompiledMeter(
+            meters.append(CompiledMeter(
                 index: index,
                 slug: meter.slug,
                 aggregation: meter.aggregation,
@@ -58,11 +77,12 @@ public struct UsageExtractor: Sendable {
                 dimensionSelectors: dimensions
             ))
         }
-        plan = ExtractionPlan(selectors: selectors)
-        metersByEventType = Dictionary(grouping: compiled, by: { configuration.meters[$0.index].eventType })
-        kongMeters = metersByEventType[KongLogDecoder.eventType] ?? []
-        customers = CustomerDirectory(customers: configuration.customers, policy: configuration.unknownSubjects)
-        maxRecordBytes = configuration.maxRecordBytes
+        self.compiled = Compiled(
+            plan: ExtractionPlan(selectors: selectors),
+            metersByEventType: Dictionary(grouping: meters, by: { configuration.meters[$0.index].eventType }),
+            customers: CustomerDirectory(customers: configuration.customers, policy: configuration.unknownSubjects),
+            maxRecordBytes: configuration.maxRecordBytes
+        )
     }
 
     /// Decodes one record.
@@ -76,13 +96,17 @@ public struct UsageExtractor: Sendable {
             return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
         let bytes = value.bindMemory(to: UInt8.self)
-        do throws(Rejection) {
-            if CloudEventDecoder.isBinaryMode(headers) {
-                return .usage(try extractBinary(bytes, headers: headers, recordTimestampMillis: recordTimestampMillis))
+        return plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            do throws(Rejection) {
+                if CloudEventDecoder.isBinaryMode(headers) {
+                    return .usage(try extractBinary(
+                        bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis
+                    ))
+                }
+                return .usage(try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis))
+            } catch {
+                return .rejected(error.reason, detail: error.detail)
             }
-            return .usage(try extractStructured(bytes, recordTimestampMillis: recordTimestampMillis))
-        } catch {
-            return .rejected(error.reason, detail: error.detail)
         }
     }
 
@@ -91,11 +115,15 @@ public struct UsageExtractor: Sendable {
         value.withUnsafeBytes { extract(value: $0, headers: headers, recordTimestampMillis: recordTimestampMillis) }
     }
 
-    private func extractStructured(_ bytes: UnsafeBufferPointer<UInt8>, recordTimestampMillis: Int64) throws(Rejection) -> UsageRecord {
+    private func extractStructured(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
+        recordTimestampMillis: Int64
+    ) throws(Rejection) -> UsageRecord {
         try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> UsageRecord in
-            var values = SelectedValues(bytes: bytes, slots: slots, plan: plan, root: .kong)
+            var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
-                values = SelectedValues(bytes: bytes, slots: slots, plan: plan, root: .cloudEventData)
+                values.root = .cloudEventData
                 let envelope = try CloudEventDecoder.decode(values, recordTimestampMillis: recordTimestampMillis)
                 return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
             }
@@ -109,10 +137,11 @@ public struct UsageExtractor: Sendable {
     private func extractBinary(
         _ bytes: UnsafeBufferPointer<UInt8>,
         headers: [RecordHeader],
+        selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64
     ) throws(Rejection) -> UsageRecord {
         try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> UsageRecord in
-            let values = SelectedValues(bytes: bytes, slots: slots, plan: plan, root: .binaryData)
+            let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
         }
