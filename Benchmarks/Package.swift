@@ -1,0 +1,47 @@
+// swift-tools-version:6.2
+import Foundation
+import PackageDescription
+
+/// The root package's identity is its directory name (SwiftPM's rule for
+/// path dependencies), which differs between checkouts and worktrees.
+let meterd = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+/// Benchmarks of meterd's hot paths, kept out of the root package so its
+/// users never resolve the benchmark toolchain.
+let package = Package(
+    name: "meterd-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Seeded Kong traffic and the benchmark configuration; reusable by later benchmarks (aggregation).
+        .target(
+            name: "KongTraffic",
+            dependencies: [.product(name: "MeterdCore", package: meterd)],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .target(
+            name: "FoundationBaseline",
+            dependencies: ["KongTraffic"],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
+            name: "extract-throughput",
+            dependencies: ["KongTraffic", "FoundationBaseline", .product(name: "MeterdCore", package: meterd)],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
+            name: "InputExtraction",
+            dependencies: [
+                "KongTraffic",
+                "FoundationBaseline",
+                .product(name: "MeterdCore", package: meterd),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/InputExtraction",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

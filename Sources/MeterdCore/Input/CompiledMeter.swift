@@ -1,0 +1,95 @@
+/// A meter prepared for the hot path: its selectors replaced by selector
+/// numbers of the `ExtractionPlan`, dimensions in `dimensionNames` order.
+struct CompiledMeter: Sendable {
+    let index: Int
+    let slug: String
+    let aggregation: AggregationKind
+    let allowNegative: Bool
+    /// Selector number of the value; nil for COUNT.
+    let valueSelector: Int?
+    let valueSource: String
+    /// Selector numbers aligned with `MeterDefinition.dimensionNames`.
+    let dimensionSelectors: [Int]
+}
+
+/// Why a record's values cannot be used (`invalid_value`).
+struct InvalidValue: Error {
+    let detail: String
+}
+
+extension CompiledMeter {
+    /// This meter's sample for the record, nil when the record does not count
+    /// toward it (missing or null value).
+    /// - Throws: `InvalidValue` when the value is present but unusable, or a
+    ///   numeric dimension overflows.
+    func sample(from values: SelectedValues) throws(InvalidValue) -> MeterSample? {
+        let sampleValue: SampleValue
+        if let valueSelector {
+            let value = values.value(ofSelector: valueSelector)
+            if value.isMissing { return nil }
+            sampleValue = try aggregation == .uniqueCount ? uniqueValue(value, values) : numericValue(value, values)
+        } else {
+            sampleValue = .none
+        }
+        var dimensions: [String?] = []
+        dimensions.reserveCapacity(dimensionSelectors.count)
+        for selector in dimensionSelectors {
+            dimensions.append(try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug))
+        }
+        return MeterSample(meterIndex: index, value: sampleValue, dimensions: dimensions)
+    }
+
+    private func numericValue(_ value: ScannedValue, _ values: SelectedValues) throws(InvalidValue) -> SampleValue {
+        let number: Double?
+        switch value.kind {
+        case .number:
+            number = JSONNumber.parse(values.raw(value))
+        case .string where value.hasEscapes:
+            number = JSONStringDecoder.unescapedBytes(values.raw(value)).withUnsafeBufferPointer { JSONNumber.parse($0) }
+        case .string:
+            number = JSONNumber.parse(values.raw(value))
+        default:
+            number = nil
+        }
+        guard let number else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is not a number") }
+        guard number.isFinite else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is out of range") }
+        if aggregation == .sum, !allowNegative, number < 0 {
+            throw InvalidValue(detail: "meter \(slug): \(valueSource) is negative")
+        }
+        return .number(number)
+    }
+
+    private func uniqueValue(_ value: ScannedValue, _ values: SelectedValues) throws(InvalidValue) -> SampleValue {
+        switch value.kind {
+        case .string:
+            return .text(values.text(value))
+        case .number:
+            guard let text = JSONNumber.canonicalText(raw: values.raw(value)) else {
+                throw InvalidValue(detail: "meter \(slug): \(valueSource) is out of range")
+            }
+            return .text(text)
+        default:
+            throw InvalidValue(detail: "meter \(slug): \(valueSource) is neither a string nor a number")
+        }
+    }
+
+    /// The groupBy text of a value: strings as they are, numbers canonical,
+    /// booleans `true`/`false`; nil for missing, null, objects and arrays.
+    static func dimensionText(_ value: ScannedValue, _ values: SelectedValues, meter: String) throws(InvalidValue) -> String? {
+        switch value.kind {
+        case .string:
+            return values.text(value)
+        case .number:
+            guard let text = JSONNumber.canonicalText(raw: values.raw(value)) else {
+                throw InvalidValue(detail: "meter \(meter): a groupBy number is out of range")
+            }
+            return text
+        case .trueLiteral:
+            return "true"
+        case .falseLiteral:
+            return "false"
+        case .absent, .null, .object, .array:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,209 @@
+/// Stage 1 of the pipeline: turns one raw input record (Kong log JSON or a
+/// CloudEvent, structured or binary) into its `UsageRecord`, or the reason
+/// it is dead-lettered.
+///
+/// Compile it once per configuration; `extract` is then pure, never throws
+/// or traps on any input, and walks each record's bytes once.
+public struct UsageExtractor: Sendable {
+    /// Everything compiled, behind one reference so passing the extractor
+    /// around costs one retain rather than one per array.
+    private final class Compiled: Sendable {
+        let plan: ExtractionPlan
+        let kongMeters: [CompiledMeter]
+        let metersByEventType: [String: [CompiledMeter]]
+        let customers: CustomerDirectory
+        let maxRecordBytes: Int
+
+        init(plan: ExtractionPlan, metersByEventType: [String: [CompiledMeter]], customers: CustomerDirectory, maxRecordBytes: Int) {
+            self.plan = plan
+            self.metersByEventType = metersByEventType
+            self.kongMeters = metersByEventType[KongLogDecoder.eventType] ?? []
+            self.customers = customers
+            self.maxRecordBytes = maxRecordBytes
+        }
+    }
+
+    private let compiled: Compiled
+    private var plan: ExtractionPlan { compiled.plan }
+    private var kongMeters: [CompiledMeter] { compiled.kongMeters }
+    private var metersByEventType: [String: [CompiledMeter]] { compiled.metersByEventType }
+    private var customers: CustomerDirectory { compiled.customers }
+    private var maxRecordBytes: Int { compiled.maxRecordBytes }
+
+    /// A meter the extractor cannot be built for.
+    public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+        public let meter: String
+        public let message: String
+        public var description: String { "meter \(meter): \(message)" }
+    }
+
+    /// - Throws: `ConfigurationError` for an unparsable selector or a
+    ///   non-COUNT meter without `valueProperty`.
+    public init(configuration: MeterdConfiguration) throws(ConfigurationError) {
+        var selectors: [JSONSelector] = []
+        var numbers: [String: Int] = [:]
+        func number(_ source: String, meter: String) throws(ConfigurationError) -> Int {
+            if let known = numbers[source] { return known }
+            let selector: JSONSelector
+            do {
+                selector = try JSONSelector(parsing: source)
+            } catch {
+                throw ConfigurationError(meter: meter, message: "selector \(source): \(error)")
+            }
+            numbers[source] = selectors.count
+            selectors.append(selector)
+            return selectors.count - 1
+        }
+        var meters: [CompiledMeter] = []
+        for (index, meter) in configuration.meters.enumerated() {
+            var valueSelector: Int?
+            if meter.aggregation != .count {
+                guard let source = meter.valueProperty else {
+                    throw ConfigurationError(meter: meter.slug, message: "\(meter.aggregation.rawValue) needs a valueProperty")
+                }
+                valueSelector = try number(source, meter: meter.slug)
+            }
+            var dimensions: [Int] = []
+            for name in meter.dimensionNames {
+                dimensions.append(try number(meter.groupBy[name] ?? "", meter: meter.slug))
+            }
+            meters.append(CompiledMeter(
+                index: index,
+                slug: meter.slug,
+                aggregation: meter.aggregation,
+                allowNegative: meter.allowNegative,
+                valueSelector: valueSelector,
+                valueSource: meter.valueProperty ?? "",
+                dimensionSelectors: dimensions
+            ))
+        }
+        self.compiled = Compiled(
+            plan: ExtractionPlan(selectors: selectors),
+            metersByEventType: Dictionary(grouping: meters, by: { configuration.meters[$0.index].eventType }),
+            customers: CustomerDirectory(customers: configuration.customers, policy: configuration.unknownSubjects),
+            maxRecordBytes: configuration.maxRecordBytes
+        )
+    }
+
+    /// Decodes one record.
+    /// - Parameters:
+    ///   - value: the Kafka record value.
+    ///   - headers: the record headers (`ce_*` select CloudEvents binary mode).
+    ///   - recordTimestampMillis: the Kafka record timestamp, the event time
+    ///     of a CloudEvent without `time`.
+    public func extract(value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64) -> ExtractionResult {
+        guard value.count <= maxRecordBytes else {
+            return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
+        }
+        let bytes = value.bindMemory(to: UInt8.self)
+        return plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            do throws(Rejection) {
+                if CloudEventDecoder.isBinaryMode(headers) {
+                    return .usage(try extractBinary(
+                        bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis
+                    ))
+                }
+                return .usage(try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis))
+            } catch {
+                return .rejected(error.reason, detail: error.detail)
+            }
+        }
+    }
+
+    /// Decodes one record held in an array.
+    public func extract(value: [UInt8], headers: [RecordHeader] = [], recordTimestampMillis: Int64) -> ExtractionResult {
+        value.withUnsafeBytes { extract(value: $0, headers: headers, recordTimestampMillis: recordTimestampMillis) }
+    }
+
+    private func extractStructured(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
+        recordTimestampMillis: Int64
+    ) throws(Rejection) -> UsageRecord {
+        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> UsageRecord in
+            var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
+            if CloudEventDecoder.matches(values) {
+                values.root = .cloudEventData
+                let envelope = try CloudEventDecoder.decode(values, recordTimestampMillis: recordTimestampMillis)
+                return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
+            }
+            if KongLogDecoder.matches(values) {
+                return try usage(try KongLogDecoder.decode(values), meters: kongMeters, values)
+            }
+            throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
+        }
+    }
+
+    private func extractBinary(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        headers: [RecordHeader],
+        selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
+        recordTimestampMillis: Int64
+    ) throws(Rejection) -> UsageRecord {
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> UsageRecord in
+            let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
+            let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
+            return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
+        }
+    }
+
+    /// Scans `bytes` with `trie` into stack-allocated slots and hands them to
+    /// `body`. Structured records must be an object; binary-mode data may be
+    /// any JSON value, or empty (no data).
+    private func walk(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        trie: SelectorTrie,
+        allowEmpty: Bool = false,
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> UsageRecord
+    ) throws(Rejection) -> UsageRecord {
+        let result: Result<UsageRecord, Rejection> = withUnsafeTemporaryAllocation(
+            of: ScannedValue.self,
+            capacity: trie.slotCount
+        ) { slots in
+            slots.initialize(repeating: .absent)
+            if !(allowEmpty && bytes.isEmpty) {
+                let scanned = trie.withView { view in
+                    Result { () throws(JSONSyntaxError) in try JSONScanner.scan(bytes, trie: view, slots: slots) }
+                }
+                let rootKind: ScannedValue.Kind
+                switch scanned {
+                case .success(let kind): rootKind = kind
+                case .failure(let error): return .failure(Rejection(.malformedJSON, error.description))
+                }
+                if !allowEmpty, rootKind != .object {
+                    return .failure(Rejection(.unknownFormat, "JSON value that is not an object"))
+                }
+            }
+            do throws(Rejection) {
+                return .success(try body(slots))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Resolves the customer and evaluates `meters`: all of them or none.
+    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> UsageRecord {
+        guard let customer = customers.customer(of: envelope.subject) else {
+            throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
+        }
+        var samples: [MeterSample] = []
+        samples.reserveCapacity(meters.count)
+        for meter in meters {
+            do throws(InvalidValue) {
+                if let sample = try meter.sample(from: values) { samples.append(sample) }
+            } catch {
+                throw Rejection(.invalidValue, error.detail)
+            }
+        }
+        return UsageRecord(
+            customer: customer,
+            subject: envelope.subject,
+            source: envelope.source,
+            id: envelope.id,
+            eventTimeMillis: envelope.eventTimeMillis,
+            samples: samples
+        )
+    }
+}
