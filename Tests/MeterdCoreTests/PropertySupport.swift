@@ -10,7 +10,7 @@ enum PropertySupport {
 
     static func configuration() -> MeterdConfiguration {
         var config = AggFixtures.configuration(windows: WindowSettings(
-            sizeMillis: 60_000, graceMillis: 10_000, allowedLatenessMillis: 600_000, idleTimeoutMillis: 5_000
+            sizeMillis: 60_000, graceMillis: 10_000, allowedLatenessMillis: 7_200_000, idleTimeoutMillis: 5_000
         ))
         config.plans = ["pro": Plan(name: "pro", rules: [
             "ok_requests": QuotaRule(limit: 12, period: .hour, thresholds: [50, 100, 150], hard: true),

@@ -19,7 +19,7 @@ import MeterdCore
 
         var rng = SeededGenerator(seed: seed &+ 100)
         for flushEvery in [1, 13, 50] {
-            let shuffled = P.shuffledWithin(records, span: 540_000, using: &rng)
+            let shuffled = P.shuffledWithin(records, span: 6_600_000, using: &rng)
             #expect(shuffled != records)
             var aggregator = PartitionAggregator(configuration: config)
             let output = try P.run(shuffled, flushEvery: flushEvery, aggregator: &aggregator)
@@ -37,7 +37,7 @@ import MeterdCore
         let records = P.orderedRecords(count: 600, seed: seed)
         var rng = SeededGenerator(seed: seed)
         var aggregator = PartitionAggregator(configuration: config)
-        let output = try P.run(P.shuffledWithin(records, span: 540_000, using: &rng), flushEvery: 11, aggregator: &aggregator)
+        let output = try P.run(P.shuffledWithin(records, span: 6_600_000, using: &rng), flushEvery: 11, aggregator: &aggregator)
         let actual = P.finalRollups(output.rollups)
         let expected = PropertyOracle.rollups(records, config)
         #expect(Set(actual.keys) == Set(expected.keys))
