@@ -28,6 +28,8 @@ public struct PartitionAggregator: Sendable {
     /// Customers holding quota periods, and the earliest period expiry among them.
     var quotaCustomers: Set<String> = []
     var nextQuotaExpiry: Int64?
+    /// Customers whose state changed since the last `takeStateChanges()`.
+    var changedCustomers: Set<String> = []
 
     public init(configuration: MeterdConfiguration) {
         self.init(compiled: CompiledConfiguration(configuration))
@@ -60,6 +62,7 @@ public struct PartitionAggregator: Sendable {
             stats.dedupedEvents += 1
             return .duplicate
         case .accepted(let newWindow, let changedRollup, let quotaExpiry):
+            changedCustomers.insert(record.customer)
             if newWindow { windowIndex[start, default: []].insert(record.customer) }
             if isEmitted(windowStart: start) {
                 stats.lateAcceptedEvents += 1
@@ -114,11 +117,14 @@ public struct PartitionAggregator: Sendable {
     }
 
     private mutating func emitDirtyGroups(of ref: WindowRef, into out: inout [(RollupGroupKey, RollupRevision)]) {
-        guard var window = customers[ref.customer]?.windows[ref.windowStart] else { return }
+        // Taken out and put back so the mutation below does not copy the groups.
+        guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
+        defer { customers[ref.customer]?.windows[ref.windowStart] = window }
+        changedCustomers.insert(ref.customer)
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
-        for (key, var group) in window.groups where group.dirty {
-            let revision = group.markEmitted()
-            window.groups[key] = group
+        let dirtyKeys = window.groups.compactMap { $0.value.dirty ? $0.key : nil }
+        for key in dirtyKeys {
+            guard let revision = window.groups[key]?.markEmitted(), let group = window.groups[key] else { continue }
             if revision > 1 { stats.lateUpdatedRollups += 1 }
             let feature = compiled.features[key.featureIndex]
             var breakdown: [RollupRevision.Dimension] = []
@@ -132,7 +138,6 @@ public struct PartitionAggregator: Sendable {
                 breakdown: breakdown, revision: revision, subjects: group.subjects.sorted(by: CompiledFeature.utf8Less)
             )))
         }
-        customers[ref.customer]?.windows[ref.windowStart] = window
     }
 
     private mutating func expireState(streamTime: Int64) {
@@ -140,6 +145,7 @@ public struct PartitionAggregator: Sendable {
         let expired = windowIndex.keys.filter { windows.expiryTime(ofStart: $0) <= streamTime }
         for start in expired {
             for customer in windowIndex.removeValue(forKey: start) ?? [] {
+                changedCustomers.insert(customer)
                 customers[customer]?.dropWindow(start: start)
                 if customers[customer]?.isEmpty == true { customers[customer] = nil }
             }
@@ -147,17 +153,19 @@ public struct PartitionAggregator: Sendable {
         guard let due = nextQuotaExpiry, due <= streamTime else { return }
         nextQuotaExpiry = nil
         for customer in quotaCustomers {
-            guard var state = customers[customer] else { continue }
+            guard let featureIndexes = customers[customer]?.quotas.keys else { continue }
+            changedCustomers.insert(customer)
             var holdsPeriods = false
-            for (featureIndex, var quota) in state.quotas {
-                if let next = quota.expire(streamTimeMillis: streamTime, windows: windows) {
+            for featureIndex in Array(featureIndexes) {
+                if let next = customers[customer]?.quotas[featureIndex]?.expire(streamTimeMillis: streamTime, windows: windows) {
                     nextQuotaExpiry = min(nextQuotaExpiry ?? next, next)
                     holdsPeriods = true
+                } else if customers[customer]?.quotas[featureIndex]?.earliestAnnouncedStart == nil {
+                    customers[customer]?.quotas[featureIndex] = nil
                 }
-                state.quotas[featureIndex] = quota
             }
-            customers[customer] = state
             if !holdsPeriods { quotaCustomers.remove(customer) }
+            if customers[customer]?.isEmpty == true { customers[customer] = nil }
         }
     }
 

@@ -91,12 +91,18 @@ enum PropertySupport {
     /// advance never fires), flushing every `flushEvery` records; then idles
     /// the clock far enough that every window closes and expires.
     static func run(_ records: [UsageRecord], flushEvery: Int, aggregator: inout PartitionAggregator,
-                    restoreAt: Set<Int> = [], wallClock: Int64 = 0) throws -> RunOutput {
+                    restoreAt: Set<Int> = [], viaChangelog: Bool = false, wallClock: Int64 = 0) throws -> RunOutput {
         var output = RunOutput()
         var wall = wallClock
+        var changelog = CompactedChangelog()
         for (n, record) in records.enumerated() {
             if restoreAt.contains(n) {
-                aggregator = try PartitionAggregator(configuration: aggregator.compiled.configuration, snapshot: aggregator.snapshot())
+                if viaChangelog {
+                    changelog.apply(aggregator.takeStateChanges())
+                    aggregator = try changelog.restore(aggregator.compiled)
+                } else {
+                    aggregator = try PartitionAggregator(configuration: aggregator.compiled.configuration, snapshot: aggregator.snapshot())
+                }
             }
             output.results.append(aggregator.ingest(record))
             wall += 1
@@ -108,6 +114,21 @@ enum PropertySupport {
         aggregator.advance(wallClockMillis: wall + 2 + 5_000 + 30 * 86_400_000)
         output.flushes.append(aggregator.flush())
         return output
+    }
+
+    /// What a compacted changelog topic keeps: the latest value per key.
+    struct CompactedChangelog {
+        var header: [UInt8]?
+        var customers: [String: [UInt8]] = [:]
+
+        mutating func apply(_ changes: AggregatorStateChanges) {
+            header = changes.header
+            for change in changes.customers { customers[change.customer] = change.state }
+        }
+
+        func restore(_ compiled: CompiledConfiguration) throws -> PartitionAggregator {
+            try PartitionAggregator(compiled: compiled, header: header, customerStates: customers)
+        }
     }
 
     /// Latest revision per rollup key, revision number blanked (it depends on flush timing).

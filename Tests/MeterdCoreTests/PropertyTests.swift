@@ -61,6 +61,11 @@ import MeterdCore
         let actual = try P.run(records, flushEvery: 9, aggregator: &restored, restoreAt: restorePoints)
         #expect(actual == expected)
         #expect(restored.snapshot() == uninterrupted.snapshot())
+
+        var fromChangelog = PartitionAggregator(configuration: config)
+        let replayed = try P.run(records, flushEvery: 9, aggregator: &fromChangelog, restoreAt: restorePoints, viaChangelog: true)
+        #expect(replayed == expected)
+        #expect(fromChangelog.snapshot() == uninterrupted.snapshot())
     }
 
     @Test func snapshotsAreByteStableAndRoundTrip() throws {
@@ -89,6 +94,10 @@ import MeterdCore
         #expect(size.quotaPeriods == 0)
         #expect(Set(aggregator.customers.keys).isSubset(of: ["acme", "globex"]), "only quota announcement history remains")
         #expect(aggregator.snapshot().count < 200)
+        var changelog = P.CompactedChangelog()
+        changelog.apply(aggregator.takeStateChanges())
+        #expect(Set(changelog.customers.keys).isSubset(of: ["acme", "globex"]), "tombstones for every dropped customer")
+        #expect(try changelog.restore(aggregator.compiled).snapshot() == aggregator.snapshot())
     }
 
     @Test(arguments: [14, 15] as [UInt64])

@@ -73,14 +73,16 @@ public struct FeatureQuotaState: Sendable, Equatable {
     /// - Returns: the stream time at which the next remaining period expires.
     mutating func expire(streamTimeMillis: Int64, windows: TumblingWindows) -> Int64? {
         var next: Int64?
+        var expired: [Int64] = []
         for (start, period) in periods {
             let expiry = Self.expiryTime(ofEnd: period.endMillis, windows: windows)
             if expiry <= streamTimeMillis {
-                periods[start] = nil
+                expired.append(start)
             } else {
                 next = Swift.min(next ?? expiry, expiry)
             }
         }
+        for start in expired { periods[start] = nil }
         return next
     }
 
