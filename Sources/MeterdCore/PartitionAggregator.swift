@@ -98,16 +98,20 @@ public struct PartitionAggregator: Sendable {
         }
         refs.append(contentsOf: lateDirty)
         lateDirty.removeAll(keepingCapacity: true)
-        var emitted: [(RollupGroupKey, RollupRevision)] = []
-        for ref in refs { emitDirtyGroups(of: ref, into: &emitted) }
+        var keys: [RollupGroupKey] = []
+        var emitted: [RollupRevision] = []
+        for ref in refs { emitDirtyGroups(of: ref, keys: &keys, into: &emitted) }
         flushedStreamTimeMillis = streamTime
         expireState(streamTime: streamTime)
-        emitted.sort { a, b in
-            if a.1.windowStartMillis != b.1.windowStartMillis { return a.1.windowStartMillis < b.1.windowStartMillis }
-            if a.1.customer != b.1.customer { return CompiledFeature.utf8Less(a.1.customer, b.1.customer) }
-            return RollupGroupKey.less(a.0, b.0)
+        // Sorting indexes moves machine words instead of whole rollups.
+        let order = emitted.indices.sorted { i, j in
+            if emitted[i].windowStartMillis != emitted[j].windowStartMillis {
+                return emitted[i].windowStartMillis < emitted[j].windowStartMillis
+            }
+            if emitted[i].customer != emitted[j].customer { return CompiledFeature.utf8Less(emitted[i].customer, emitted[j].customer) }
+            return RollupGroupKey.less(keys[i], keys[j])
         }
-        return emitted.map(\.1)
+        return order.map { emitted[$0] }
     }
 
     /// Whether the window starting at `windowStart` had its revision 1 emitted.
@@ -116,7 +120,7 @@ public struct PartitionAggregator: Sendable {
         return compiled.windows.closeTime(ofStart: windowStart) <= flushed
     }
 
-    private mutating func emitDirtyGroups(of ref: WindowRef, into out: inout [(RollupGroupKey, RollupRevision)]) {
+    private mutating func emitDirtyGroups(of ref: WindowRef, keys: inout [RollupGroupKey], into out: inout [RollupRevision]) {
         // Taken out and put back so the mutation below does not copy the groups.
         guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
         defer { customers[ref.customer]?.windows[ref.windowStart] = window }
@@ -131,12 +135,13 @@ public struct PartitionAggregator: Sendable {
             for (name, value) in zip(feature.breakdownNames, key.breakdown) {
                 if let value { breakdown.append(RollupRevision.Dimension(name: name, value: value)) }
             }
-            out.append((key, RollupRevision(
+            keys.append(key)
+            out.append(RollupRevision(
                 customer: ref.customer, feature: feature.key, meter: feature.meterSlug,
                 aggregation: feature.aggregation, windowStartMillis: ref.windowStart, windowEndMillis: end,
                 value: group.accumulator.value, eventCount: group.accumulator.eventCount,
                 breakdown: breakdown, revision: revision, subjects: group.subjects.sorted(by: CompiledFeature.utf8Less)
-            )))
+            ))
         }
     }
 

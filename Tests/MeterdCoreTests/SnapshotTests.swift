@@ -80,4 +80,26 @@ import MeterdCore
         #expect(second)
         #expect(restored.streamTimeMillis == 2_000)
     }
+
+    @Test func stateChangesListChangedCustomersAndTombstones() throws {
+        var aggregator = PartitionAggregator(configuration: F.configuration())
+        _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
+        _ = aggregator.ingest(F.request("acme", id: "b", at: 1_000))
+        let first = aggregator.takeStateChanges()
+        #expect(first.customers.map(\.customer) == ["acme", "zeta"])
+        #expect(first.customers.allSatisfy { $0.state != nil })
+        _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
+        #expect(aggregator.takeStateChanges().customers.isEmpty, "a duplicate changes no customer state")
+        _ = aggregator.ingest(F.request("acme", id: "c", at: 190_000))
+        _ = aggregator.flush()
+        let expired = aggregator.takeStateChanges()
+        #expect(expired.customers.map(\.customer) == ["acme", "zeta"])
+        #expect(expired.customers.last?.state == nil, "zeta has no state left: tombstone")
+        #expect(expired.customers.first?.state != nil, "acme keeps its new window and quota history")
+        let restored = try PartitionAggregator(
+            compiled: aggregator.compiled, header: expired.header,
+            customerStates: ["acme": try #require(expired.customers.first?.state)]
+        )
+        #expect(restored.snapshot() == aggregator.snapshot())
+    }
 }

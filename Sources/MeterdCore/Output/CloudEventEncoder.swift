@@ -44,8 +44,8 @@ public struct CloudEventEncoder: Sendable {
         for subject in rollup.subjects { json.string(subject) }
         json.endArray()
         json.key("value"); json.number(rollup.value)
-        json.key("windowEnd"); json.string(RFC3339.string(epochMillis: rollup.windowEndMillis))
-        json.key("windowStart"); json.string(RFC3339.string(epochMillis: rollup.windowStartMillis))
+        json.key("windowEnd"); json.timestamp(rollup.windowEndMillis)
+        json.key("windowStart"); json.timestamp(rollup.windowStartMillis)
         json.endObject()
         writeEnvelope(
             &json, id: Self.eventId(of: rollup), subject: rollup.customer,
@@ -64,8 +64,8 @@ public struct CloudEventEncoder: Sendable {
         json.key("feature"); json.string(event.feature)
         json.key("hard"); json.bool(event.hard)
         json.key("limit"); json.number(event.limit)
-        json.key("periodEnd"); json.string(RFC3339.string(epochMillis: event.periodEndMillis))
-        json.key("periodStart"); json.string(RFC3339.string(epochMillis: event.periodStartMillis))
+        json.key("periodEnd"); json.timestamp(event.periodEndMillis)
+        json.key("periodStart"); json.timestamp(event.periodStartMillis)
         json.key("threshold"); json.number(event.threshold)
         json.key("usage"); json.number(event.usage)
         json.endObject()
@@ -110,7 +110,7 @@ public struct CloudEventEncoder: Sendable {
         json.key("source"); json.string(source)
         json.key("specversion"); json.string("1.0")
         json.key("subject"); json.string(subject)
-        json.key("time"); json.string(RFC3339.string(epochMillis: time))
+        json.key("time"); json.timestamp(time)
         json.key("type"); json.string(type)
         json.endObject()
     }
