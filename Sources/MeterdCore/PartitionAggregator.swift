@@ -97,6 +97,7 @@ public struct PartitionAggregator: Sendable {
             for customer in names { refs.append(WindowRef(customer: customer, windowStart: start)) }
         }
         refs.append(contentsOf: lateDirty)
+        stats.lateUpdatedWindows += Int64(lateDirty.count)
         lateDirty.removeAll(keepingCapacity: true)
         var keys: [RollupGroupKey] = []
         var emitted: [RollupRevision] = []

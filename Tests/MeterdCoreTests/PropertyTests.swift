@@ -68,6 +68,18 @@ import MeterdCore
         #expect(fromChangelog.snapshot() == uninterrupted.snapshot())
     }
 
+    @Test func sameInputGivesByteIdenticalOutputs() throws {
+        let records = P.orderedRecords(count: 300, seed: 21)
+        let encoder = CloudEventEncoder(appId: "meterd")
+        var first = PartitionAggregator(configuration: config)
+        var second = PartitionAggregator(configuration: config)
+        let a = try P.run(records, flushEvery: 5, aggregator: &first)
+        let b = try P.run(records, flushEvery: 5, aggregator: &second)
+        #expect(a.rollups.map(encoder.encode) == b.rollups.map(encoder.encode))
+        #expect(a.quotaEvents.map(encoder.encode) == b.quotaEvents.map(encoder.encode))
+        #expect(!a.rollups.isEmpty)
+    }
+
     @Test func snapshotsAreByteStableAndRoundTrip() throws {
         let records = P.orderedRecords(count: 300, seed: 11)
         var aggregator = PartitionAggregator(configuration: config)

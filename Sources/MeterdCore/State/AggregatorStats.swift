@@ -5,6 +5,8 @@ public struct AggregatorStats: Sendable, Equatable {
     public var dedupedEvents: Int64 = 0
     /// Accepted events that landed in an already emitted window.
     public var lateAcceptedEvents: Int64 = 0
+    /// Re-emissions of an already emitted (customer, window) at a flush.
+    public var lateUpdatedWindows: Int64 = 0
     /// Rollup revisions above 1 emitted (a late-updated window's rollups).
     public var lateUpdatedRollups: Int64 = 0
     /// Records rejected as `too_late`.
