@@ -1,0 +1,104 @@
+/// The configuration compiled once for the aggregation hot path: features
+/// per meter, window arithmetic, and each configured customer's quota rules.
+public struct CompiledConfiguration: Sendable {
+    public let configuration: MeterdConfiguration
+    public let windows: TumblingWindows
+    public let features: [CompiledFeature]
+    /// Meter index → indexes of the features reading it.
+    public let featuresByMeter: [[Int]]
+    public let featureIndexByKey: [String: Int]
+    /// Customer key → feature index → rule. Passthrough customers have none.
+    private let quotaRulesByCustomer: [String: [Int: CompiledQuotaRule]]
+
+    public init(_ configuration: MeterdConfiguration) {
+        self.configuration = configuration
+        windows = TumblingWindows(configuration.windows)
+        var meterIndexBySlug: [String: Int] = [:]
+        for (index, meter) in configuration.meters.enumerated() where meterIndexBySlug[meter.slug] == nil {
+            meterIndexBySlug[meter.slug] = index
+        }
+        var features: [CompiledFeature] = []
+        var byMeter = Array(repeating: [Int](), count: configuration.meters.count)
+        var byKey: [String: Int] = [:]
+        for definition in configuration.features where byKey[definition.key] == nil {
+            guard let meterIndex = meterIndexBySlug[definition.meter] else { continue }
+            let feature = CompiledFeature(
+                index: features.count, definition: definition,
+                meterIndex: meterIndex, meter: configuration.meters[meterIndex]
+            )
+            byKey[definition.key] = feature.index
+            byMeter[meterIndex].append(feature.index)
+            features.append(feature)
+        }
+        self.features = features
+        featuresByMeter = byMeter
+        featureIndexByKey = byKey
+        quotaRulesByCustomer = Self.compileQuotaRules(configuration, features: features, featureIndexByKey: byKey)
+    }
+
+    /// The quota rules of `customer` by feature index (empty for passthrough customers).
+    public func quotaRules(forCustomer customer: String) -> [Int: CompiledQuotaRule] {
+        quotaRulesByCustomer[customer] ?? [:]
+    }
+
+    /// Checks a record against the meters before anything is applied, so a
+    /// record is either fully accounted or rejected (`invalid_value`).
+    public func validate(_ record: UsageRecord) -> RejectReason? {
+        let meters = configuration.meters
+        for (position, sample) in record.samples.enumerated() {
+            guard sample.meterIndex >= 0, sample.meterIndex < meters.count else { return .invalidValue }
+            let meter = meters[sample.meterIndex]
+            guard sample.dimensions.count == meter.groupBy.count else { return .invalidValue }
+            for earlier in record.samples[..<position] where earlier.meterIndex == sample.meterIndex {
+                return .invalidValue
+            }
+            switch (meter.aggregation, sample.value) {
+            case (.count, _):
+                continue
+            case (.uniqueCount, .text):
+                continue
+            case (.sum, .number(let value)):
+                guard value.isFinite, value >= 0 || meter.allowNegative else { return .invalidValue }
+            case (.uniqueCount, .number(let value)), (.avg, .number(let value)), (.min, .number(let value)),
+                 (.max, .number(let value)), (.latest, .number(let value)):
+                guard value.isFinite else { return .invalidValue }
+            default:
+                return .invalidValue
+            }
+        }
+        return nil
+    }
+
+    private static func compileQuotaRules(
+        _ configuration: MeterdConfiguration, features: [CompiledFeature], featureIndexByKey: [String: Int]
+    ) -> [String: [Int: CompiledQuotaRule]] {
+        var result: [String: [Int: CompiledQuotaRule]] = [:]
+        for customer in configuration.customers where result[customer.key] == nil {
+            let planRules = customer.plan.flatMap { configuration.plans[$0]?.rules } ?? [:]
+            var rules: [Int: CompiledQuotaRule] = [:]
+            for featureKey in Set(planRules.keys).union(customer.overrides.keys) {
+                guard let featureIndex = featureIndexByKey[featureKey],
+                      features[featureIndex].aggregation.supportsQuota,
+                      let rule = merge(planRules[featureKey], customer.overrides[featureKey]) else { continue }
+                rules[featureIndex] = CompiledQuotaRule(featureIndex: featureIndex, rule: rule)
+            }
+            result[customer.key] = rules
+        }
+        return result
+    }
+
+    /// An override without a plan rule defines a rule only when it sets both
+    /// a limit and a period.
+    private static func merge(_ plan: QuotaRule?, _ override: QuotaOverride?) -> QuotaRule? {
+        guard let override else { return plan }
+        guard let base = plan ?? override.limit.flatMap({ limit in
+            override.period.map { QuotaRule(limit: limit, period: $0) }
+        }) else { return nil }
+        return QuotaRule(
+            limit: override.limit ?? base.limit,
+            period: override.period ?? base.period,
+            thresholds: override.thresholds ?? base.thresholds,
+            hard: override.hard ?? base.hard
+        )
+    }
+}

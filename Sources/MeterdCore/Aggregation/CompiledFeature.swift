@@ -1,0 +1,89 @@
+/// A feature compiled for the hot path: its filter and breakdown resolved to
+/// positions in its meter's dimension array (`MeterDefinition.dimensionNames`).
+public struct CompiledFeature: Sendable, Equatable {
+    /// One filter clause: the dimension at `dimensionIndex` must be one of `accepted`.
+    public struct Clause: Sendable, Equatable {
+        public let dimensionIndex: Int
+        public let accepted: Set<String>
+    }
+
+    public let index: Int
+    public let key: String
+    public let meterIndex: Int
+    public let meterSlug: String
+    public let aggregation: AggregationKind
+    /// `nil` when the filter names a dimension the meter does not have: such
+    /// a dimension is always missing, so the feature never matches.
+    public let filter: [Clause]?
+    /// Breakdown dimension names, distinct, sorted by raw (UTF-8) name.
+    public let breakdownNames: [String]
+    /// Position of each breakdown dimension in the sample's dimensions;
+    /// `nil` when the meter has no such groupBy (always absent).
+    public let breakdownIndexes: [Int?]
+
+    init(index: Int, definition: FeatureDefinition, meterIndex: Int, meter: MeterDefinition) {
+        self.index = index
+        key = definition.key
+        self.meterIndex = meterIndex
+        meterSlug = meter.slug
+        aggregation = meter.aggregation
+        let names = meter.dimensionNames
+        var clauses: [Clause]? = []
+        for name in definition.filter.keys.sorted(by: Self.utf8Less) {
+            guard let position = names.firstIndex(of: name) else {
+                clauses = nil
+                break
+            }
+            clauses?.append(Clause(dimensionIndex: position, accepted: Set(definition.filter[name] ?? [])))
+        }
+        filter = clauses
+        breakdownNames = Array(Set(definition.breakdown)).sorted(by: Self.utf8Less)
+        breakdownIndexes = breakdownNames.map { names.firstIndex(of: $0) }
+    }
+
+    /// Whether an event with these dimension values counts toward the feature;
+    /// a filter on a missing dimension does not match.
+    public func matches(_ dimensions: [String?]) -> Bool {
+        guard let filter else { return false }
+        for clause in filter {
+            guard clause.dimensionIndex < dimensions.count,
+                  let value = dimensions[clause.dimensionIndex],
+                  clause.accepted.contains(value) else { return false }
+        }
+        return true
+    }
+
+    /// The breakdown values of an event, aligned with `breakdownNames`.
+    public func breakdown(of dimensions: [String?]) -> [String?] {
+        guard !breakdownIndexes.isEmpty else { return [] }
+        return breakdownIndexes.map { position in
+            guard let position, position < dimensions.count else { return nil }
+            return dimensions[position]
+        }
+    }
+
+    static func utf8Less(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+/// A customer's quota rule on one SUM/COUNT feature, plan and overrides merged.
+public struct CompiledQuotaRule: Sendable, Equatable {
+    /// Thresholds are tracked in a 64-bit mask.
+    public static let maxThresholds = 64
+
+    public let featureIndex: Int
+    public let limit: Double
+    public let period: QuotaPeriod
+    /// Distinct positive percentages, ascending, at most `maxThresholds`.
+    public let thresholds: [Double]
+    public let hard: Bool
+
+    public init(featureIndex: Int, rule: QuotaRule) {
+        self.featureIndex = featureIndex
+        limit = rule.limit
+        period = rule.period
+        thresholds = Array(Set(rule.thresholds.filter { $0 > 0 && $0.isFinite }).sorted().prefix(Self.maxThresholds))
+        hard = rule.hard
+    }
+}

@@ -1,0 +1,117 @@
+/// One Kafka record to produce: key and value bytes.
+public struct OutputRecord: Sendable, Equatable {
+    public var key: [UInt8]
+    public var value: [UInt8]
+
+    public init(key: [UInt8], value: [UInt8]) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// Encodes rollups and quota events as CloudEvents 1.0 structured-mode JSON
+/// records (SPEC section 3): byte-stable (sorted keys, no whitespace, fixed
+/// number and time formats) with deterministic ids, so a consumer can
+/// de-duplicate re-emissions.
+public struct CloudEventEncoder: Sendable {
+    /// The CloudEvent `source`: `meterd/<appId>`.
+    public let source: String
+
+    public init(appId: String) {
+        source = "meterd/" + appId
+    }
+
+    /// `usage.rollups` record: key per `RollupKeyEncoding`, `time` = window end.
+    public func encode(_ rollup: RollupRevision) -> OutputRecord {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("data")
+        json.beginObject()
+        json.key("aggregation"); json.string(rollup.aggregation.rawValue)
+        json.key("breakdown")
+        json.beginObject()
+        for dimension in rollup.breakdown.sorted(by: { CompiledFeature.utf8Less($0.name, $1.name) }) {
+            json.key(dimension.name); json.string(dimension.value)
+        }
+        json.endObject()
+        json.key("customer"); json.string(rollup.customer)
+        json.key("eventCount"); json.integer(rollup.eventCount)
+        json.key("feature"); json.string(rollup.feature)
+        json.key("meter"); json.string(rollup.meter)
+        json.key("revision"); json.integer(Int64(rollup.revision))
+        json.key("subjects")
+        json.beginArray()
+        for subject in rollup.subjects { json.string(subject) }
+        json.endArray()
+        json.key("value"); json.number(rollup.value)
+        json.key("windowEnd"); json.timestamp(rollup.windowEndMillis)
+        json.key("windowStart"); json.timestamp(rollup.windowStartMillis)
+        json.endObject()
+        writeEnvelope(
+            &json, id: Self.eventId(of: rollup), subject: rollup.customer,
+            time: rollup.windowEndMillis, type: "meter.rollup"
+        )
+        return OutputRecord(key: Array(rollup.key.utf8), value: json.bytes)
+    }
+
+    /// `usage.quota` record: key = customer, `time` = the triggering event's time.
+    public func encode(_ event: QuotaEvent) -> OutputRecord {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("data")
+        json.beginObject()
+        json.key("customer"); json.string(event.customer)
+        json.key("feature"); json.string(event.feature)
+        json.key("hard"); json.bool(event.hard)
+        json.key("limit"); json.number(event.limit)
+        json.key("periodEnd"); json.timestamp(event.periodEndMillis)
+        json.key("periodStart"); json.timestamp(event.periodStartMillis)
+        json.key("threshold"); json.number(event.threshold)
+        json.key("usage"); json.number(event.usage)
+        json.endObject()
+        writeEnvelope(
+            &json, id: Self.eventId(of: event), subject: event.customer,
+            time: event.eventTimeMillis, type: event.kind.rawValue
+        )
+        return OutputRecord(key: Array(event.customer.utf8), value: json.bytes)
+    }
+
+    /// Hash of (customer, feature, windowStart, breakdown, revision).
+    public static func eventId(of rollup: RollupRevision) -> String {
+        var fields = BinaryWriter()
+        fields.write("meter.rollup")
+        fields.write(rollup.customer)
+        fields.write(rollup.feature)
+        fields.write(zigzag: rollup.windowStartMillis)
+        let breakdown = rollup.breakdown.sorted(by: { CompiledFeature.utf8Less($0.name, $1.name) })
+        fields.write(varint: UInt64(breakdown.count))
+        for dimension in breakdown {
+            fields.write(dimension.name)
+            fields.write(dimension.value)
+        }
+        fields.write(rollup.revision)
+        return StableHash.hex(StableHash.fnv1a128(fields.bytes))
+    }
+
+    /// Hash of (customer, feature, periodStart, threshold), per SPEC section 4.
+    public static func eventId(of event: QuotaEvent) -> String {
+        var fields = BinaryWriter()
+        fields.write("quota")
+        fields.write(event.customer)
+        fields.write(event.feature)
+        fields.write(zigzag: event.periodStartMillis)
+        fields.write(JSONNumberFormat.string(event.threshold))
+        return StableHash.hex(StableHash.fnv1a128(fields.bytes))
+    }
+
+    private func writeEnvelope(_ json: inout JSONWriter, id: String, subject: String, time: Int64, type: String) {
+        json.key("datacontenttype"); json.string("application/json")
+        json.key("id"); json.string(id)
+        json.key("source"); json.string(source)
+        json.key("specversion"); json.string("1.0")
+        json.key("subject"); json.string(subject)
+        json.key("time"); json.timestamp(time)
+        json.key("type"); json.string(type)
+        json.endObject()
+    }
+}

@@ -1,0 +1,206 @@
+/// The aggregation stage of one repartition partition: dedupes usage records,
+/// aggregates them per customer and feature in event-time tumbling windows,
+/// tracks quotas, and returns rollup revisions, quota events and rejects as
+/// values (SPEC sections 3–4). It never does I/O and never reads a clock.
+///
+/// The pipeline owns one per partition and drives it from one thread:
+/// `ingest` per record, `advance(wallClockMillis:)` regularly, then, before
+/// each transaction commit, `flush()` for the rollups and `snapshot()` for
+/// the changelog.
+public struct PartitionAggregator: Sendable {
+    /// A (customer, window) with state.
+    struct WindowRef: Hashable, Sendable {
+        var customer: String
+        var windowStart: Int64
+    }
+
+    public let compiled: CompiledConfiguration
+    public internal(set) var clock: StreamClock
+    /// Stream time at the last flush: every window with close time ≤ this
+    /// has been emitted.
+    public internal(set) var flushedStreamTimeMillis: Int64?
+    public internal(set) var customers: [String: CustomerState] = [:]
+    public private(set) var stats = AggregatorStats()
+    /// Window start → customers with state in it (closing and expiry sweep these).
+    var windowIndex: [Int64: Set<String>] = [:]
+    /// Emitted windows changed since the last flush.
+    var lateDirty: Set<WindowRef> = []
+    /// Customers holding quota periods, and the earliest period expiry among them.
+    var quotaCustomers: Set<String> = []
+    var nextQuotaExpiry: Int64?
+    /// Customers whose state changed since the last `takeStateChanges()`.
+    var changedCustomers: Set<String> = []
+
+    public init(configuration: MeterdConfiguration) {
+        self.init(compiled: CompiledConfiguration(configuration))
+    }
+
+    public init(compiled: CompiledConfiguration) {
+        self.compiled = compiled
+        clock = StreamClock(idleTimeoutMillis: compiled.configuration.windows.idleTimeoutMillis)
+    }
+
+    public var streamTimeMillis: Int64? { clock.streamTimeMillis }
+
+    /// Counts one record, or says why not. Quota announcements are returned
+    /// at once; rollups wait for `flush()`.
+    public mutating func ingest(_ record: UsageRecord) -> IngestResult {
+        if let reason = compiled.validate(record) { return .rejected(reason) }
+        let windows = compiled.windows
+        guard windows.accepts(eventTimeMillis: record.eventTimeMillis, streamTimeMillis: clock.streamTimeMillis) else {
+            stats.tooLateRejects += 1
+            return .rejected(.tooLate)
+        }
+        clock.observe(eventTimeMillis: record.eventTimeMillis)
+        let start = windows.windowStart(containing: record.eventTimeMillis)
+        var quotaEvents: [QuotaEvent] = []
+        let outcome = customers[record.customer, default: CustomerState()].accept(
+            record, windowStart: start, compiled: compiled, quotaEvents: &quotaEvents
+        )
+        switch outcome {
+        case .duplicate:
+            stats.dedupedEvents += 1
+            return .duplicate
+        case .accepted(let newWindow, let changedRollup, let quotaExpiry):
+            changedCustomers.insert(record.customer)
+            if newWindow { windowIndex[start, default: []].insert(record.customer) }
+            if isEmitted(windowStart: start) {
+                stats.lateAcceptedEvents += 1
+                if changedRollup { lateDirty.insert(WindowRef(customer: record.customer, windowStart: start)) }
+            }
+            if let quotaExpiry {
+                quotaCustomers.insert(record.customer)
+                nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry)
+            }
+            return .accepted(quotaEvents: quotaEvents)
+        }
+    }
+
+    /// Idle advance from the injected wall clock (SPEC section 4).
+    /// - Returns: whether stream time moved (windows may now be due at `flush()`).
+    @discardableResult
+    public mutating func advance(wallClockMillis: Int64) -> Bool {
+        clock.advance(wallClockMillis: wallClockMillis)
+    }
+
+    /// Emits revision 1 of every window closed since the last flush and a new
+    /// revision (complete value) of every emitted rollup changed since, then
+    /// drops expired state. Outputs are ordered by window, customer,
+    /// feature, breakdown.
+    public mutating func flush() -> [RollupRevision] {
+        guard let streamTime = clock.streamTimeMillis else { return [] }
+        let windows = compiled.windows
+        var refs: [WindowRef] = []
+        for (start, names) in windowIndex {
+            let close = windows.closeTime(ofStart: start)
+            guard close <= streamTime, !isEmitted(windowStart: start) else { continue }
+            for customer in names { refs.append(WindowRef(customer: customer, windowStart: start)) }
+        }
+        refs.append(contentsOf: lateDirty)
+        stats.lateUpdatedWindows += Int64(lateDirty.count)
+        lateDirty.removeAll(keepingCapacity: true)
+        var keys: [RollupGroupKey] = []
+        var emitted: [RollupRevision] = []
+        for ref in refs { emitDirtyGroups(of: ref, keys: &keys, into: &emitted) }
+        flushedStreamTimeMillis = streamTime
+        expireState(streamTime: streamTime)
+        // Sorting indexes moves machine words instead of whole rollups.
+        let order = emitted.indices.sorted { i, j in
+            if emitted[i].windowStartMillis != emitted[j].windowStartMillis {
+                return emitted[i].windowStartMillis < emitted[j].windowStartMillis
+            }
+            if emitted[i].customer != emitted[j].customer { return CompiledFeature.utf8Less(emitted[i].customer, emitted[j].customer) }
+            return RollupGroupKey.less(keys[i], keys[j])
+        }
+        return order.map { emitted[$0] }
+    }
+
+    /// Whether the window starting at `windowStart` had its revision 1 emitted.
+    func isEmitted(windowStart: Int64) -> Bool {
+        guard let flushed = flushedStreamTimeMillis else { return false }
+        return compiled.windows.closeTime(ofStart: windowStart) <= flushed
+    }
+
+    private mutating func emitDirtyGroups(of ref: WindowRef, keys: inout [RollupGroupKey], into out: inout [RollupRevision]) {
+        // Taken out and put back so the mutation below does not copy the groups.
+        guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
+        defer { customers[ref.customer]?.windows[ref.windowStart] = window }
+        changedCustomers.insert(ref.customer)
+        let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
+        let dirtyKeys = window.groups.compactMap { $0.value.dirty ? $0.key : nil }
+        for key in dirtyKeys {
+            guard let revision = window.groups[key]?.markEmitted(), let group = window.groups[key] else { continue }
+            if revision > 1 { stats.lateUpdatedRollups += 1 }
+            let feature = compiled.features[key.featureIndex]
+            var breakdown: [RollupRevision.Dimension] = []
+            for (name, value) in zip(feature.breakdownNames, key.breakdown) {
+                if let value { breakdown.append(RollupRevision.Dimension(name: name, value: value)) }
+            }
+            keys.append(key)
+            out.append(RollupRevision(
+                customer: ref.customer, feature: feature.key, meter: feature.meterSlug,
+                aggregation: feature.aggregation, windowStartMillis: ref.windowStart, windowEndMillis: end,
+                value: group.accumulator.value, eventCount: group.accumulator.eventCount,
+                breakdown: breakdown, revision: revision, subjects: group.subjects.sorted(by: CompiledFeature.utf8Less)
+            ))
+        }
+    }
+
+    private mutating func expireState(streamTime: Int64) {
+        let windows = compiled.windows
+        let expired = windowIndex.keys.filter { windows.expiryTime(ofStart: $0) <= streamTime }
+        for start in expired {
+            for customer in windowIndex.removeValue(forKey: start) ?? [] {
+                changedCustomers.insert(customer)
+                customers[customer]?.dropWindow(start: start)
+                if customers[customer]?.isEmpty == true { customers[customer] = nil }
+            }
+        }
+        guard let due = nextQuotaExpiry, due <= streamTime else { return }
+        nextQuotaExpiry = nil
+        for customer in quotaCustomers {
+            guard let featureIndexes = customers[customer]?.quotas.keys else { continue }
+            changedCustomers.insert(customer)
+            var holdsPeriods = false
+            for featureIndex in Array(featureIndexes) {
+                if let next = customers[customer]?.quotas[featureIndex]?.expire(streamTimeMillis: streamTime, windows: windows) {
+                    nextQuotaExpiry = min(nextQuotaExpiry ?? next, next)
+                    holdsPeriods = true
+                } else if customers[customer]?.quotas[featureIndex]?.earliestAnnouncedStart == nil {
+                    customers[customer]?.quotas[featureIndex] = nil
+                }
+            }
+            if !holdsPeriods { quotaCustomers.remove(customer) }
+            if customers[customer]?.isEmpty == true { customers[customer] = nil }
+        }
+    }
+
+    /// State size for metrics; walks the state, so call it at metrics pace.
+    public var stateSize: AggregatorStateSize {
+        var size = AggregatorStateSize(openWindows: 0, rollupGroups: 0, dedupeEntries: 0, quotaPeriods: 0, approximateBytes: 0)
+        var bytes = 0
+        for (customer, state) in customers {
+            bytes += 96 + customer.utf8.count
+            size.openWindows += state.windows.count
+            size.dedupeEntries += state.dedupe.count
+            for (key, _) in state.dedupe { bytes += 2 * (48 + key.source.utf8.count + key.id.utf8.count) }
+            for (_, window) in state.windows {
+                bytes += 64
+                size.rollupGroups += window.groups.count
+                for (key, group) in window.groups {
+                    bytes += 160 + 16 * key.breakdown.count
+                    for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
+                    for subject in group.subjects { bytes += 32 + subject.utf8.count }
+                    for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
+                    bytes += 8 * group.accumulator.sum.partials.count
+                }
+            }
+            for (_, quota) in state.quotas {
+                size.quotaPeriods += quota.periods.count
+                bytes += 32 + 64 * quota.periods.count
+            }
+        }
+        size.approximateBytes = bytes
+        return size
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+import MeterdCore
+
+@Suite struct SnapshotTests {
+    typealias F = AggFixtures
+
+    private func populated() -> PartitionAggregator {
+        var aggregator = PartitionAggregator(configuration: F.configuration())
+        _ = aggregator.ingest(F.request(id: "a", at: 1_000, route: "chat"))
+        _ = aggregator.ingest(F.tokenUse(id: "b", at: 2_000, tokens: 600))
+        _ = aggregator.ingest(F.record(id: "c", at: 3_000, samples: [F.sample(F.users, .text("u1")), F.sample(F.price, .number(4))]))
+        _ = aggregator.ingest(F.request(id: "p", at: 70_000, status: "500"))
+        _ = aggregator.flush()
+        _ = aggregator.ingest(F.request(id: "late", at: 4_000, route: "chat"))
+        return aggregator
+    }
+
+    @Test func emptyAggregatorRoundTrips() throws {
+        let empty = PartitionAggregator(configuration: F.configuration())
+        let restored = try PartitionAggregator(configuration: F.configuration(), snapshot: empty.snapshot())
+        #expect(restored.snapshot() == empty.snapshot())
+        #expect(restored.streamTimeMillis == nil)
+    }
+
+    @Test func restoredAggregatorEmitsPendingLateRevision() throws {
+        var original = populated()
+        var restored = try PartitionAggregator(configuration: F.configuration(), snapshot: original.snapshot())
+        let expected = original.flush()
+        let replayed = restored.flush()
+        #expect(replayed == expected)
+        #expect(expected.only(feature: "ok_requests").first?.revision == 2)
+        #expect(expected.only(feature: "ok_requests").first?.value == 2)
+    }
+
+    @Test func corruptOrTruncatedInputThrows() {
+        let bytes = populated().snapshot()
+        for length in [0, 1, bytes.count / 3, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: BinaryDecodingError.self) {
+                try PartitionAggregator(configuration: F.configuration(), snapshot: Array(bytes.prefix(length)))
+            }
+        }
+        #expect(throws: BinaryDecodingError.unsupportedVersion(9)) {
+            try PartitionAggregator(configuration: F.configuration(), snapshot: [9] + bytes.dropFirst())
+        }
+        #expect(throws: BinaryDecodingError.self) {
+            try PartitionAggregator(configuration: F.configuration(), snapshot: bytes + [0])
+        }
+    }
+
+    @Test func randomBytesNeverCrash() {
+        var rng = SeededGenerator(seed: 99)
+        let bytes = populated().snapshot()
+        for _ in 0..<300 {
+            var mutated = bytes
+            for _ in 0..<3 { mutated[Int.random(in: 1..<mutated.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
+            _ = try? PartitionAggregator(configuration: F.configuration(), snapshot: mutated)
+        }
+    }
+
+    @Test func stateOfRemovedFeaturesIsDroppedOnRestore() throws {
+        var config = F.configuration()
+        config.features.removeAll { $0.key == "ok_requests" }
+        config.features.reverse()
+        var restored = try PartitionAggregator(configuration: config, snapshot: populated().snapshot())
+        let rollups = restored.flush()
+        #expect(rollups.only(feature: "ok_requests").isEmpty)
+        #expect(rollups.only(feature: "requests_by_route").first?.value == 2, "features are matched by key, not position")
+        #expect(restored.customers["acme"]?.quotas.count == 1, "the tokens quota survives, ok_requests' is dropped")
+    }
+
+    @Test func restoreReArmsTheIdleTimer() throws {
+        var original = PartitionAggregator(configuration: F.configuration())
+        _ = original.ingest(F.request(id: "a", at: 1_000))
+        original.advance(wallClockMillis: 0)
+        var restored = try PartitionAggregator(configuration: F.configuration(), snapshot: original.snapshot())
+        // Down for a minute: the first advance after restore starts the idle timer.
+        let first = restored.advance(wallClockMillis: 60_000)
+        let second = restored.advance(wallClockMillis: 66_000)
+        #expect(!first)
+        #expect(second)
+        #expect(restored.streamTimeMillis == 2_000)
+    }
+
+    @Test func stateChangesListChangedCustomersAndTombstones() throws {
+        var aggregator = PartitionAggregator(configuration: F.configuration())
+        _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
+        _ = aggregator.ingest(F.request("acme", id: "b", at: 1_000))
+        let first = aggregator.takeStateChanges()
+        #expect(first.customers.map(\.customer) == ["acme", "zeta"])
+        #expect(first.customers.allSatisfy { $0.state != nil })
+        _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
+        #expect(aggregator.takeStateChanges().customers.isEmpty, "a duplicate changes no customer state")
+        _ = aggregator.ingest(F.request("acme", id: "c", at: 190_000))
+        _ = aggregator.flush()
+        let expired = aggregator.takeStateChanges()
+        #expect(expired.customers.map(\.customer) == ["acme", "zeta"])
+        #expect(expired.customers.last?.state == nil, "zeta has no state left: tombstone")
+        #expect(expired.customers.first?.state != nil, "acme keeps its new window and quota history")
+        let restored = try PartitionAggregator(
+            compiled: aggregator.compiled, header: expired.header,
+            customerStates: ["acme": try #require(expired.customers.first?.state)]
+        )
+        #expect(restored.snapshot() == aggregator.snapshot())
+    }
+}
