@@ -59,7 +59,7 @@ public final class EmbeddedBroker: @unchecked Sendable {
     public let brokerCount: Int
 
     public init(brokers: Int = 1, logger: Logger = Logger(label: "meterd.broker")) throws(KafkaError) {
-        host = try KafkaClient(kind: RD_KAFKA_PRODUCER, configuration: KafkaConfiguration(["client.id": "meterd-embedded-broker"]), logger: logger)
+        host = try KafkaClient(kind: RD_KAFKA_PRODUCER, configuration: KafkaConfiguration(["client.id": "meterd-embedded-broker", "log_level": "4"]), logger: logger)
         guard let cluster = rd_kafka_mock_cluster_new(host.handle, Int32(brokers)) else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: "could not start the mock cluster", operation: "start embedded broker")
         }

@@ -1,0 +1,48 @@
+# meterd — the two commands: `make demo` and `make test`.
+# Each installs what it needs (librdkafka-dev via apt-get when missing).
+
+SWIFT ?= swift
+SWIFT_BUILD_FLAGS ?=
+APT_PACKAGES := librdkafka-dev pkg-config
+
+.PHONY: all deps build test demo bench-core clean
+
+all: build
+
+## deps: install librdkafka-dev (and pkg-config) when missing.
+deps:
+	@if pkg-config --exists rdkafka 2>/dev/null; then \
+	  echo "meterd: librdkafka $$(pkg-config --modversion rdkafka) found"; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "meterd: installing $(APT_PACKAGES) with apt-get"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	  echo "meterd: installing $(APT_PACKAGES) with sudo apt-get"; \
+	  sudo DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	else \
+	  echo "meterd: librdkafka is missing. Install it first: apt-get install librdkafka-dev (Debian/Ubuntu) or brew install librdkafka (macOS)." >&2; \
+	  exit 1; \
+	fi
+
+build: deps
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+## test: build everything and run the whole suite (unit, Kafka integration on
+## the embedded broker, end-to-end processes).
+test: deps
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+
+## demo: the zero-setup showcase on the embedded broker.
+demo: deps
+	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
+	./.build/release/meterd demo
+
+## bench-core: decode + route + aggregate throughput of the core vs a Foundation baseline.
+bench-core: deps
+	cd Benchmarks && $(SWIFT) run -c release core-throughput
+
+clean:
+	rm -rf .build Benchmarks/.build
