@@ -65,6 +65,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         return "\(operation) failed: \(name): \(message)\(suffix)"
     }
 
+    /// A local timeout of a multi-step operation (retriable).
+    public static func timedOut(operation: String, message: String, file: String = #fileID, line: Int = #line) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: message, isRetriable: true, operation: operation, file: file, line: line)
+    }
+
     /// Takes ownership of an `rd_kafka_error_t` (destroys it) and classifies it.
     static func consuming(
         _ error: OpaquePointer,

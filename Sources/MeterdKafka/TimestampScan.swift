@@ -30,6 +30,6 @@ struct TimestampScan {
                 continue
             }
         }
-        throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, message: "timestamp scan of \(partition) did not finish", isRetriable: true, operation: "offsets for times")
+        throw KafkaError.timedOut(operation: "offsets for times", message: "timestamp scan of \(partition) did not finish")
     }
 }

@@ -30,18 +30,30 @@ final class MeterdProcess: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
-        stdoutPipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.state.withLock { state in
-                let combined = state.partial + text
-                var parts = combined.components(separatedBy: "\n")
-                state.partial = parts.removeLast()
-                state.lines.append(contentsOf: parts)
+        // Blocking reads on plain threads: FileHandle.readabilityHandler's
+        // dispatch sources can crash on Linux when the pipe closes under them.
+        let stdoutHandle = stdoutPipe.fileHandleForReading
+        let stderrHandle = stderrPipe.fileHandleForReading
+        Thread.detachNewThread { [output] in
+            while true {
+                let data = stdoutHandle.availableData
+                if data.isEmpty { break }
+                let text = String(decoding: data, as: UTF8.self)
+                output.state.withLock { state in
+                    let combined = state.partial + text
+                    var parts = combined.components(separatedBy: "\n")
+                    state.partial = parts.removeLast()
+                    state.lines.append(contentsOf: parts)
+                }
             }
         }
-        stderrPipe.fileHandleForReading.readabilityHandler = { [output] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.state.withLock { $0.stderr += text }
+        Thread.detachNewThread { [output] in
+            while true {
+                let data = stderrHandle.availableData
+                if data.isEmpty { break }
+                let text = String(decoding: data, as: UTF8.self)
+                output.state.withLock { $0.stderr += text }
+            }
         }
         try process.run()
     }

@@ -36,9 +36,6 @@ struct BrokerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = MeterdLogging.logger("meterd.broker")
         let broker = try EmbeddedBroker(brokers: brokers, logger: logger)
-        print(broker.bootstrap)
-        fflush(nil)
-
         var created: [String] = []
         if let directory = topicsDir ?? TopicCatalog.defaultDirectory() {
             let catalog = try TopicCatalog.load(directory: directory, appId: appId)
@@ -53,6 +50,9 @@ struct BrokerCommand: AsyncParsableCommand {
             try broker.createTopic(name, partitions: partitions)
             created.append("\(name):\(partitions)")
         }
+        // Printed once every topic exists, so a reader can use it at once.
+        print(broker.bootstrap)
+        fflush(nil)
         logger.info("embedded broker ready", metadata: [
             "meterd.bootstrap": "\(broker.bootstrap)",
             "meterd.brokers": "\(brokers)",
