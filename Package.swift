@@ -46,12 +46,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "MeterdPipeline",
+            dependencies: [
+                "MeterdCore",
+                "MeterdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "meterd",
             dependencies: [
                 "MeterdCore",
                 "MeterdConfig",
                 "MeterdKafka",
+                "MeterdPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

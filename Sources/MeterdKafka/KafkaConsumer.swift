@@ -172,6 +172,16 @@ public final class KafkaConsumer {
         try client.watermarks(partition, timeoutMillis: timeoutMillis)
     }
 
+    /// The last watermarks seen in fetch responses, without asking the broker
+    /// (`nil` before the first fetch).
+    public func cachedWatermarks(_ partition: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
+    }
+
     /// Earliest offset per partition whose timestamp is ≥ the given epoch ms.
     public func offsetsForTimes(_ times: [TopicPartition: Int64], timeoutMillis: Int32) throws(KafkaError) -> [TopicPartition: Int64] {
         try client.offsetsForTimes(times, timeoutMillis: timeoutMillis)

@@ -43,14 +43,21 @@ extension PartitionAggregator {
 
     /// Encoded header and changed customers since the last call; resets the tracking.
     public mutating func takeStateChanges() -> AggregatorStateChanges {
-        var header = BinaryWriter(capacity: 24)
-        header.write(Self.stateVersion)
-        writeHeaderFields(to: &header)
+        let header = stateHeader()
         let changes = changedCustomers.sorted(by: CompiledFeature.utf8Less).map { name in
             CustomerStateChange(customer: name, state: customers[name].map(encodeCustomerRecord))
         }
         changedCustomers.removeAll(keepingCapacity: true)
-        return AggregatorStateChanges(header: header.bytes, customers: changes)
+        return AggregatorStateChanges(header: header, customers: changes)
+    }
+
+    /// The encoded partition header (stream time, emission watermark) as
+    /// `takeStateChanges()` writes it, without taking the changes.
+    public func stateHeader() -> [UInt8] {
+        var header = BinaryWriter(capacity: 24)
+        header.write(Self.stateVersion)
+        writeHeaderFields(to: &header)
+        return header.bytes
     }
 
     /// Restores an aggregator from `snapshot()` bytes. The idle timer re-arms

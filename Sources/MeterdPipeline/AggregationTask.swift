@@ -1,0 +1,45 @@
+import MeterdCore
+
+/// The aggregation stage of one repartition partition: its aggregator, its
+/// input position, the origins it already applied, and changelog
+/// bookkeeping. Confined to the processing thread.
+final class AggregationTask {
+    let partition: Int32
+    var aggregator: PartitionAggregator
+    /// Next repartition offset to read.
+    var nextOffset: Int64
+    /// Greatest applied origin offset per input partition.
+    var appliedOrigins: [OriginPartition: Int64]
+    /// True when something changed since the last checkpoint.
+    var hasUncheckpointedChanges = false
+    /// Changelog bytes written since the last full refresh.
+    var changelogBytesSinceRefresh = 0
+    var lastRefreshBytes = 0
+    /// True while the open transaction rewrites every customer.
+    var refreshInProgress = false
+
+    init(partition: Int32, aggregator: PartitionAggregator, nextOffset: Int64, appliedOrigins: [OriginPartition: Int64]) {
+        self.partition = partition
+        self.aggregator = aggregator
+        self.nextOffset = nextOffset
+        self.appliedOrigins = appliedOrigins
+    }
+
+    /// True when a repartitioned copy of `origin` was already applied.
+    func alreadyApplied(_ origin: RecordOrigin) -> Bool {
+        guard let applied = appliedOrigins[OriginPartition(topic: origin.topic, partition: origin.partition)] else { return false }
+        return origin.offset <= applied
+    }
+
+    func markApplied(_ origin: RecordOrigin) {
+        let key = OriginPartition(topic: origin.topic, partition: origin.partition)
+        appliedOrigins[key] = max(appliedOrigins[key] ?? -1, origin.offset)
+    }
+
+    /// A full refresh is due once the changelog has grown by more than the
+    /// state itself (and at least 256 KiB) since the last one, which keeps a
+    /// complete copy within any retention of a few MiB.
+    var needsFullRefresh: Bool {
+        changelogBytesSinceRefresh >= max(256 * 1024, lastRefreshBytes)
+    }
+}

@@ -1,0 +1,132 @@
+import MeterdCore
+
+/// The records of `<appId>-changelog`. Partition p holds the aggregation
+/// state of repartition partition p and the positions of input partitions
+/// whose number maps to p; keys make the topic compactable.
+///
+/// | key | value |
+/// |---|---|
+/// | `c/<customer>` | the customer's encoded state; tombstone when it has none |
+/// | `__checkpoint` | `AggregationCheckpoint`, written last in each transaction |
+/// | `__input/<partition>/<topic>` | next input offset to read (`InputCheckpoint`) |
+public enum ChangelogRecord: Sendable, Equatable {
+    case customer(String, state: [UInt8]?)
+    case checkpoint(AggregationCheckpoint)
+    case inputPosition(topic: String, partition: Int32, nextOffset: Int64)
+
+    static let customerPrefix: [UInt8] = Array("c/".utf8)
+    static let checkpointKey: [UInt8] = Array("__checkpoint".utf8)
+    static let inputPrefix = "__input/"
+
+    /// The Kafka key and value of this record.
+    public var keyAndValue: (key: [UInt8], value: [UInt8]?) {
+        switch self {
+        case .customer(let customer, let state):
+            return (Self.customerPrefix + Array(customer.utf8), state)
+        case .checkpoint(let checkpoint):
+            return (Self.checkpointKey, checkpoint.encoded())
+        case .inputPosition(let topic, let partition, let nextOffset):
+            var writer = BinaryWriter(capacity: 12)
+            writer.write(UInt8(1))
+            writer.write(zigzag: nextOffset)
+            return (Array("\(Self.inputPrefix)\(partition)/\(topic)".utf8), writer.bytes)
+        }
+    }
+
+    /// Parses a changelog record; `nil` for keys this version does not know.
+    public init?(key: [UInt8]?, value: [UInt8]?) throws(BinaryDecodingError) {
+        guard let key else { return nil }
+        if key.starts(with: Self.customerPrefix) {
+            self = .customer(String(decoding: key.dropFirst(Self.customerPrefix.count), as: UTF8.self), state: value)
+        } else if key == Self.checkpointKey {
+            guard let value else { return nil }
+            self = .checkpoint(try AggregationCheckpoint(decoding: value))
+        } else {
+            let text = String(decoding: key, as: UTF8.self)
+            guard text.hasPrefix(Self.inputPrefix), let value else { return nil }
+            let rest = text.dropFirst(Self.inputPrefix.count)
+            guard let slash = rest.firstIndex(of: "/"), let partition = Int32(rest[..<slash]) else { return nil }
+            var reader = BinaryReader(value)
+            let version = try reader.readByte()
+            guard version == 1 else { throw .unsupportedVersion(version) }
+            self = .inputPosition(topic: String(rest[rest.index(after: slash)...]), partition: partition, nextOffset: try reader.readZigzag())
+        }
+    }
+
+    /// The changelog partition that keeps the position of an input partition.
+    public static func changelogPartition(forInputPartition partition: Int32, changelogPartitions: Int32) -> Int32 {
+        partition % max(changelogPartitions, 1)
+    }
+}
+
+/// The commit point of one aggregation task, written after every other
+/// record of its transaction has been acknowledged. Restore applies the
+/// customer records up to the last checkpoint and ignores later ones (they
+/// belong to a transaction that never completed — visible on brokers that
+/// do not hide aborted data).
+public struct AggregationCheckpoint: Sendable, Equatable {
+    static let version: UInt8 = 1
+
+    /// Next repartition offset to read.
+    public var nextOffset: Int64
+    /// Greatest applied origin offset per input partition: repartitioned
+    /// copies at or below it are skipped.
+    public var appliedOrigins: [OriginPartition: Int64]
+    /// The aggregator's header (stream time, emission watermark).
+    public var aggregatorHeader: [UInt8]
+    /// True when this transaction rewrote every customer, so the records
+    /// before it are no longer needed to restore.
+    public var isFullRefresh: Bool
+
+    public init(nextOffset: Int64, appliedOrigins: [OriginPartition: Int64], aggregatorHeader: [UInt8], isFullRefresh: Bool) {
+        self.nextOffset = nextOffset
+        self.appliedOrigins = appliedOrigins
+        self.aggregatorHeader = aggregatorHeader
+        self.isFullRefresh = isFullRefresh
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = BinaryWriter(capacity: 64 + aggregatorHeader.count)
+        writer.write(Self.version)
+        writer.write(zigzag: nextOffset)
+        writer.write(isFullRefresh)
+        writer.write(bytes: aggregatorHeader)
+        writer.write(varint: UInt64(appliedOrigins.count))
+        for (origin, offset) in appliedOrigins.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+            writer.write(origin.topic)
+            writer.write(zigzag: Int64(origin.partition))
+            writer.write(zigzag: offset)
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
+        var reader = BinaryReader(bytes)
+        let version = try reader.readByte()
+        guard version == Self.version else { throw .unsupportedVersion(version) }
+        nextOffset = try reader.readZigzag()
+        isFullRefresh = try reader.readBool()
+        aggregatorHeader = try reader.readBytes()
+        let count = try reader.readVarint()
+        guard count < 1_000_000 else { throw .malformed(reader.offset, "too many origins") }
+        var origins: [OriginPartition: Int64] = [:]
+        for _ in 0..<count {
+            let topic = try reader.readString()
+            let partition = try reader.readZigzag()
+            guard let partition32 = Int32(exactly: partition) else { throw .malformed(reader.offset, "partition out of range") }
+            origins[OriginPartition(topic: topic, partition: partition32)] = try reader.readZigzag()
+        }
+        appliedOrigins = origins
+    }
+}
+
+/// An input partition, as named in repartitioned records.
+public struct OriginPartition: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+}

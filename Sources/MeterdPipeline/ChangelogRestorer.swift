@@ -1,0 +1,96 @@
+import Logging
+import MeterdCore
+import MeterdKafka
+
+/// What one changelog partition holds once read to its end.
+public struct ChangelogContents: Sendable {
+    /// The last checkpoint, or `nil` for a partition never checkpointed.
+    public var checkpoint: AggregationCheckpoint?
+    /// Latest state per customer, as of the last checkpoint (tombstones removed).
+    public var customerStates: [String: [UInt8]]
+    /// Latest recorded position per input partition.
+    public var inputPositions: [TopicPartition: Int64]
+    /// Records read.
+    public var recordsRead: Int
+    /// True when retention deleted records that restore needed (the data
+    /// before the first retained record was not covered by a full refresh).
+    public var dataLost: Bool
+}
+
+/// Reads a changelog partition from its first retained record to its end
+/// (position ≥ high watermark, stepping over transaction markers).
+///
+/// Customer records count only up to the last checkpoint after them: later
+/// ones belong to a transaction that never completed (SPEC section 6: the
+/// embedded broker shows aborted records).
+public struct ChangelogRestorer {
+    let kafka: KafkaConfiguration
+    let topic: String
+    let logger: Logger
+
+    public init(kafka: KafkaConfiguration, topic: String, logger: Logger) {
+        self.kafka = kafka
+        self.topic = topic
+        self.logger = logger
+    }
+
+    public func read(partition: Int32, timeoutMillis: Int = 60_000) throws -> ChangelogContents {
+        var contents = ChangelogContents(checkpoint: nil, customerStates: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
+        var properties = kafka.properties
+        for key in ["transactional.id", "group.instance.id", "partition.assignment.strategy"] { properties[key] = nil }
+        properties["group.id"] = nil
+        properties["enable.partition.eof"] = "true"
+        properties["isolation.level"] = "read_committed"
+        properties["auto.offset.reset"] = "earliest"
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
+        let tp = TopicPartition(topic, partition)
+        let (low, high) = try consumer.watermarks(tp, timeoutMillis: 10_000)
+        guard high > low else { return contents }
+        try consumer.assign([tp: low])
+        var pending: [String: [UInt8]?] = [:]
+        var sawCheckpoint = false
+        var completeRefreshSeen = low == 0
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMillis)
+        reading: while ContinuousClock.now < deadline {
+            switch consumer.poll(timeoutMillis: 100) {
+            case .record(let record)?:
+                contents.recordsRead += 1
+                switch try ChangelogRecord(key: record.key, value: record.value) {
+                case .customer(let customer, let state)?:
+                    pending[customer] = state
+                case .checkpoint(let checkpoint)?:
+                    if checkpoint.isFullRefresh {
+                        // Every live customer was rewritten just before this
+                        // checkpoint; it is complete if we saw where it began.
+                        if sawCheckpoint { completeRefreshSeen = true }
+                        contents.customerStates = [:]
+                    }
+                    for (customer, state) in pending {
+                        contents.customerStates[customer] = state
+                    }
+                    pending = [:]
+                    contents.checkpoint = checkpoint
+                    sawCheckpoint = true
+                case .inputPosition(let topic, let inputPartition, let nextOffset)?:
+                    contents.inputPositions[TopicPartition(topic, inputPartition)] = nextOffset
+                case nil:
+                    break
+                }
+                if record.offset + 1 >= high { break reading }
+            case .endOfPartition(_, let offset)?:
+                if offset >= high { break reading }
+            case .error(let error, _)?:
+                if error.isFatal { throw error }
+                logger.warning("changelog restore: \(error)", metadata: ["meterd.partition": "\(partition)"])
+            case nil:
+                continue
+            }
+        }
+        guard ContinuousClock.now < deadline else {
+            throw KafkaError.timedOut(operation: "restore", message: "restore of \(tp) did not reach offset \(high) in time")
+        }
+        contents.dataLost = !completeRefreshSeen
+        try? consumer.close()
+        return contents
+    }
+}

@@ -1,0 +1,63 @@
+import Synchronization
+
+/// Counters and gauges of one processor, published by the processing thread
+/// and read by `/metrics`, `/readyz` and the demo without blocking it.
+public struct PipelineCounters: Sendable, Equatable {
+    /// Input records read, by topic.
+    public var recordsIn: [String: Int] = [:]
+    /// Records produced, by topic.
+    public var recordsOut: [String: Int] = [:]
+    /// Dead letters by reason.
+    public var deadLetters: [String: Int] = [:]
+    /// Duplicate events dropped by dedupe.
+    public var dedupedEvents = 0
+    /// Repartitioned copies skipped because their origin was already applied.
+    public var replayedCopiesSkipped = 0
+    /// Events accepted into an already emitted window.
+    public var lateEvents = 0
+    /// Transactions committed and aborted.
+    public var commits = 0
+    public var aborts = 0
+    /// Cumulative commit-latency histogram: counts per upper bound of
+    /// `PipelineCounters.commitLatencyBounds` (+Inf last), and the sum.
+    public var commitLatencyBuckets: [Int] = Array(repeating: 0, count: PipelineCounters.commitLatencyBounds.count + 1)
+    public var commitLatencySum: Double = 0
+    /// Times an input or changelog position fell out of retention.
+    public var dataLossEvents = 0
+    /// Open windows and approximate state bytes per repartition partition.
+    public var openWindows: [Int32: Int] = [:]
+    public var stateBytes: [Int32: Int] = [:]
+    /// Changelog records read by restores, and partitions restored.
+    public var restoredRecords = 0
+    public var restoredPartitions = 0
+    /// Lag per assigned partition ("topic[p]" → records behind the high watermark).
+    public var lag: [String: Int64] = [:]
+    /// Assigned partitions, and whether every one is restored and running.
+    public var assigned: [String] = []
+    public var ready = false
+    /// Epoch ms of the last commit.
+    public var lastCommitMillis: Int64?
+
+    public static let commitLatencyBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    public init() {}
+
+    mutating func recordCommit(seconds: Double) {
+        let index = Self.commitLatencyBounds.firstIndex { seconds <= $0 } ?? Self.commitLatencyBounds.count
+        commitLatencyBuckets[index] += 1
+        commitLatencySum += seconds
+    }
+}
+
+/// The shared, lock-protected copy of a processor's counters.
+public final class PipelineStats: Sendable {
+    private let state = Mutex(PipelineCounters())
+
+    public init() {}
+
+    public var snapshot: PipelineCounters { state.withLock { $0 } }
+
+    func publish(_ counters: PipelineCounters) {
+        state.withLock { $0 = counters }
+    }
+}

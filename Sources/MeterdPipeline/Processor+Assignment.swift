@@ -1,0 +1,127 @@
+import MeterdCore
+import MeterdKafka
+
+extension Processor {
+    public func partitionsAssigned(_ partitions: [TopicPartition], by consumer: KafkaConsumer) -> [TopicPartition: Int64] {
+        let starts = restore(partitions)
+        logger.info("partitions assigned", metadata: ["meterd.partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+        publish(force: true)
+        return starts
+    }
+
+    public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, by consumer: KafkaConsumer) {
+        if lost {
+            // Another member may own these already: never commit for them.
+            needsReset = true
+        }
+        commitOrReset()
+        for tp in partitions {
+            if tp.topic == repartitionTopic {
+                tasks[tp.partition] = nil
+                counters.openWindows[tp.partition] = nil
+                counters.stateBytes[tp.partition] = nil
+            } else {
+                inputPositions[tp] = nil
+                movedInputs.remove(tp)
+            }
+        }
+        logger.info("partitions revoked", metadata: [
+            "meterd.partitions": "\(partitions.map(\.description).joined(separator: ","))", "meterd.lost": "\(lost)",
+        ])
+        publish(force: true)
+    }
+
+    /// Rebuilds the state of `partitions` from the changelog and returns
+    /// where each resumes: the further of the changelog checkpoint and the
+    /// group's committed offset (SPEC section 4).
+    func restore(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        counters.ready = false
+        let committed = (try? consumer.committed(partitions, timeoutMillis: 10_000)) ?? [:]
+        var needed: Set<Int32> = []
+        for tp in partitions {
+            needed.insert(tp.topic == repartitionTopic
+                ? tp.partition
+                : ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions))
+        }
+        let restorer = ChangelogRestorer(kafka: kafka, topic: changelogTopic, logger: logger)
+        var contents: [Int32: ChangelogContents] = [:]
+        for partition in needed.sorted() {
+            let started = ContinuousClock.now
+            do {
+                let read = try restorer.read(partition: partition)
+                contents[partition] = read
+                counters.restoredRecords += read.recordsRead
+                if read.dataLost {
+                    counters.dataLossEvents += 1
+                    logger.error("DATA LOSS: changelog records needed for restore were deleted by retention", metadata: ["meterd.changelog_partition": "\(partition)"])
+                }
+                logger.info("changelog partition read", metadata: [
+                    "meterd.changelog_partition": "\(partition)", "meterd.records": "\(read.recordsRead)",
+                    "meterd.customers": "\(read.customerStates.count)", "meterd.seconds": "\((ContinuousClock.now - started) / .seconds(1))",
+                ])
+            } catch {
+                logger.error("restore failed; will rewind and retry", metadata: ["meterd.changelog_partition": "\(partition)", "meterd.error": "\(error)"])
+                needsReset = true
+            }
+        }
+        var starts: [TopicPartition: Int64] = [:]
+        for tp in partitions {
+            let groupOffset = committed[tp] ?? nil
+            if tp.topic == repartitionTopic {
+                guard let read = contents[tp.partition] else { continue }
+                let aggregator: PartitionAggregator
+                do {
+                    aggregator = try PartitionAggregator(compiled: compiled, header: read.checkpoint?.aggregatorHeader, customerStates: read.customerStates)
+                } catch {
+                    logger.error("changelog state cannot be decoded; starting the partition empty", metadata: ["meterd.partition": "\(tp.partition)", "meterd.error": "\(error)"])
+                    counters.dataLossEvents += 1
+                    aggregator = PartitionAggregator(compiled: compiled)
+                }
+                let next = max(read.checkpoint?.nextOffset ?? 0, groupOffset ?? 0)
+                let task = AggregationTask(partition: tp.partition, aggregator: aggregator, nextOffset: next, appliedOrigins: read.checkpoint?.appliedOrigins ?? [:])
+                tasks[tp.partition] = task
+                counters.restoredPartitions += 1
+                starts[tp] = next > 0 ? next : KafkaOffset.beginning
+                logger.info("aggregation partition restored", metadata: [
+                    "meterd.partition": "\(tp.partition)", "meterd.resume_offset": "\(next)",
+                    "meterd.open_windows": "\(aggregator.stateSize.openWindows)",
+                ])
+            } else {
+                let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
+                let recorded = contents[mapped]?.inputPositions[tp]
+                let next = max(recorded ?? 0, groupOffset ?? 0)
+                if recorded != nil || groupOffset != nil {
+                    inputPositions[tp] = next
+                    starts[tp] = next
+                } else {
+                    inputPositions[tp] = nil
+                    starts[tp] = KafkaOffset.beginning
+                }
+            }
+        }
+        counters.ready = !needsReset
+        return starts
+    }
+
+    /// Publishes counters for metrics and status (at most every 500 ms unless forced).
+    func publish(force: Bool) {
+        let now = Self.nowMillis()
+        guard force || now - lastPublishMillis >= 500 else { return }
+        lastPublishMillis = now
+        for (partition, task) in tasks {
+            let size = task.aggregator.stateSize
+            counters.openWindows[partition] = size.openWindows
+            counters.stateBytes[partition] = size.approximateBytes
+        }
+        let assigned = (try? consumer.assignment()) ?? []
+        counters.assigned = assigned.map(\.description)
+        let positions = (try? consumer.position(assigned)) ?? [:]
+        counters.lag = [:]
+        for tp in assigned {
+            guard let marks = consumer.cachedWatermarks(tp), let position = positions[tp] ?? nil else { continue }
+            counters.lag[tp.description] = max(0, marks.high - position)
+        }
+        stats.publish(counters)
+    }
+}

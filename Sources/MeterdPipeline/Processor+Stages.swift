@@ -1,0 +1,101 @@
+import MeterdCore
+import MeterdKafka
+
+extension Processor {
+    /// Stage 1: decode an input record; usage goes to the repartition topic
+    /// keyed by customer, bad input to the dead-letter topic.
+    func repartition(_ record: ConsumedRecord) {
+        let tp = record.topicPartition
+        if let position = inputPositions[tp], record.offset < position { return }
+        let result: ExtractionResult
+        if let value = record.value {
+            let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
+            result = extractor.extract(value: value, headers: headers, recordTimestampMillis: record.timestampMillis ?? 0)
+        } else {
+            result = .rejected(.malformedJSON, detail: "record has no value")
+        }
+        let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
+        switch result {
+        case .usage(let usage):
+            let value = RepartitionRecord(origin: origin, originalKey: record.key, usage: usage).encoded()
+            emit(OutgoingRecord(topic: repartitionTopic, key: Array(usage.customer.utf8), value: value))
+        case .rejected(let reason, let detail):
+            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: detail)
+        }
+        inputPositions[tp] = record.offset + 1
+        movedInputs.insert(tp)
+    }
+
+    /// Stage 2: apply a repartitioned usage record to its partition's aggregator.
+    func aggregate(_ record: ConsumedRecord) {
+        guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
+        task.nextOffset = record.offset + 1
+        task.hasUncheckpointedChanges = true
+        let decoded: RepartitionRecord
+        do {
+            decoded = try RepartitionRecord(decoding: record.value ?? [])
+        } catch {
+            counters.deadLetters["corrupt_repartition_record", default: 0] += 1
+            logger.error("skipping a repartition record that cannot be decoded", metadata: [
+                "meterd.partition": "\(record.partition)", "meterd.offset": "\(record.offset)", "meterd.error": "\(error)",
+            ])
+            return
+        }
+        if task.alreadyApplied(decoded.origin) {
+            counters.replayedCopiesSkipped += 1
+            return
+        }
+        task.markApplied(decoded.origin)
+        let lateBefore = task.aggregator.stats.lateAcceptedEvents
+        switch task.aggregator.ingest(decoded.usage) {
+        case .accepted(let quotaEvents):
+            for event in quotaEvents {
+                let output = encoder.encode(event)
+                emit(OutgoingRecord(topic: configuration.outputs.quota, key: output.key, value: output.value))
+            }
+        case .duplicate:
+            counters.dedupedEvents += 1
+        case .rejected(let reason):
+            let original = originals.fetch(decoded.origin)
+            deadLetter(key: decoded.originalKey, value: original, origin: decoded.origin, reason: reason, detail: "")
+        }
+        counters.lateEvents += Int(task.aggregator.stats.lateAcceptedEvents - lateBefore)
+    }
+
+    /// Sends a record in the open transaction (beginning one if needed),
+    /// waiting for queue space when the local queue is full.
+    func emit(_ record: OutgoingRecord) {
+        do {
+            if !transactionOpen {
+                try producer.beginTransaction()
+                transactionOpen = true
+            }
+            while true {
+                do {
+                    try producer.send(record)
+                    break
+                } catch let error where error.name == "_QUEUE_FULL" {
+                    producer.poll(timeoutMillis: 10)
+                }
+            }
+            counters.recordsOut[record.topic, default: 0] += 1
+        } catch {
+            logger.error("produce failed; the transaction will be aborted", metadata: ["meterd.error": "\(error)", "meterd.topic": "\(record.topic)"])
+            needsReset = true
+        }
+    }
+
+    /// A dead letter: the original key and bytes, with the reason and the
+    /// original coordinates as headers (SPEC section 3).
+    func deadLetter(key: [UInt8]?, value: [UInt8]?, origin: RecordOrigin, reason: RejectReason, detail: String) {
+        counters.deadLetters[reason.rawValue, default: 0] += 1
+        var headers = [
+            KafkaHeader(key: "meterd.reason", string: reason.rawValue),
+            KafkaHeader(key: "meterd.topic", string: origin.topic),
+            KafkaHeader(key: "meterd.partition", string: "\(origin.partition)"),
+            KafkaHeader(key: "meterd.offset", string: "\(origin.offset)"),
+        ]
+        if !detail.isEmpty { headers.append(KafkaHeader(key: "meterd.detail", string: String(detail.prefix(256)))) }
+        emit(OutgoingRecord(topic: configuration.outputs.dlq, key: key, value: value, headers: headers))
+    }
+}

@@ -1,0 +1,175 @@
+import Logging
+import MeterdCore
+import MeterdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One member of the meterd processing group (`meterd run`): stage 1 decodes
+/// input records and re-keys usage by customer into `<appId>-repartition`;
+/// stage 2 aggregates each repartition partition and emits rollups, quota
+/// events and dead letters — all exactly once through Kafka transactions
+/// that also carry the changelog and the input offsets (KIP-447).
+///
+/// Confined to the thread that calls `run` (see `runOnDedicatedThread`):
+/// librdkafka calls its rebalance listener from inside `poll`.
+public final class Processor: RebalanceListener {
+    let configuration: MeterdConfiguration
+    let kafka: KafkaConfiguration
+    let extractor: UsageExtractor
+    let compiled: CompiledConfiguration
+    let encoder: CloudEventEncoder
+    let logger: Logger
+    let stats: PipelineStats
+    let transactionalId: String
+    var consumer: KafkaConsumer!
+    var producer: KafkaProducer
+    var tasks: [Int32: AggregationTask] = [:]
+    /// Next offset per assigned input partition, and whether it moved since the last commit.
+    var inputPositions: [TopicPartition: Int64] = [:]
+    var movedInputs: Set<TopicPartition> = []
+    var transactionOpen = false
+    var counters = PipelineCounters()
+    var changelogPartitions: Int32 = 1
+    var nextCommitMillis: Int64 = 0
+    var lastAdvanceMillis: Int64 = 0
+    var lastPublishMillis: Int64 = 0
+    var needsReset = false
+    lazy var originals = OriginalRecordFetcher(kafka: kafka, logger: logger)
+
+    /// - Parameters:
+    ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);
+    ///     it names the transactional id, so a restarted member fences its
+    ///     predecessor at once.
+    public init(configuration: MeterdConfiguration, instanceId: String, stats: PipelineStats, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.stats = stats
+        extractor = try UsageExtractor(configuration: configuration)
+        compiled = CompiledConfiguration(configuration)
+        encoder = CloudEventEncoder(appId: configuration.appId)
+        transactionalId = "\(configuration.appId)-\(instanceId)"
+        var base = configuration.kafka.properties
+        base["bootstrap.servers"] = configuration.kafka.bootstrap
+        kafka = KafkaConfiguration(base)
+        producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, logger: logger)
+        let consumerProperties: [String: String] = [
+            "group.id": configuration.appId,
+            "isolation.level": "read_committed",
+            "enable.auto.commit": "false",
+            "auto.offset.reset": "error",
+            "partition.assignment.strategy": base["partition.assignment.strategy"] ?? "cooperative-sticky",
+        ]
+        consumer = try KafkaConsumer(configuration: kafka.merging(consumerProperties), listener: self, logger: logger)
+    }
+
+    static func makeProducer(kafka: KafkaConfiguration, transactionalId: String, logger: Logger) throws -> KafkaProducer {
+        var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
+        if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
+        if kafka["linger.ms"] == nil { properties["linger.ms"] = "5" }
+        let producer = try KafkaProducer(configuration: kafka.merging(properties), logger: logger)
+        try producer.initTransactions(timeoutMillis: 30_000)
+        return producer
+    }
+
+    var inputTopics: Set<String> { Set(configuration.kafka.inputTopics) }
+    var repartitionTopic: String { configuration.repartitionTopic }
+    var changelogTopic: String { configuration.changelogTopic }
+
+    /// Runs until `shouldStop` returns true, then commits what is open and
+    /// leaves the group.
+    public func run(shouldStop: () -> Bool) throws {
+        let counts = try consumer.topicPartitionCounts(timeoutMillis: 10_000)
+        changelogPartitions = Int32(counts[changelogTopic] ?? 0)
+        guard changelogPartitions > 0 else {
+            throw PipelineError.missingTopic(changelogTopic)
+        }
+        if counts[repartitionTopic] == nil { throw PipelineError.missingTopic(repartitionTopic) }
+        try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
+        logger.info("joined processing group", metadata: [
+            "meterd.group": "\(configuration.appId)", "meterd.transactional_id": "\(transactionalId)",
+            "meterd.inputs": "\(configuration.kafka.inputTopics.joined(separator: ","))",
+        ])
+        nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
+        while !shouldStop() {
+            try runOnce()
+        }
+        logger.info("stopping: committing and leaving the group")
+        commitOrReset()
+        try? consumer.close()
+        commitOrReset()
+        publish(force: true)
+    }
+
+    /// One iteration: poll a batch, process it, punctuate, maybe commit.
+    func runOnce() throws {
+        var polled = 0
+        while polled < 2_000, let event = consumer.poll(timeoutMillis: polled == 0 ? 20 : 0) {
+            polled += 1
+            handle(event)
+            if needsReset { break }
+        }
+        producer.poll(timeoutMillis: 0)
+        let now = Self.nowMillis()
+        if now - lastAdvanceMillis >= 100 {
+            lastAdvanceMillis = now
+            for task in tasks.values where task.aggregator.advance(wallClockMillis: now) {
+                task.hasUncheckpointedChanges = true
+            }
+        }
+        if needsReset || now >= nextCommitMillis {
+            commitOrReset()
+            nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
+        }
+        publish(force: false)
+    }
+
+    func handle(_ event: ConsumerEvent) {
+        switch event {
+        case .record(let record):
+            counters.recordsIn[record.topic, default: 0] += 1
+            if record.topic == repartitionTopic {
+                aggregate(record)
+            } else {
+                repartition(record)
+            }
+        case .endOfPartition:
+            break
+        case .error(let error, let partition):
+            if error.name == "_AUTO_OFFSET_RESET" || error.name == "OFFSET_OUT_OF_RANGE" {
+                counters.dataLossEvents += 1
+                logger.error("DATA LOSS: position out of range (deleted by retention); resuming at the earliest retained record", metadata: [
+                    "meterd.partition": "\(partition.map { "\($0)" } ?? "?")", "meterd.error": "\(error)",
+                ])
+                if let partition { try? consumer.seek([partition: KafkaOffset.beginning], timeoutMillis: 5_000) }
+            } else if error.isFatal {
+                logger.critical("fatal consumer error: \(error)")
+                needsReset = true
+            } else {
+                logger.warning("consumer error: \(error)")
+            }
+        }
+    }
+
+    static func nowMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+/// Why the processor cannot run.
+public enum PipelineError: Error, CustomStringConvertible {
+    case missingTopic(String)
+    /// A produce failed earlier in the transaction: it must be aborted.
+    case resetRequested
+
+    public var description: String {
+        switch self {
+        case .missingTopic(let topic):
+            return "topic '\(topic)' does not exist: create it (meterd topics apply, or meterd broker creates it on the embedded broker)"
+        case .resetRequested:
+            return "a record of the open transaction failed; the transaction must be aborted"
+        }
+    }
+}
