@@ -16,7 +16,7 @@ extension Processor {
         }
         commitOrReset()
         for tp in partitions {
-            if tp.topic == repartitionTopic {
+            if isTaskPartition(tp) {
                 tasks[tp.partition] = nil
                 counters.openWindows[tp.partition] = nil
                 counters.stateBytes[tp.partition] = nil
@@ -40,7 +40,7 @@ extension Processor {
         let committed = (try? consumer.committed(partitions, timeoutMillis: 10_000)) ?? [:]
         var needed: Set<Int32> = []
         for tp in partitions {
-            needed.insert(tp.topic == repartitionTopic
+            needed.insert(isTaskPartition(tp)
                 ? tp.partition
                 : ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions))
         }
@@ -68,7 +68,7 @@ extension Processor {
         var starts: [TopicPartition: Int64] = [:]
         for tp in partitions {
             let groupOffset = committed[tp] ?? nil
-            if tp.topic == repartitionTopic {
+            if isTaskPartition(tp) {
                 guard let read = contents[tp.partition] else { continue }
                 let aggregator: PartitionAggregator
                 do {

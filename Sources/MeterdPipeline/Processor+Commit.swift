@@ -44,7 +44,7 @@ extension Processor {
         for (partition, task) in tasks where task.hasUncheckpointedChanges {
             let record = ChangelogRecord.checkpoint(task.checkpoint(isFullRefresh: task.refreshInProgress)).keyAndValue
             emit(OutgoingRecord(topic: changelogTopic, partition: partition, key: record.key, value: record.value))
-            offsets[TopicPartition(repartitionTopic, partition)] = task.nextOffset
+            offsets[TopicPartition(taskTopic, partition)] = task.nextOffset
         }
         for tp in movedInputs {
             guard let next = inputPositions[tp] else { continue }

@@ -2,11 +2,8 @@ import MeterdCore
 import MeterdKafka
 
 extension Processor {
-    /// Stage 1: decode an input record; usage goes to the repartition topic
-    /// keyed by customer, bad input to the dead-letter topic.
-    func repartition(_ record: ConsumedRecord) {
-        let tp = record.topicPartition
-        if let position = inputPositions[tp], record.offset < position { return }
+    /// Decodes an input record; `nil` after dead-lettering it.
+    func extract(_ record: ConsumedRecord) -> UsageRecord? {
         let result: ExtractionResult
         if let value = record.value {
             let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
@@ -14,13 +11,25 @@ extension Processor {
         } else {
             result = .rejected(.malformedJSON, detail: "record has no value")
         }
-        let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
         switch result {
         case .usage(let usage):
+            return usage
+        case .rejected(let reason, let detail):
+            let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
+            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: detail)
+            return nil
+        }
+    }
+
+    /// Stage 1: decode an input record; usage goes to the repartition topic
+    /// keyed by customer, bad input to the dead-letter topic.
+    func repartition(_ record: ConsumedRecord) {
+        let tp = record.topicPartition
+        if let position = inputPositions[tp], record.offset < position { return }
+        if let usage = extract(record) {
+            let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             let value = RepartitionRecord(origin: origin, originalKey: record.key, usage: usage).encoded()
             emit(OutgoingRecord(topic: repartitionTopic, key: Array(usage.customer.utf8), value: value))
-        case .rejected(let reason, let detail):
-            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: detail)
         }
         inputPositions[tp] = record.offset + 1
         movedInputs.insert(tp)
@@ -46,8 +55,24 @@ extension Processor {
             return
         }
         task.markApplied(decoded.origin)
+        apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, to: task)
+    }
+
+    /// With `inputKeyedBySubject`: decode and aggregate an input record in
+    /// one step, in the task of its own partition.
+    func aggregateInput(_ record: ConsumedRecord) {
+        guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
+        task.nextOffset = record.offset + 1
+        task.hasUncheckpointedChanges = true
+        guard let usage = extract(record) else { return }
+        let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
+        apply(usage, origin: origin, originalKey: record.key, originalValue: record.value, to: task)
+    }
+
+    /// Feeds one usage record to a task's aggregator and emits what it decides.
+    func apply(_ usage: UsageRecord, origin: RecordOrigin, originalKey: [UInt8]?, originalValue: [UInt8]?, to task: AggregationTask) {
         let lateBefore = task.aggregator.stats.lateAcceptedEvents
-        switch task.aggregator.ingest(decoded.usage) {
+        switch task.aggregator.ingest(usage) {
         case .accepted(let quotaEvents):
             for event in quotaEvents {
                 let output = encoder.encode(event)
@@ -56,8 +81,8 @@ extension Processor {
         case .duplicate:
             counters.dedupedEvents += 1
         case .rejected(let reason):
-            let original = originals.fetch(decoded.origin)
-            deadLetter(key: decoded.originalKey, value: original, origin: decoded.origin, reason: reason, detail: "")
+            let original = originalValue ?? originals.fetch(origin)
+            deadLetter(key: originalKey, value: original, origin: origin, reason: reason, detail: "")
         }
         counters.lateEvents += Int(task.aggregator.stats.lateAcceptedEvents - lateBefore)
     }

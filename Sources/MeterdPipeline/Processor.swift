@@ -75,6 +75,13 @@ public final class Processor: RebalanceListener {
     var inputTopics: Set<String> { Set(configuration.kafka.inputTopics) }
     var repartitionTopic: String { configuration.repartitionTopic }
     var changelogTopic: String { configuration.changelogTopic }
+    /// True when the input is keyed by subject and the repartition hop is
+    /// skipped: each input partition is aggregated where it is read.
+    var aggregatesInput: Bool { configuration.kafka.inputKeyedBySubject }
+    /// The topic whose partitions carry aggregation state.
+    var taskTopic: String { aggregatesInput ? configuration.kafka.inputTopics.first ?? repartitionTopic : repartitionTopic }
+
+    func isTaskPartition(_ tp: TopicPartition) -> Bool { tp.topic == taskTopic }
 
     /// Runs until `shouldStop` returns true, then commits what is open and
     /// leaves the group.
@@ -84,8 +91,16 @@ public final class Processor: RebalanceListener {
         guard changelogPartitions > 0 else {
             throw PipelineError.missingTopic(changelogTopic)
         }
-        if counts[repartitionTopic] == nil { throw PipelineError.missingTopic(repartitionTopic) }
-        try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
+        if aggregatesInput {
+            let inputPartitions = Int32(counts[taskTopic] ?? 0)
+            guard inputPartitions <= changelogPartitions else {
+                throw PipelineError.partitionMismatch(taskTopic, inputPartitions, changelogTopic, changelogPartitions)
+            }
+            try consumer.subscribe([taskTopic])
+        } else {
+            if counts[repartitionTopic] == nil { throw PipelineError.missingTopic(repartitionTopic) }
+            try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
+        }
         logger.info("joined processing group", metadata: [
             "meterd.group": "\(configuration.appId)", "meterd.transactional_id": "\(transactionalId)",
             "meterd.inputs": "\(configuration.kafka.inputTopics.joined(separator: ","))",
@@ -130,6 +145,8 @@ public final class Processor: RebalanceListener {
             counters.recordsIn[record.topic, default: 0] += 1
             if record.topic == repartitionTopic {
                 aggregate(record)
+            } else if aggregatesInput {
+                aggregateInput(record)
             } else {
                 repartition(record)
             }
@@ -163,11 +180,15 @@ public enum PipelineError: Error, CustomStringConvertible {
     case missingTopic(String)
     /// A produce failed earlier in the transaction: it must be aborted.
     case resetRequested
+    /// The aggregated input topic has more partitions than the changelog.
+    case partitionMismatch(String, Int32, String, Int32)
 
     public var description: String {
         switch self {
         case .missingTopic(let topic):
             return "topic '\(topic)' does not exist: create it (meterd topics apply, or meterd broker creates it on the embedded broker)"
+        case .partitionMismatch(let input, let inputCount, let changelog, let changelogCount):
+            return "'\(input)' has \(inputCount) partitions but '\(changelog)' only \(changelogCount): with inputKeyedBySubject the changelog needs at least as many"
         case .resetRequested:
             return "a record of the open transaction failed; the transaction must be aborted"
         }

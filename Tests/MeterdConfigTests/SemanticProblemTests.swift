@@ -227,3 +227,30 @@ import Testing
         #expect(problems.allSatisfy { $0.file == "conf/meterd.yaml" })
     }
 }
+
+/// `inputKeyedBySubject` skips the repartition hop, which is right only if a
+/// customer's usage stays in one input partition.
+@Suite struct InputKeyedBySubjectTests {
+    @Test func customersWithSeveralSubjectsAreRefused() {
+        let yaml = ConfigTestSupport.document(head: "kafka: { bootstrap: \"localhost:9092\", inputTopics: [gateway.usage], inputKeyedBySubject: true }")
+        let located = ConfigTestSupport.located(yaml)
+        #expect(located.map(\.path) == ["customers[0].subjects"])
+        #expect(located.first?.line == ConfigTestSupport.line(of: "subjects: [acme-web, acme-mobile]", in: yaml))
+    }
+
+    @Test func severalInputTopicsAreRefused() {
+        let yaml = ConfigTestSupport.document(
+            head: "kafka: { bootstrap: \"localhost:9092\", inputTopics: [a, b], inputKeyedBySubject: true }",
+            customers: "customers:\n  - { key: acme, subjects: [acme-web] }"
+        )
+        #expect(ConfigTestSupport.located(yaml).map(\.path) == ["kafka.inputKeyedBySubject"])
+    }
+
+    @Test func oneSubjectPerCustomerIsAccepted() {
+        let yaml = ConfigTestSupport.document(
+            head: "kafka: { bootstrap: \"localhost:9092\", inputTopics: [gateway.usage], inputKeyedBySubject: true }",
+            customers: "customers:\n  - { key: acme, subjects: [acme-web] }"
+        )
+        #expect(ConfigTestSupport.located(yaml) == [])
+    }
+}

@@ -57,6 +57,21 @@ struct ConfigChecker {
         featuresByKey = Dictionary(config.features.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Aggregating input partitions in place is right only if every record of
+    /// a customer lands in one partition: one input topic, one subject per customer.
+    mutating func checkInputKeyedBySubject(at path: ConfigPath) {
+        if config.kafka.inputTopics.count > 1 {
+            report(path, "inputKeyedBySubject needs exactly one input topic", hint: "use the repartition hop (inputKeyedBySubject: false) for several topics")
+        }
+        for (i, customer) in config.customers.enumerated() where customer.subjects.count > 1 {
+            report(
+                ConfigPath.root.key("customers").index(i).key("subjects"),
+                "customer '\(customer.key)' has \(customer.subjects.count) subjects, which a subject-keyed input spreads over several partitions",
+                hint: "set kafka.inputKeyedBySubject: false so usage is re-keyed by customer"
+            )
+        }
+    }
+
     mutating func report(_ path: ConfigPath, _ message: String, hint: String? = nil) {
         problems.append(ConfigProblem(path, message: message, hint: hint))
     }
@@ -84,6 +99,9 @@ struct ConfigChecker {
             if !seenInputs.insert(topic).inserted {
                 report(kafka.key("inputTopics").index(i), "input topic '\(topic)' is listed twice")
             }
+        }
+        if config.kafka.inputKeyedBySubject {
+            checkInputKeyedBySubject(at: kafka.key("inputKeyedBySubject"))
         }
         for key in config.kafka.properties.keys.sorted() {
             if let instead = ConfigValidation.managedKafkaProperties[key] {
