@@ -32,12 +32,15 @@ extension CustomerState {
             for sample in record.samples {
                 for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
                     defer { visit += 1 }
-                    let feature = compiled.features[featureIndex]
-                    guard feature.matches(sample.dimensions) else { continue }
+                    // Read through the array, not bound to a local: a copy of the feature costs five retains.
+                    guard compiled.features[featureIndex].matches(sample.dimensions) else { continue }
                     changedRollup = true
-                    let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: feature.breakdown(of: sample.dimensions))
-                    window.add(sample.value, to: groupKey, kind: feature.aggregation, record: record)
-                    guard feature.aggregation.supportsQuota else { continue }
+                    let kind = compiled.features[featureIndex].aggregation
+                    let groupKey = RollupGroupKey(
+                        featureIndex: featureIndex, breakdown: compiled.features[featureIndex].breakdown(of: sample.dimensions)
+                    )
+                    window.add(sample.value, to: groupKey, kind: kind, record: record)
+                    guard kind.supportsQuota else { continue }
                     if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
                 }
             }
@@ -55,11 +58,10 @@ extension CustomerState {
                 defer { visit += 1 }
                 let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
                 guard matched, let rule = rules[featureIndex] else { continue }
-                let feature = compiled.features[featureIndex]
-                let amount = feature.aggregation == .count ? 1 : sample.value.number
+                let amount = compiled.features[featureIndex].aggregation == .count ? 1 : sample.value.number
                 quotas[featureIndex, default: FeatureQuotaState()].record(
                     amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
-                    customer: record.customer, feature: feature.key, into: &quotaEvents
+                    customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
                 )
                 let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
                 let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
