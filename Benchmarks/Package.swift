@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // Seeded Kong traffic and the benchmark configuration; reusable by later benchmarks (aggregation).
@@ -24,12 +25,27 @@ let package = Package(
         ),
         .target(
             name: "FoundationBaseline",
-            dependencies: ["KongTraffic"],
+            dependencies: ["KongTraffic", .product(name: "MeterdCore", package: meterd)],
             swiftSettings: [.treatAllWarnings(as: .error)]
         ),
         .executableTarget(
             name: "extract-throughput",
             dependencies: ["KongTraffic", "FoundationBaseline", .product(name: "MeterdCore", package: meterd)],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
+        // Stage 2 as the runtime drives it (route, ingest, flush, encode), minus Kafka.
+        .target(
+            name: "PipelineHarness",
+            dependencies: ["KongTraffic", .product(name: "MeterdCore", package: meterd)],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .executableTarget(
+            name: "pipeline-throughput",
+            dependencies: [
+                "KongTraffic", "FoundationBaseline", "PipelineHarness",
+                .product(name: "MeterdCore", package: meterd),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
             swiftSettings: [.treatAllWarnings(as: .error)]
         ),
         .executableTarget(

@@ -8,11 +8,11 @@ public struct KongTrafficGenerator {
     private var random: SplitMix64
     private let aiShare: Double
     private var clock: Int64
+    private let consumers: [String]
 
     private static let routes = ["orders", "payments", "search", "chat-completions", "embeddings", "catalog", "users", "checkout"]
     private static let statuses = [200, 200, 200, 200, 200, 201, 204, 400, 401, 404, 429, 500, 502]
     private static let methods = ["GET", "GET", "POST", "PUT", "DELETE"]
-    private static let consumers = (0..<50).map { "team-\($0)" }
     private static let models: [(provider: String, request: String, response: String)] = [
         ("openai", "gpt-4o", "gpt-4o-2024-08-06"),
         ("openai", "gpt-4o-mini", "gpt-4o-mini-2024-07-18"),
@@ -20,10 +20,12 @@ public struct KongTrafficGenerator {
         ("mistral", "mistral-large", "mistral-large-2411"),
     ]
 
-    public init(seed: UInt64, aiShare: Double = 0.4, startMillis: Int64 = 1_735_689_600_000) {
+    /// - Parameter consumerCount: gateway consumers `team-0` … `team-<n-1>`.
+    public init(seed: UInt64, aiShare: Double = 0.4, startMillis: Int64 = 1_735_689_600_000, consumerCount: Int = 50) {
         random = SplitMix64(seed: seed)
         self.aiShare = aiShare
         clock = startMillis
+        consumers = (0..<max(1, consumerCount)).map { "team-\($0)" }
     }
 
     /// The next `count` records' bytes.
@@ -36,7 +38,7 @@ public struct KongTrafficGenerator {
         let route = Self.routes[random.next(below: Self.routes.count)]
         let status = Self.statuses[random.next(below: Self.statuses.count)]
         let method = Self.methods[random.next(below: Self.methods.count)]
-        let consumer = Self.consumers[random.next(below: Self.consumers.count)]
+        let consumer = consumers[random.next(below: consumers.count)]
         let requestID = hex(16) + "-" + hex(4) + "-" + hex(4) + "-" + hex(12)
         let proxyLatency = random.next(below: 900) + 5
         let kongLatency = random.next(below: 8)

@@ -35,9 +35,6 @@ public struct FeatureQuotaState: Sendable, Equatable {
         customer: String, feature: String, into events: inout [QuotaEvent]
     ) {
         let (start, end) = QuotaCalendar.period(rule.period, containing: eventTimeMillis)
-        var period = periods[start] ?? Period(endMillis: end)
-        period.usage.add(amount)
-        let usage = period.usage.value
         func event(_ kind: QuotaEvent.Kind, _ threshold: Double, _ periodStart: Int64, _ p: Period) -> QuotaEvent {
             QuotaEvent(
                 kind: kind, customer: customer, feature: feature, periodStartMillis: periodStart,
@@ -45,19 +42,24 @@ public struct FeatureQuotaState: Sendable, Equatable {
                 hard: rule.hard, eventTimeMillis: eventTimeMillis
             )
         }
-        if !period.resetAnnounced, let earliest = earliestAnnouncedStart, earliest < start {
-            period.resetAnnounced = true
-            events.append(event(.reset, 0, start, period))
+        let earliest = earliestAnnouncedStart
+        // Mutated in place: a copy out of the dictionary would copy the partials on every event.
+        let announcedNow = Self.add(amount, to: &periods[start, default: Period(endMillis: end)]) { period in
+            if !period.resetAnnounced, let earliest, earliest < start {
+                period.resetAnnounced = true
+                events.append(event(.reset, 0, start, period))
+            }
+            let usage = period.usage.value
+            var announcedNow = false
+            for (position, threshold) in rule.thresholds.enumerated() {
+                let bit: UInt64 = 1 << UInt64(position)
+                guard period.announcedMask & bit == 0, usage >= rule.limit * threshold / 100 else { continue }
+                period.announcedMask |= bit
+                announcedNow = true
+                events.append(event(threshold == 100 ? .exceeded : .threshold, threshold, start, period))
+            }
+            return announcedNow
         }
-        var announcedNow = false
-        for (position, threshold) in rule.thresholds.enumerated() {
-            let bit: UInt64 = 1 << UInt64(position)
-            guard period.announcedMask & bit == 0, usage >= rule.limit * threshold / 100 else { continue }
-            period.announcedMask |= bit
-            announcedNow = true
-            events.append(event(threshold == 100 ? .exceeded : .threshold, threshold, start, period))
-        }
-        periods[start] = period
         guard announcedNow, earliestAnnouncedStart.map({ start < $0 }) ?? true else { return }
         earliestAnnouncedStart = start
         // A (late) crossing earns every later period with usage its reset.
@@ -67,6 +69,11 @@ public struct FeatureQuotaState: Sendable, Equatable {
             periods[laterStart] = later
             events.append(event(.reset, 0, laterStart, later))
         }
+    }
+
+    private static func add(_ amount: Double, to period: inout Period, then announce: (inout Period) -> Bool) -> Bool {
+        period.usage.add(amount)
+        return announce(&period)
     }
 
     /// Drops the periods that can no longer receive accepted events.

@@ -14,27 +14,54 @@ extension CustomerState {
         quotaEvents: inout [QuotaEvent]
     ) -> AcceptOutcome {
         let dedupeKey = DedupeKey(source: record.source, id: record.id)
-        guard dedupe[dedupeKey] == nil else { return .duplicate }
-        dedupe[dedupeKey] = windowStart
-        let newWindow = windows[windowStart] == nil
+        // One probe on the common path; a duplicate puts the first copy's entry back.
+        if let first = dedupe.updateValue(windowStart, forKey: dedupeKey) {
+            dedupe[dedupeKey] = first
+            return .duplicate
+        }
+        var newWindow = false
         var changedRollup = false
         var quotaExpiry: Int64?
+        // Visited (sample, feature) pairs that matched a SUM/COUNT feature, by visit order;
+        // records visiting more than 64 pairs fall back to an array.
+        var quotaMatches: UInt64 = 0
+        var moreQuotaMatches: [Int] = []
+        withWindow(start: windowStart, created: &newWindow) { window in
+            window.dedupeKeys.append(dedupeKey)
+            var visit = 0
+            for sample in record.samples {
+                for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
+                    defer { visit += 1 }
+                    // Read through the array, not bound to a local: a copy of the feature costs five retains.
+                    guard compiled.features[featureIndex].matches(sample.dimensions) else { continue }
+                    changedRollup = true
+                    let kind = compiled.features[featureIndex].aggregation
+                    let groupKey = RollupGroupKey(
+                        featureIndex: featureIndex, breakdown: compiled.features[featureIndex].breakdown(of: sample.dimensions)
+                    )
+                    window.add(sample.value, to: groupKey, kind: kind, record: record)
+                    guard kind.supportsQuota else { continue }
+                    if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                }
+            }
+        }
+        guard quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil)
+        }
         let rules = compiled.quotaRules(forCustomer: record.customer)
-        windows[windowStart, default: CustomerWindowState()].dedupeKeys.append(dedupeKey)
+        guard !rules.isEmpty else {
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil)
+        }
+        var visit = 0
         for sample in record.samples {
             for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                let feature = compiled.features[featureIndex]
-                guard feature.matches(sample.dimensions) else { continue }
-                changedRollup = true
-                let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: feature.breakdown(of: sample.dimensions))
-                windows[windowStart, default: CustomerWindowState()].add(
-                    sample.value, to: groupKey, kind: feature.aggregation, record: record
-                )
-                guard let rule = rules[featureIndex] else { continue }
-                let amount = feature.aggregation == .count ? 1 : sample.value.number
+                defer { visit += 1 }
+                let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
+                guard matched, let rule = rules[featureIndex] else { continue }
+                let amount = compiled.features[featureIndex].aggregation == .count ? 1 : sample.value.number
                 quotas[featureIndex, default: FeatureQuotaState()].record(
                     amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
-                    customer: record.customer, feature: feature.key, into: &quotaEvents
+                    customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
                 )
                 let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
                 let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
@@ -42,6 +69,20 @@ extension CustomerState {
             }
         }
         return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: quotaExpiry)
+    }
+}
+
+extension CustomerState {
+    /// Mutates the window's state in place with one hash lookup, creating it
+    /// if needed (a window's state always holds the dedupe key of each of its
+    /// events, so an empty key list means it was just created).
+    private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
+        Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
+    }
+
+    private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
+        created = window.dedupeKeys.isEmpty
+        body(&window)
     }
 }
 

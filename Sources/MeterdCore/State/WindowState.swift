@@ -1,11 +1,24 @@
 /// The dedupe identity of an event within one customer: (source, id).
+///
+/// Carries a fingerprint of its bytes computed once, so the dedupe table
+/// hashes one word per probe and compares ids only on a fingerprint match.
 public struct DedupeKey: Sendable, Hashable {
-    public var source: String
-    public var id: String
+    public let source: String
+    public let id: String
+    let fingerprint: UInt64
 
     public init(source: String, id: String) {
         self.source = source
         self.id = id
+        fingerprint = Fingerprint.of(id, Fingerprint.of(source))
+    }
+
+    public static func == (a: DedupeKey, b: DedupeKey) -> Bool {
+        a.fingerprint == b.fingerprint && a.id == b.id && a.source == b.source
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fingerprint)
     }
 
     static func utf8Less(_ a: DedupeKey, _ b: DedupeKey) -> Bool {
@@ -14,14 +27,30 @@ public struct DedupeKey: Sendable, Hashable {
 }
 
 /// Identity of one rollup inside a customer's window: feature and breakdown values.
+///
+/// Like `DedupeKey`, it carries a fingerprint computed once.
 public struct RollupGroupKey: Sendable, Hashable {
-    public var featureIndex: Int
+    public let featureIndex: Int
     /// Aligned with `CompiledFeature.breakdownNames`; `nil` = absent.
-    public var breakdown: [String?]
+    public let breakdown: [String?]
+    let fingerprint: UInt64
 
     public init(featureIndex: Int, breakdown: [String?]) {
         self.featureIndex = featureIndex
         self.breakdown = breakdown
+        var fingerprint = Fingerprint.mix(UInt64(bitPattern: Int64(featureIndex)), 0)
+        for value in breakdown {
+            fingerprint = value.map { Fingerprint.of($0, fingerprint) } ?? Fingerprint.mix(fingerprint, 0xA5)
+        }
+        self.fingerprint = fingerprint
+    }
+
+    public static func == (a: RollupGroupKey, b: RollupGroupKey) -> Bool {
+        a.fingerprint == b.fingerprint && a.featureIndex == b.featureIndex && a.breakdown == b.breakdown
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(fingerprint)
     }
 
     static func less(_ a: RollupGroupKey, _ b: RollupGroupKey) -> Bool {

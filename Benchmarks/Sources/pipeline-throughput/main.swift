@@ -1,0 +1,159 @@
+import FoundationBaseline
+import KongTraffic
+import MallocInterposerSwift
+import MeterdCore
+import PipelineHarness
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Release-mode throughput of meterd's core pipeline on one core:
+// UsageExtractor.extract → route by customer → PartitionAggregator.ingest
+// (6 partitions) → flush every 1,000 records → CloudEventEncoder, in steady
+// state, against the same pipeline behind a Foundation JSONSerialization
+// decoder and a naive all-Foundation pipeline, on the same events.
+//   swift run -c release pipeline-throughput [--warmup N] [--events N] [--baseline-events N] [--naive-events N] [--meterd-only]
+
+var options: [String: Int] = ["--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
+var meterdOnly = false
+var argumentIndex = 1
+while argumentIndex < CommandLine.arguments.count {
+    let name = CommandLine.arguments[argumentIndex]
+    if name == "--meterd-only" {
+        meterdOnly = true
+    } else if options[name] != nil, argumentIndex + 1 < CommandLine.arguments.count, let value = Int(CommandLine.arguments[argumentIndex + 1]) {
+        options[name] = value
+        argumentIndex += 1
+    } else {
+        print("unknown argument \(name)")
+        exit(64)
+    }
+    argumentIndex += 1
+}
+let warmup = options["--warmup"] ?? 0
+let measured = options["--events"] ?? 0
+let baselineCount = min(options["--baseline-events"] ?? 0, measured)
+let naiveCount = options["--naive-events"] ?? 0
+
+let configuration = PipelineConfiguration.meterd
+let compiled = CompiledConfiguration(configuration)
+let extractor: UsageExtractor
+do {
+    extractor = try UsageExtractor(configuration: configuration)
+} catch {
+    print("configuration error: \(error)")
+    exit(1)
+}
+var stream = PipelineStream(seed: 7, consumerCount: PipelineConfiguration.consumerCount)
+
+func now() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// Allocation counts of `body` (zero when the interposer is not loaded).
+@MainActor func counted(_ body: () -> Void) -> (seconds: Double, mallocs: Int, bytes: Int) {
+    MallocInterposerSwift.initialize()
+    MallocInterposerSwift.hook()
+    let start = now()
+    body()
+    let seconds = now() - start
+    MallocInterposerSwift.unhook()
+    let statistics = MallocInterposerSwift.getStatistics()
+    return (seconds, statistics.mallocCount, statistics.mallocBytesCount)
+}
+
+@MainActor func runMeterd(_ pipeline: inout MeteringPipeline, _ range: Range<Int>) {
+    for index in range {
+        stream.withRecord(at: index) { bytes in
+            pipeline.process(extractor.extract(value: bytes, headers: [], recordTimestampMillis: 0).usage)
+        }
+    }
+}
+
+func row(_ name: String, events: Int, _ result: (seconds: Double, mallocs: Int, bytes: Int)) -> Double {
+    let rate = Double(events) / result.seconds
+    let perEvent = Double(events)
+    let mallocs = (Double(result.mallocs) / perEvent * 10).rounded() / 10
+    let bytes = Int((Double(result.bytes) / perEvent).rounded())
+    print("\(name): \(Int(rate)) events/s, \(mallocs) mallocs/event, \(bytes) bytes allocated/event (\(events) events, \((result.seconds * 1000).rounded() / 1000) s)")
+    return rate
+}
+
+print("events: ~\(stream.averageRecordBytes) bytes, \(PipelineConfiguration.customerCount) customers, \(PipelineConfiguration.partitionCount) partitions, 1,000 events/s of event time")
+
+// Warm-up to steady state (past windowEnd + grace + allowedLateness), then snapshot.
+var warm = MeteringPipeline(compiled: compiled)
+let warmStart = now()
+runMeterd(&warm, 0..<warmup)
+warm.commit()
+let warmSeconds = now() - warmStart
+print("warm-up: \(warmup) events in \(Int(warmSeconds)) s (\(Int(Double(warmup) / warmSeconds)) events/s incl. state growth); \(warm.counters)")
+let state = warm.stateSize
+print("state: \(state.openWindows) customer windows, \(state.rollupGroups) rollups, \(state.dedupeEntries) dedupe entries, \(state.quotaPeriods) quota periods, ~\(state.approximateBytes / 1_000_000) MB")
+let snapshots = warm.snapshots()
+warm = MeteringPipeline(compiled: compiled)
+
+func restored() -> MeteringPipeline {
+    do {
+        return try MeteringPipeline(compiled: compiled, snapshots: snapshots)
+    } catch {
+        print("restore failed: \(error)")
+        exit(1)
+    }
+}
+
+// meterd: the measured segment, checkpointing the counters where the baseline stops.
+var meterd = restored()
+var meterdAtBaseline = PipelineCounters()
+let meterdResult = counted {
+    runMeterd(&meterd, warmup..<(warmup + baselineCount))
+    meterdAtBaseline = meterd.counters
+    runMeterd(&meterd, (warmup + baselineCount)..<(warmup + measured))
+}
+print("meterd counters: \(meterd.counters)")
+let meterdRate = row("meterd core pipeline (extract + route + aggregate + flush + encode)", events: measured, meterdResult)
+
+// Extraction alone over the same events, for reference.
+var sink = 0
+let extractResult = counted {
+    for index in warmup..<(warmup + measured) {
+        stream.withRecord(at: index) { bytes in
+            if let usage = extractor.extract(value: bytes, headers: [], recordTimestampMillis: 0).usage { sink &+= usage.samples.count }
+        }
+    }
+}
+_ = row("  of which UsageExtractor.extract alone", events: measured, extractResult)
+
+if !meterdOnly {
+    // Baseline 1: JSONSerialization decode + the same aggregation code path.
+    var baseline = restored()
+    let decoder = FoundationUsageDecoder(configuration: configuration)
+    let baselineResult = counted {
+        for index in warmup..<(warmup + baselineCount) {
+            stream.withRecord(at: index) { bytes in baseline.process(decoder.decode(bytes)) }
+        }
+    }
+    print("baseline counters: \(baseline.counters)")
+    print("same outputs as meterd over these events: \(baseline.counters == meterdAtBaseline)")
+    let baselineRate = row("Foundation decode + meterd aggregation", events: baselineCount, baselineResult)
+
+    // Baseline 2: naive everything (from an empty state).
+    var naive = NaiveAggregator(configuration: configuration)
+    let naiveResult = counted {
+        for (position, index) in (warmup..<(warmup + naiveCount)).enumerated() {
+            stream.withRecord(at: index) { bytes in naive.add(bytes) }
+            if position % 1_000 == 999 { naive.flush() }
+        }
+    }
+    let naiveRate = row("naive Foundation pipeline (JSONSerialization + string-keyed dictionaries)", events: naiveCount, naiveResult)
+    print("ratio vs Foundation decode + meterd aggregation: \((meterdRate / baselineRate * 10).rounded() / 10)x")
+    print("ratio vs naive Foundation pipeline: \((meterdRate / naiveRate * 10).rounded() / 10)x   (naive emitted \(naive.emitted))")
+    if baseline.counters != meterdAtBaseline { exit(2) }
+}
+
+var usage = rusage()
+getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+print("peak RSS: \(usage.ru_maxrss / 1024) MB   (sink \(sink % 10))")
