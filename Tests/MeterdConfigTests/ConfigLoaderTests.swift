@@ -41,7 +41,7 @@ import Testing
             kafka:
               bootstrap: [b1:9092, b2:9092]
               inputTopics: [a, b]
-              inputKeyedBySubject: true
+              inputKeyedBySubject: false
               security.protocol: SASL_SSL
               session.timeout.ms: 45000
               enable.idempotence: true
@@ -50,7 +50,7 @@ import Testing
             """))
         #expect(config.kafka.bootstrap == "b1:9092,b2:9092")
         #expect(config.kafka.inputTopics == ["a", "b"])
-        #expect(config.kafka.inputKeyedBySubject)
+        #expect(!config.kafka.inputKeyedBySubject)
         #expect(config.kafka.properties == [
             "security.protocol": "SASL_SSL", "session.timeout.ms": "45000", "enable.idempotence": "true",
             "linger.ms": "5.5", "acks": "all",
