@@ -37,6 +37,10 @@ public final class KafkaConsumer {
     let client: KafkaClient
     private var listener: RebalanceListener?
     public let groupId: String?
+    /// The consumer queue and scratch space of `consumeBatch`.
+    let consumerQueue: OpaquePointer
+    var batchBuffer: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
+    var topicNames: [OpaquePointer: String] = [:]
 
     /// - Parameter configuration: librdkafka properties; `enable.auto.commit`
     ///   defaults to false and `isolation.level` to `read_committed`.
@@ -58,6 +62,7 @@ public final class KafkaConsumer {
         })
         self.listener = listener
         rd_kafka_poll_set_consumer(client.handle)
+        consumerQueue = rd_kafka_queue_get_consumer(client.handle)
         client.callbacks.rebalance = { [unowned self] err, list in self.handleRebalance(err, list) }
     }
 
@@ -192,6 +197,10 @@ public final class KafkaConsumer {
         try client.topicPartitionCounts(timeoutMillis: timeoutMillis)
     }
 
+    deinit {
+        rd_kafka_queue_destroy(consumerQueue)
+    }
+
     /// Leaves the group (running the revoke callback) and stops fetching.
     public func close() throws(KafkaError) {
         let err = rd_kafka_consumer_close(client.handle)
@@ -280,7 +289,7 @@ public final class KafkaConsumer {
         ))
     }
 
-    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
         var headers: OpaquePointer?
         guard rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers else { return [] }
         var result: [KafkaHeader] = []

@@ -3,13 +3,13 @@ import MeterdKafka
 
 extension Processor {
     /// Decodes an input record; `nil` after dead-lettering it.
-    func extract(_ record: ConsumedRecord) -> UsageRecord? {
-        let result: ExtractionResult
-        if let value = record.value {
-            let headers = record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
-            result = extractor.extract(value: value, headers: headers, recordTimestampMillis: record.timestampMillis ?? 0)
-        } else {
-            result = .rejected(.malformedJSON, detail: "record has no value")
+    func extract(_ record: borrowing BorrowedRecord) -> UsageRecord? {
+        let kafkaHeaders = record.headers
+        let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
+        let timestamp = record.timestampMillis ?? 0
+        let result: ExtractionResult = record.withValue { value in
+            guard let value else { return .rejected(.malformedJSON, detail: "record has no value") }
+            return extractor.extract(value: value, headers: headers, recordTimestampMillis: timestamp)
         }
         switch result {
         case .usage(let usage):
@@ -23,8 +23,8 @@ extension Processor {
 
     /// Stage 1: decode an input record; usage goes to the repartition topic
     /// keyed by customer, bad input to the dead-letter topic.
-    func repartition(_ record: ConsumedRecord) {
-        let tp = record.topicPartition
+    func repartition(_ record: borrowing BorrowedRecord) {
+        let tp = TopicPartition(record.topic, record.partition)
         if let position = inputPositions[tp], record.offset < position { return }
         if let usage = extract(record) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
@@ -36,7 +36,7 @@ extension Processor {
     }
 
     /// Stage 2: apply a repartitioned usage record to its partition's aggregator.
-    func aggregate(_ record: ConsumedRecord) {
+    func aggregate(_ record: borrowing BorrowedRecord) {
         guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true
@@ -60,7 +60,7 @@ extension Processor {
 
     /// With `inputKeyedBySubject`: decode and aggregate an input record in
     /// one step, in the task of its own partition.
-    func aggregateInput(_ record: ConsumedRecord) {
+    func aggregateInput(_ record: borrowing BorrowedRecord) {
         guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true

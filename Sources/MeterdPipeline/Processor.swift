@@ -116,14 +116,19 @@ public final class Processor: RebalanceListener {
         publish(force: true)
     }
 
-    /// One iteration: poll a batch, process it, punctuate, maybe commit.
+    /// One iteration: take a batch, process it, punctuate, maybe commit.
     func runOnce() throws {
-        var polled = 0
-        while polled < 2_000, let event = consumer.poll(timeoutMillis: polled == 0 ? 20 : 0) {
-            polled += 1
-            handle(event)
-            if needsReset { break }
-        }
+        var taken = 0
+        repeat {
+            let count = consumer.consumeBatch(
+                maxRecords: 1_000,
+                timeoutMillis: taken == 0 ? 20 : 0,
+                onRecord: { record in handle(record) },
+                onEvent: { event in handle(event) }
+            )
+            taken += count
+            if count == 0 { break }
+        } while taken < 5_000 && !needsReset
         producer.poll(timeoutMillis: 0)
         let now = Self.nowMillis()
         if now - lastAdvanceMillis >= 100 {
@@ -139,17 +144,19 @@ public final class Processor: RebalanceListener {
         publish(force: false)
     }
 
-    func handle(_ event: ConsumerEvent) {
+    func handle(_ record: borrowing BorrowedRecord) {
+        counters.recordsIn[record.topic, default: 0] += 1
+        if record.topic == repartitionTopic {
+            aggregate(record)
+        } else if aggregatesInput {
+            aggregateInput(record)
+        } else {
+            repartition(record)
+        }
+    }
+
+    func handle(_ event: ConsumerNotice) {
         switch event {
-        case .record(let record):
-            counters.recordsIn[record.topic, default: 0] += 1
-            if record.topic == repartitionTopic {
-                aggregate(record)
-            } else if aggregatesInput {
-                aggregateInput(record)
-            } else {
-                repartition(record)
-            }
         case .endOfPartition:
             break
         case .error(let error, let partition):

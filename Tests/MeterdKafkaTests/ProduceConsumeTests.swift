@@ -110,3 +110,42 @@ struct ProduceConsumeTests {
         #expect(configuration.description.contains("sasl.password=[redacted]"))
     }
 }
+
+@Suite("Batch consumption", .serialized, .timeLimit(.minutes(1)))
+struct BatchConsumeTests {
+    @Test("consumeBatch lends records without copying and matches poll's view of them")
+    func batchMatchesPoll() throws {
+        let broker = try EmbeddedBroker(logger: KafkaTestSupport.quietLogger)
+        let topic = KafkaTestSupport.uniqueName("batch")
+        try broker.createTopic(topic, partitions: 2)
+        let producer = try KafkaTestSupport.producer(broker)
+        for i in 0..<500 {
+            try producer.send(OutgoingRecord(topic: topic, key: KafkaTestSupport.bytes("k\(i)"), value: KafkaTestSupport.bytes("v\(i)"),
+                                             headers: [KafkaHeader(key: "i", string: "\(i)")], timestampMillis: 1_000 + Int64(i)))
+        }
+        try producer.flush(timeoutMillis: 10_000)
+        let consumer = try KafkaTestSupport.consumer(broker, group: nil, ["enable.partition.eof": "true"])
+        try consumer.assign([TopicPartition(topic, 0): KafkaOffset.beginning, TopicPartition(topic, 1): KafkaOffset.beginning])
+        var seen: [String: ConsumedRecord] = [:]
+        var endsOfPartition = 0
+        let deadline = ContinuousClock.now + .seconds(15)
+        while (seen.count < 500 || endsOfPartition < 2), ContinuousClock.now < deadline {
+            consumer.consumeBatch(maxRecords: 64, timeoutMillis: 100, onRecord: { record in
+                let valueLength = record.withValue { $0?.count ?? -1 }
+                #expect(valueLength == record.value?.count)
+                seen[KafkaTestSupport.text(record.value) ?? ""] = record.owned
+            }, onEvent: { notice in
+                if case .endOfPartition = notice { endsOfPartition += 1 }
+            })
+        }
+        #expect(seen.count == 500)
+        #expect(endsOfPartition >= 2)
+        for i in [0, 7, 499] {
+            let record = try #require(seen["v\(i)"])
+            #expect(record.topic == topic)
+            #expect(KafkaTestSupport.text(record.key) == "k\(i)")
+            #expect(record.header("i")?.stringValue == "\(i)")
+            #expect(record.timestampMillis == 1_000 + Int64(i))
+        }
+    }
+}

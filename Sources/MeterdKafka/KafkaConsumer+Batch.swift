@@ -1,0 +1,100 @@
+import Crdkafka
+
+/// A consumed record borrowed from librdkafka's buffer: valid only inside
+/// the `consumeBatch` callback that received it (it is non-copyable and
+/// handed over `borrowing`, so it cannot be kept), copied only on demand.
+public struct BorrowedRecord: ~Copyable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    /// Record timestamp in epoch milliseconds, if the broker reported one.
+    public let timestampMillis: Int64?
+    let message: UnsafeMutablePointer<rd_kafka_message_t>
+
+    init(topic: String, message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        self.topic = topic
+        self.partition = m.partition
+        self.offset = m.offset
+        self.timestampMillis = timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        self.message = message
+    }
+
+    /// Calls `body` with the value bytes (`nil` for a tombstone) without copying them.
+    public func withValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        let m = message.pointee
+        guard let payload = m.payload else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: payload, count: m.len))
+    }
+
+    /// A copy of the value (`nil` for a tombstone).
+    public var value: [UInt8]? { withValue { $0.map { Array($0) } } }
+
+    /// A copy of the key.
+    public var key: [UInt8]? {
+        let m = message.pointee
+        return m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+    }
+
+    /// Copies of the headers.
+    public var headers: [KafkaHeader] { KafkaConsumer.headers(of: message) }
+
+    /// An owned copy of the whole record.
+    public var owned: ConsumedRecord {
+        ConsumedRecord(topic: topic, partition: partition, offset: offset, key: key, value: value, headers: headers, timestampMillis: timestampMillis)
+    }
+}
+
+/// A non-record event of `consumeBatch`.
+public enum ConsumerNotice: Sendable {
+    /// The consumer reached the end of a partition (`enable.partition.eof`).
+    case endOfPartition(TopicPartition, offset: Int64)
+    /// A consumer error; `partition` is set when it concerns one partition.
+    case error(KafkaError, partition: TopicPartition?)
+}
+
+extension KafkaConsumer {
+    /// Takes up to `maxRecords` records in one call, waiting at most
+    /// `timeoutMillis` for the first; `onRecord` sees each record borrowed
+    /// (no copy), `onEvent` every other event. Rebalance callbacks run inside
+    /// this call, as in `poll`. Returns the number of messages taken.
+    @discardableResult
+    public func consumeBatch(
+        maxRecords: Int,
+        timeoutMillis: Int32,
+        onRecord: (borrowing BorrowedRecord) -> Void,
+        onEvent: (ConsumerNotice) -> Void
+    ) -> Int {
+        if batchBuffer.count < maxRecords {
+            batchBuffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: maxRecords)
+        }
+        let count = batchBuffer.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_consume_batch_queue(consumerQueue, timeoutMillis, buffer.baseAddress, maxRecords)
+        }
+        guard count > 0 else { return 0 }
+        for index in 0..<count {
+            guard let message = batchBuffer[index] else { continue }
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                // A record always has its topic handle.
+                if let rkt = message.pointee.rkt { onRecord(BorrowedRecord(topic: topicName(rkt), message: message)) }
+                continue
+            }
+            switch Self.event(from: message, client: client.handle) {
+            case .endOfPartition(let tp, let offset): onEvent(.endOfPartition(tp, offset: offset))
+            case .error(let error, let tp): onEvent(.error(error, partition: tp))
+            case .record: break
+            }
+        }
+        return count
+    }
+
+    private func topicName(_ rkt: OpaquePointer) -> String {
+        if let name = topicNames[rkt] { return name }
+        let name = String(cString: rd_kafka_topic_name(rkt))
+        topicNames[rkt] = name
+        return name
+    }
+}
