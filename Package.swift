@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "MeterdPipelineTests",
+            dependencies: ["MeterdPipeline", "MeterdCore", "MeterdKafka"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "MeterdKafkaTests",
             dependencies: ["MeterdKafka"],
             swiftSettings: strictSettings

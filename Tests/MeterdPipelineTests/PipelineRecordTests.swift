@@ -1,0 +1,85 @@
+import MeterdCore
+import MeterdKafka
+@testable import MeterdPipeline
+import Testing
+
+@Suite("Repartition and checkpoint records")
+struct PipelineRecordTests {
+    let usage = UsageRecord(
+        customer: "acme", subject: "acme-web", source: "kong", id: "req-1", eventTimeMillis: 1_780_000_000_123,
+        samples: [MeterSample(meterIndex: 1, value: .number(42.5), dimensions: ["gpt-4o", nil])]
+    )
+
+    @Test func repartitionRecordRoundTrips() throws {
+        let record = RepartitionRecord(origin: RecordOrigin(topic: "gateway.usage", partition: 5, offset: 1_234_567), originalKey: [1, 2, 3], usage: usage)
+        #expect(try RepartitionRecord(decoding: record.encoded()) == record)
+        let keyless = RepartitionRecord(origin: RecordOrigin(topic: "t", partition: 0, offset: 0), originalKey: nil, usage: usage)
+        #expect(try RepartitionRecord(decoding: keyless.encoded()) == keyless)
+    }
+
+    @Test func corruptRepartitionRecordsThrow() {
+        let bytes = RepartitionRecord(origin: RecordOrigin(topic: "t", partition: 1, offset: 9), originalKey: nil, usage: usage).encoded()
+        for length in 0..<bytes.count {
+            #expect(throws: BinaryDecodingError.self) { _ = try RepartitionRecord(decoding: Array(bytes.prefix(length))) }
+        }
+        var future = bytes
+        future[0] = 99
+        #expect(throws: BinaryDecodingError.unsupportedVersion(99)) { _ = try RepartitionRecord(decoding: future) }
+    }
+
+    @Test func checkpointRoundTrips() throws {
+        let checkpoint = AggregationCheckpoint(
+            nextOffset: 77,
+            appliedOrigins: [OriginPartition(topic: "a", partition: 0): 10, OriginPartition(topic: "b", partition: 3): 99],
+            aggregatorHeader: [1, 2, 3, 4],
+            isFullRefresh: true
+        )
+        #expect(try AggregationCheckpoint(decoding: checkpoint.encoded()) == checkpoint)
+        let (key, value) = ChangelogRecord.checkpoint(checkpoint).keyAndValue
+        #expect(try ChangelogRecord(key: key, value: value) == .checkpoint(checkpoint))
+    }
+
+    @Test func inputPositionRecordsRoundTrip() throws {
+        let record = ChangelogRecord.inputPosition(topic: "gateway.usage", partition: 11, nextOffset: 5_000)
+        let (key, value) = record.keyAndValue
+        #expect(String(decoding: key, as: UTF8.self) == "__input/11/gateway.usage")
+        #expect(try ChangelogRecord(key: key, value: value) == record)
+        #expect(try ChangelogRecord(key: Array("unknown".utf8), value: [1]) == nil)
+    }
+
+    @Test func inputPartitionsMapOntoChangelogPartitions() {
+        #expect(ChangelogRecord.changelogPartition(forInputPartition: 7, changelogPartitions: 6) == 1)
+        #expect(ChangelogRecord.changelogPartition(forInputPartition: 3, changelogPartitions: 6) == 3)
+    }
+}
+
+@Suite("Prometheus exposition")
+struct PrometheusExpositionTests {
+    @Test func rendersCountersGaugesAndACumulativeHistogram() {
+        var counters = PipelineCounters()
+        counters.recordsIn = ["gateway.usage": 10, "meterd-repartition": 9]
+        counters.deadLetters = ["malformed_json": 1]
+        counters.lag = ["gateway.usage[0]": 3]
+        counters.ready = true
+        counters.recordCommit(seconds: 0.004)
+        counters.recordCommit(seconds: 0.07)
+        counters.recordCommit(seconds: 30)
+        let text = PrometheusExposition.render(counters)
+        #expect(text.contains("meterd_records_in_total{topic=\"gateway.usage\"} 10\n"))
+        #expect(text.contains("meterd_dead_letters_total{reason=\"malformed_json\"} 1\n"))
+        #expect(text.contains("meterd_partition_lag{partition=\"gateway.usage[0]\"} 3\n"))
+        #expect(text.contains("meterd_ready 1\n"))
+        #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"0.005\"} 1\n"))
+        #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"0.1\"} 2\n"))
+        #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"10\"} 2\n"))
+        #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"+Inf\"} 3\n"))
+        #expect(text.contains("meterd_commit_duration_seconds_count 3\n"))
+        #expect(text.contains("# TYPE meterd_commit_duration_seconds histogram\n"))
+    }
+
+    @Test func escapesLabelValues() {
+        var counters = PipelineCounters()
+        counters.recordsIn = ["we\"ird\\topic\n": 1]
+        #expect(PrometheusExposition.render(counters).contains("meterd_records_in_total{topic=\"we\\\"ird\\\\topic\\n\"} 1\n"))
+    }
+}
