@@ -66,6 +66,22 @@ enum KafkaPhases {
         )
     }
 
+    /// Partitions of `topic` whose low watermark is above 0 (data deleted by retention).
+    static func truncatedPartitions(topic: String, partitions: Int, consumer: KafkaConsumer) throws -> [Int32] {
+        var truncated: [Int32] = []
+        for partition in 0..<Int32(partitions) {
+            let marks = try consumer.watermarks(TopicPartition(topic, partition), timeoutMillis: 10_000)
+            if marks.low > 0 { truncated.append(partition) }
+        }
+        return truncated
+    }
+
+    static func truncatedPartitions(topic: String, partitions: Int, bootstrap: String) throws -> [Int32] {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrap: bootstrap, ["client.id": "pipeline-e2e-watermarks"]))
+        defer { try? consumer.close() }
+        return try truncatedPartitions(topic: topic, partitions: partitions, consumer: consumer)
+    }
+
     /// Sends `record`; false when the local queue is full (any other error throws).
     private static func enqueue(_ record: OutgoingRecord, on producer: KafkaProducer) throws(KafkaError) -> Bool {
         do {
@@ -90,11 +106,7 @@ enum KafkaPhases {
             "client.id": "pipeline-e2e-raw-consumer",
         ]))
         let all = (0..<partitions).map { TopicPartition(topic, Int32($0)) }
-        var truncated: [Int32] = []
-        for tp in all {
-            let marks = try consumer.watermarks(tp, timeoutMillis: 10_000)
-            if marks.low > 0 { truncated.append(tp.partition) }
-        }
+        let truncated = try truncatedPartitions(topic: topic, partitions: partitions, consumer: consumer)
         var records = 0
         var valueBytes = 0
         let start = now()

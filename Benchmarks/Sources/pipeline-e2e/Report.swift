@@ -36,6 +36,8 @@ struct Report {
     let inputTopic: String
     let repartitionTopic: String
     let changelogTopic: String
+    /// Changelog partitions the embedded broker truncated (a restore would miss state there).
+    let changelogTruncated: [Int32]
     let outputs: OutputTopics
 
     static let heading = "## End-to-end pipeline (meterd run, exactly-once)"
@@ -78,6 +80,9 @@ struct Report {
             ("all records through stage 2 after, s", String(format: "%.1f", processingSeconds)),
             ("start-up (launch to first input record seen), s", String(format: "%.1f", run.startupSeconds)),
             ("raw consume of \(repartitionTopic) (\(options.internalPartitions) partitions, \(hopBytes) B/record), events/s", rate(Double(hop.records) / max(0.001, hop.seconds))),
+            ("mean commit duration (`meterd_commit_duration_seconds`), s", String(format: "%.3f", m["meterd_commit_duration_seconds_sum"] / max(1, m["meterd_commit_duration_seconds_count"]))),
+            ("aggregation state at the end (sum of `meterd_state_bytes`)", mib(Int(m.total("meterd_state_bytes")))),
+            ("\(changelogTopic) partitions truncated by the mock's 5 MiB limit", changelogTruncated.isEmpty ? "0" : "**\(changelogTruncated.count) of \(options.internalPartitions)** (a restore would miss state)"),
             ("transactions committed / aborted", "\(Int(m["meterd_transactions_committed_total"])) / \(Int(m["meterd_transactions_aborted_total"]))"),
             ("records out: repartition / changelog / rollups / quota / dlq", [repartitionTopic, changelogTopic, outputs.rollups, outputs.quota, outputs.dlq].map { Self.grouped(Int(m.recordsOut($0))) }.joined(separator: " / ")),
             ("duplicates dropped / late events accepted", "\(Self.grouped(Int(m["meterd_deduplicated_events_total"]))) / \(Self.grouped(Int(m["meterd_late_events_total"])))"),

@@ -94,12 +94,13 @@ func runBenchmark(_ options: Options) throws {
         topic: repartitionTopic, partitions: options.internalPartitions, expected: Int(run.final.recordsOut(repartitionTopic)),
         bootstrap: bootstrap, idleSeconds: 3
     )
+    let changelogTruncated = try KafkaPhases.truncatedPartitions(topic: changelogTopic, partitions: options.internalPartitions, bootstrap: bootstrap)
     ChildProcesses.shared.stop(broker)
 
     let report = Report(
         options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes,
         produced: produced, raw: raw, run: run, hop: hop, inputTopic: inputTopic, repartitionTopic: repartitionTopic,
-        changelogTopic: changelogTopic, outputs: outputs
+        changelogTopic: changelogTopic, changelogTruncated: changelogTruncated, outputs: outputs
     )
     say("")
     say(report.markdownTable)
