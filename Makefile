@@ -5,7 +5,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := librdkafka-dev pkg-config
 
-.PHONY: all deps build test demo bench-core clean
+.PHONY: all deps build test demo bench-core bench-pipeline clean
 
 all: build
 
@@ -43,6 +43,11 @@ demo: deps
 ## bench-core: decode + route + aggregate throughput of the core vs a Foundation baseline.
 bench-core: deps
 	cd Benchmarks && $(SWIFT) run -c release core-throughput
+
+## bench-pipeline: `meterd run` end to end (exactly-once) on the embedded broker vs the raw consume rate.
+bench-pipeline: deps
+	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
+	cd Benchmarks && $(SWIFT) run -c release pipeline-e2e --meterd ../.build/release/meterd
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -48,6 +48,16 @@ let package = Package(
             ],
             swiftSettings: [.treatAllWarnings(as: .error)]
         ),
+        // `meterd run` end to end on the embedded broker, next to the raw librdkafka consume rate.
+        .executableTarget(
+            name: "pipeline-e2e",
+            dependencies: [
+                "KongTraffic",
+                .product(name: "MeterdCore", package: meterd),
+                .product(name: "MeterdKafka", package: meterd),
+            ],
+            swiftSettings: [.treatAllWarnings(as: .error)]
+        ),
         .executableTarget(
             name: "InputExtraction",
             dependencies: [

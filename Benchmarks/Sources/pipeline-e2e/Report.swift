@@ -1,0 +1,151 @@
+import Foundation
+import MeterdCore
+
+/// The machine the figures were measured on.
+struct MachineInfo {
+    var cores: Int
+    var cpuModel: String
+    var loadAverage: String
+    var date: String
+
+    static func current() -> MachineInfo {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "")
+            .split(separator: " ").prefix(3).joined(separator: " ")
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return MachineInfo(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: model, loadAverage: load, date: formatter.string(from: Date()))
+    }
+
+    var summary: String { "nproc \(cores), \(cpuModel), load average \(loadAverage), \(date)" }
+}
+
+/// The figures of one run, as a markdown table and as the BENCHMARKS.md section.
+struct Report {
+    let options: Options
+    let machine: MachineInfo
+    let averageRecordBytes: Int
+    let produced: ProduceResult
+    let raw: RawConsumeResult
+    let run: MeterdRunResult
+    let hop: RawConsumeResult
+    let inputTopic: String
+    let repartitionTopic: String
+    let changelogTopic: String
+    /// Changelog partitions the embedded broker truncated (a restore would miss state there).
+    let changelogTruncated: [Int32]
+    let outputs: OutputTopics
+
+    static let heading = "## End-to-end pipeline (meterd run, exactly-once)"
+    static let target = 0.40
+
+    var events: Double { Double(options.events) }
+    var rawRate: Double { Double(raw.records) / raw.seconds }
+    /// Processing time: from the first scrape showing input read to the scrape showing stage 2 done.
+    var processingSeconds: Double { run.doneSeconds - run.startupSeconds }
+    var endToEndRate: Double { events / processingSeconds }
+    var stage1Rate: Double { events / max(0.001, run.stage1DoneSeconds - run.startupSeconds) }
+    var ratio: Double { endToEndRate / rawRate }
+    var dataLoss: Int { Int(run.final["meterd_data_loss_total"]) }
+
+    private func rate(_ value: Double) -> String { Self.grouped(Int(value.rounded())) }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = Array(String(abs(value)))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    private func mib(_ bytes: Int) -> String { String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
+
+    var markdownTable: String {
+        let m = run.final
+        let hopBytes = hop.records > 0 ? hop.valueBytes / hop.records : 0
+        let rows: [(String, String)] = [
+            ("events (Kong, ~\(averageRecordBytes) B, 1% duplicates, 1% up to 90 s late)", Self.grouped(options.events)),
+            ("producer (lz4, \(options.inputPartitions) partitions), events/s", rate(events / produced.seconds)),
+            ("**raw librdkafka consume of \(inputTopic)** (read_committed, consumeBatch), events/s", "**\(rate(rawRate))**"),
+            ("**meterd run end to end** (stage 1 + repartition + stage 2, exactly-once), events/s", "**\(rate(endToEndRate))**"),
+            ("**ratio end to end / raw** (target ≥ 40%)", String(format: "**%.1f%%**", ratio * 100)),
+            ("stage 1 alone done after (decode + produce to \(repartitionTopic)), s", String(format: "%.1f", run.stage1DoneSeconds - run.startupSeconds)),
+            ("stage 1 rate while sharing the thread with stage 2, events/s", rate(stage1Rate)),
+            ("all records through stage 2 after, s", String(format: "%.1f", processingSeconds)),
+            ("start-up (launch to first input record seen), s", String(format: "%.1f", run.startupSeconds)),
+            ("raw consume of \(repartitionTopic) (\(options.internalPartitions) partitions, \(hopBytes) B/record), events/s", rate(Double(hop.records) / max(0.001, hop.seconds))),
+            ("mean commit duration (`meterd_commit_duration_seconds`), s", String(format: "%.3f", m["meterd_commit_duration_seconds_sum"] / max(1, m["meterd_commit_duration_seconds_count"]))),
+            ("aggregation state at the end (sum of `meterd_state_bytes`)", mib(Int(m.total("meterd_state_bytes")))),
+            ("\(changelogTopic) partitions truncated by the mock's 5 MiB limit", changelogTruncated.isEmpty ? "0" : "**\(changelogTruncated.count) of \(options.internalPartitions)** (a restore would miss state)"),
+            ("transactions committed / aborted", "\(Int(m["meterd_transactions_committed_total"])) / \(Int(m["meterd_transactions_aborted_total"]))"),
+            ("records out: repartition / changelog / rollups / quota / dlq", [repartitionTopic, changelogTopic, outputs.rollups, outputs.quota, outputs.dlq].map { Self.grouped(Int(m.recordsOut($0))) }.joined(separator: " / ")),
+            ("duplicates dropped / late events accepted", "\(Self.grouped(Int(m["meterd_deduplicated_events_total"]))) / \(Self.grouped(Int(m["meterd_late_events_total"])))"),
+            ("dead letters", Self.grouped(Int(m.total("meterd_dead_letters_total")))),
+            ("meterd_data_loss_total", dataLoss == 0 ? "0" : "**\(dataLoss) — DATA LOSS**"),
+            ("peak RSS of meterd (VmHWM)", mib(run.peakRSS)),
+            ("CPU seconds: meterd / broker (mock) during the run", String(format: "%.1f / %.1f", run.cpuSeconds, run.brokerCpuSeconds)),
+        ]
+        var out = "| | |\n|---|---|\n"
+        for (name, value) in rows { out += "| \(name) | \(value) |\n" }
+        return out
+    }
+
+    var verdict: String {
+        let met = ratio >= Self.target
+        var text = String(format: "Target (≥ 40%% of the raw rate): %@ — %.1f%% of %@ events/s.", met ? "met" : "NOT met", ratio * 100, rate(rawRate))
+        if dataLoss > 0 { text += " DATA LOSS: meterd_data_loss_total = \(dataLoss); the figures are not valid." }
+        return text
+    }
+
+    /// The generated section: method, machine, command and figures.
+    var section: String {
+        let command = "cd Benchmarks && swift run -c release pipeline-e2e " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        return """
+        \(Self.heading)
+
+        Generated by `pipeline-e2e` (`make bench-pipeline`); rerunning it replaces this section.
+
+        - Date: \(machine.date). Machine: `nproc` = \(machine.cores), `\(machine.cpuModel)`, load average at start \(machine.loadAverage).
+          Broker, meterd and the driver share these cores.
+        - Command: `\(command.trimmingCharacters(in: .whitespaces))` (release `meterd` at `\(options.meterd)`).
+        - Broker: `meterd broker --app-id bench` (librdkafka mock cluster) with \(inputTopic):\(options.inputPartitions),
+          \(repartitionTopic):\(options.internalPartitions), \(changelogTopic):\(options.internalPartitions) and the output topics.
+          \(options.inputPartitions) input partitions keep every partition under the mock's ~5 MiB limit
+          (\(mib(produced.maxPartitionValueBytes)) uncompressed per partition, lz4); the run checks that every
+          partition still starts at offset 0 and that the raw consumer reads all \(Self.grouped(options.events)) records.
+        - Input: `PipelineStream` (seed 7): \(Self.grouped(options.events)) Kong records, 1,000 events per second of
+          event time, 600 gateway consumers of 300 customers. Configuration: `PipelineConfiguration`'s meters,
+          features and quotas, windows 1m / grace 10s / lateness 1h / idle 5s, commitInterval 100ms, passthrough.
+        - Raw rate: a manually assigned `read_committed` `KafkaConsumer` reading all input partitions from the
+          beginning with `consumeBatch`, touching each value's length, right before `meterd run`.
+        - End to end: `N / (t(stage 2 read every repartitioned record) − t(first input record seen))`, from
+          `/metrics` scraped every 250 ms (meterd publishes counters every 500 ms, so ±0.5 s). Stage 1 done:
+          `meterd_records_in_total{topic="\(inputTopic)"}` = N. Peak RSS: `VmHWM` of the meterd process.
+
+        \(markdownTable)
+        \(verdict)
+
+        """
+    }
+
+    /// Replaces the section in BENCHMARKS.md (up to the next `## ` heading) or appends it.
+    func updateBenchmarksFile(path: String) throws {
+        var text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "# Benchmarks\n"
+        if let start = text.range(of: Self.heading) {
+            let rest = text[start.upperBound...]
+            let end = rest.range(of: "\n## ")?.lowerBound ?? text.endIndex
+            let isLast = end == text.endIndex
+            text.replaceSubrange(start.lowerBound..<(isLast ? end : text.index(after: end)), with: isLast ? section : section + "\n")
+        } else {
+            if !text.hasSuffix("\n") { text += "\n" }
+            text += "\n" + section
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
