@@ -109,10 +109,14 @@ extension Processor {
         let now = Self.nowMillis()
         guard force || now - lastPublishMillis >= 500 else { return }
         lastPublishMillis = now
-        for (partition, task) in tasks {
-            let size = task.aggregator.stateSize
-            counters.openWindows[partition] = size.openWindows
-            counters.stateBytes[partition] = size.approximateBytes
+        // stateSize walks the whole state: refresh it at a slower pace.
+        if force || now - lastStateSizeMillis >= 5_000 {
+            lastStateSizeMillis = now
+            for (partition, task) in tasks {
+                let size = task.aggregator.stateSize
+                counters.openWindows[partition] = size.openWindows
+                counters.stateBytes[partition] = size.approximateBytes
+            }
         }
         let assigned = (try? consumer.assignment()) ?? []
         counters.assigned = assigned.map(\.description)

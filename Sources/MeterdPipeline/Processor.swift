@@ -34,6 +34,7 @@ public final class Processor: RebalanceListener {
     var nextCommitMillis: Int64 = 0
     var lastAdvanceMillis: Int64 = 0
     var lastPublishMillis: Int64 = 0
+    var lastStateSizeMillis: Int64 = 0
     var needsReset = false
     lazy var originals = OriginalRecordFetcher(kafka: kafka, logger: logger)
 
