@@ -103,9 +103,35 @@ final class PipelineCluster: @unchecked Sendable {
         return comparison
     }
 
+    /// Metrics, exit states, warnings and the end of each member's log, for failure messages.
+    func diagnostics() -> String {
+        var text = ""
+        let all = metrics()
+        for (index, entry) in history.enumerated() {
+            let process = entry.process
+            let state = process.process.isRunning ? "running" : "exited \(process.process.terminationStatus)"
+            text += "--- \(entry.instance)#\(index) (\(state))\n"
+            if members[entry.instance] === process {
+                let interesting = (all[entry.instance] ?? [:]).filter { !$0.key.contains("_bucket") && $0.value != 0 }.sorted { $0.key < $1.key }
+                text += "metrics: " + interesting.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+            }
+            let lines = process.stderr.split(separator: "\n")
+            text += lines.filter { $0.contains(" error ") || $0.contains(" warning ") || $0.contains(" critical ") }.suffix(15).joined(separator: "\n") + "\n"
+            text += "...\n" + lines.suffix(12).joined(separator: "\n") + "\n"
+        }
+        return text
+    }
+
     /// Lines of `instance`'s stderr (all its processes) that contain `text`.
     func logLines(of instance: String, containing text: String) -> [String] {
         history.filter { $0.instance == instance }.flatMap { $0.process.stderr.split(separator: "\n").map(String.init) }.filter { $0.contains(text) }
+    }
+
+    /// Repartition partitions a member logged as assigned ("partitions assigned").
+    func assignedPartitions(of process: MeterdProcess) -> [Int32] {
+        process.stderr.split(separator: "\n").filter { $0.contains("partitions assigned") }.flatMap { line in
+            line.components(separatedBy: "meterd-repartition[").dropFirst().compactMap { Int32($0.prefix { $0.isNumber }) }
+        }
     }
 
     /// Repartition partitions a member logged as restored ("aggregation partition restored").
