@@ -22,7 +22,7 @@ struct PipelineExactlyOnceTests {
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e basic: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read")
+        print("e2e basic: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 
@@ -51,7 +51,7 @@ struct PipelineExactlyOnceTests {
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e crash: kills after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read")
+        print("e2e crash: kills after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 
@@ -93,7 +93,7 @@ struct PipelineExactlyOnceTests {
         }
         let metrics = cluster.metrics()["a"] ?? [:]
         #expect((metrics["meterd_restored_partitions_total"] ?? 0) >= Double(6 + movedOut.count))
-        print("e2e scale: b+c took aggregation partitions \(movedOut.sorted()); a restored \(restoredByFirst); caught up in \(ContinuousClock.now - started)")
+        print("e2e scale: b+c took aggregation partitions \(movedOut.sorted()); a restored \(restoredByFirst); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("a", signal: SIGTERM) == 0)
     }
 
@@ -120,7 +120,7 @@ struct PipelineExactlyOnceTests {
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e graceful: SIGTERM after \(producedAtStop) records, exited in \(stopTime); caught up in \(ContinuousClock.now - started)")
+        print("e2e graceful: SIGTERM after \(producedAtStop) records, exited in \(stopTime); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 

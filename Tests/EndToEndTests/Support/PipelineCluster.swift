@@ -122,6 +122,15 @@ final class PipelineCluster: @unchecked Sendable {
         return text
     }
 
+    /// Commit, abort, restore and data-loss counters of the running members, for the test's summary line.
+    func counterSummary() -> String {
+        let names = ["meterd_transactions_committed_total", "meterd_transactions_aborted_total", "meterd_restored_partitions_total",
+                     "meterd_data_loss_total", "meterd_deduplicated_events_total", "meterd_late_events_total"]
+        return metrics().sorted { $0.key < $1.key }.map { instance, samples in
+            "\(instance): " + names.map { "\($0.dropFirst(7))=\(Int(samples[$0] ?? 0))" }.joined(separator: " ")
+        }.joined(separator: "; ")
+    }
+
     /// Lines of `instance`'s stderr (all its processes) that contain `text`.
     func logLines(of instance: String, containing text: String) -> [String] {
         history.filter { $0.instance == instance }.flatMap { $0.process.stderr.split(separator: "\n").map(String.init) }.filter { $0.contains(text) }
