@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+
+/// `meterd run` against the embedded broker, checked end to end against an
+/// independent oracle: latest rollup per key, the set of quota events and
+/// the dead letters must equal what the generated input implies, also
+/// across SIGKILL, scale-out/in and SIGTERM.
+@Suite("meterd run exactly-once, end to end", .serialized, .timeLimit(.minutes(3)))
+struct PipelineExactlyOnceTests {
+    let setup = PipelineSetup.standard
+
+    @Test("one processor: rollups, quota events and dead letters equal the oracle")
+    func basic() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 1).generate(count: 20_000)
+        try await cluster.start("p1")
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        try await onThread { try producer.send(records[...]) }
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e basic: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
+        #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
+    }
+
+    @Test("SIGKILL at 5 seeded moments while producing: outputs still equal the oracle")
+    func crashes() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 2).generate(count: 20_000)
+        try await cluster.start("p1")
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        let production = paced(records, chunk: 400, pause: .milliseconds(600), producer)
+        var random = SeededRandom(seed: 22)
+        var moment = Duration.milliseconds(random.int(in: 1_500...3_000))
+        var producedAtKill: [Int] = []
+        for _ in 0..<5 {
+            try await Task.sleep(until: started + moment, clock: .continuous)
+            producedAtKill.append(producer.produced.count)
+            #expect(try await cluster.stop("p1", signal: SIGKILL) == SIGKILL)
+            try await cluster.start("p1")
+            moment += .milliseconds(random.int(in: 3_000...5_500))
+        }
+        try await production.value
+        #expect(producedAtKill.allSatisfy { $0 < records.count }, "every kill happened while producing: \(producedAtKill)")
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e crash: kills after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
+        #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
+    }
+
+    @Test("scale 1 → 3 → 1 while producing: partitions restored on each new owner, outputs equal the oracle")
+    func scaleOutAndIn() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 3).generate(count: 20_000)
+        let first = try await cluster.start("a")
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        let production = paced(records, chunk: 400, pause: .milliseconds(500), producer)
+        try await Task.sleep(for: .seconds(4))
+        let second = try await cluster.start("b")
+        let third = try await cluster.start("c")
+        // Wait until both new members own (and restored) aggregation partitions.
+        let deadline = ContinuousClock.now + .seconds(40)
+        while cluster.restoredPartitions(of: second).isEmpty || cluster.restoredPartitions(of: third).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await Task.sleep(for: .seconds(3))
+        let movedOut = Set(cluster.restoredPartitions(of: second) + cluster.restoredPartitions(of: third))
+        #expect(!cluster.restoredPartitions(of: second).isEmpty && !cluster.restoredPartitions(of: third).isEmpty,
+                "both new members restored partitions; a restored \(cluster.restoredPartitions(of: first))")
+        #expect(try await cluster.stop("b", signal: SIGTERM) == 0)
+        #expect(try await cluster.stop("c", signal: SIGTERM) == 0)
+        try await production.value
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        let restoredByFirst = cluster.restoredPartitions(of: first)
+        for member in [first, second, third] {
+            #expect(Set(cluster.assignedPartitions(of: member)) == Set(cluster.restoredPartitions(of: member)),
+                    "every aggregation partition assigned to a member was restored there")
+        }
+        for partition in movedOut {
+            #expect(restoredByFirst.filter { $0 == partition }.count >= 2, "partition \(partition) restored again on a after scale-in: \(restoredByFirst)")
+        }
+        let metrics = cluster.metrics()["a"] ?? [:]
+        #expect((metrics["meterd_restored_partitions_total"] ?? 0) >= Double(6 + movedOut.count))
+        print("e2e scale: b+c took aggregation partitions \(movedOut.sorted()); a restored \(restoredByFirst); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        #expect(try await cluster.stop("a", signal: SIGTERM) == 0)
+    }
+
+    @Test("SIGTERM mid-stream exits 0 within 2 s; after a restart outputs equal the oracle")
+    func gracefulStop() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 4).generate(count: 20_000)
+        try await cluster.start("p1")
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        let production = paced(records, chunk: 500, pause: .milliseconds(400), producer)
+        try await Task.sleep(for: .seconds(5))
+        let producedAtStop = producer.produced.count
+        let signalled = ContinuousClock.now
+        let status = try await cluster.stop("p1", signal: SIGTERM, timeout: .seconds(10))
+        let stopTime = ContinuousClock.now - signalled
+        #expect(status == 0)
+        #expect(stopTime < .seconds(2), "stopped in \(stopTime)")
+        try await cluster.start("p1")
+        try await production.value
+        #expect(producedAtStop > 0 && producedAtStop < records.count)
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e graceful: SIGTERM after \(producedAtStop) records, exited in \(stopTime); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
+    }
+
+    /// Produces `records` in chunks with a pause after each, on a background thread.
+    private func paced(_ records: [GeneratedRecord], chunk: Int, pause: Duration, _ producer: TrafficProducer) -> Task<Void, Error> {
+        let chunks = records.chunked(into: chunk)
+        let pauseSeconds = Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18
+        return Task {
+            try await onThread {
+                for slice in chunks {
+                    try producer.send(slice)
+                    Thread.sleep(forTimeInterval: pauseSeconds)
+                }
+            }
+        }
+    }
+
+    /// Checks the produced input landed where expected and that the traffic
+    /// exercises what the tests are meant to show; returns the oracle.
+    private func expectOracle(_ producer: TrafficProducer, _ cluster: PipelineCluster) async throws -> UsageOracle {
+        try producer.verifyOffsets(bootstrap: cluster.bootstrap)
+        let oracle = UsageOracle(produced: producer.produced, setup: setup)
+        let types = Set(oracle.quota.map(\.type))
+        #expect(types == ["quota.threshold", "quota.exceeded", "quota.reset"], "traffic crosses thresholds and periods")
+        #expect(Set(oracle.deadLetters.keys.map(\.reason)) == ["malformed_json", "missing_subject", "invalid_value"])
+        #expect(oracle.duplicates > 100)
+        return oracle
+    }
+}
