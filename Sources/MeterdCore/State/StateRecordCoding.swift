@@ -1,32 +1,44 @@
-/// Binary encoding of one customer's state (windows with their rollup groups
-/// and dedupe entries, quota periods and announcements): the unit of both
-/// full snapshots and per-customer changelog records.
+/// Values of the state records (see `StateKey`), each starting with the
+/// state format version:
+/// - window: the rollup groups (accumulators, revisions, subjects, dirty flags);
+/// - dedupe chunk: a count then that many fingerprints, 16 bytes each;
+/// - quotas: the customer's quota periods and announcements per feature.
 ///
 /// Byte-stable: every map is written in sorted order. Features are stored by
 /// key, so the state survives feature reordering; state of features that no
 /// longer exist (or changed aggregation or breakdown arity) is dropped on
-/// decode.
+/// decode, and so is quota state of a feature the customer has no rule for.
 extension PartitionAggregator {
-    func encodeCustomer(_ state: CustomerState, to out: inout BinaryWriter) {
-        out.write(varint: UInt64(state.windows.count))
-        for start in state.windows.keys.sorted() {
-            guard let window = state.windows[start] else { continue }
-            out.write(zigzag: start)
-            out.write(varint: UInt64(window.dedupeKeys.count))
-            for key in window.dedupeKeys.sorted(by: DedupeKey.utf8Less) {
-                out.write(key.source)
-                out.write(key.id)
-            }
-            out.write(varint: UInt64(window.groups.count))
-            for key in window.groups.keys.sorted(by: RollupGroupKey.less) {
-                guard let group = window.groups[key] else { continue }
-                encodeGroup(key, group, to: &out)
-            }
+    func encodeWindowRecord(_ window: CustomerWindowState) -> [UInt8] {
+        var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
+        out.write(Self.stateVersion)
+        out.write(varint: UInt64(window.groups.count))
+        for key in window.groups.keys.sorted(by: RollupGroupKey.less) {
+            guard let group = window.groups[key] else { continue }
+            encodeGroup(key, group, to: &out)
         }
+        return out.bytes
+    }
+
+    static func encodeDedupeChunk(_ fingerprints: [DedupeFingerprint], chunk: Int) -> [UInt8] {
+        let range = (chunk * StateKey.chunkCapacity)..<min(fingerprints.count, (chunk + 1) * StateKey.chunkCapacity)
+        var out = BinaryWriter(capacity: 4 + 16 * range.count)
+        out.write(stateVersion)
+        out.write(varint: UInt64(range.count))
+        for fingerprint in fingerprints[range] {
+            out.write(fixed: fingerprint.low)
+            out.write(fixed: fingerprint.high)
+        }
+        return out.bytes
+    }
+
+    func encodeQuotaRecord(_ quotas: [Int: FeatureQuotaState]) -> [UInt8] {
+        var out = BinaryWriter(capacity: 64)
+        out.write(Self.stateVersion)
         let featureKey = { (index: Int) in self.compiled.features[index].key }
-        out.write(varint: UInt64(state.quotas.count))
-        for featureIndex in state.quotas.keys.sorted(by: { CompiledFeature.utf8Less(featureKey($0), featureKey($1)) }) {
-            guard let quota = state.quotas[featureIndex] else { continue }
+        out.write(varint: UInt64(quotas.count))
+        for featureIndex in quotas.keys.sorted(by: { CompiledFeature.utf8Less(featureKey($0), featureKey($1)) }) {
+            guard let quota = quotas[featureIndex] else { continue }
             out.write(featureKey(featureIndex))
             StateCoding.write(quota.earliestAnnouncedStart, to: &out)
             out.write(varint: UInt64(quota.periods.count))
@@ -39,30 +51,39 @@ extension PartitionAggregator {
                 out.write(period.resetAnnounced)
             }
         }
+        return out.bytes
     }
 
-    /// Decodes one customer's state and registers it in the window and quota
-    /// indexes. The header (stream time, emission watermark) must be restored first.
-    mutating func decodeCustomer(_ name: String, from input: inout BinaryReader) throws(BinaryDecodingError) {
-        var state = CustomerState()
+    func decodeWindowRecord(_ bytes: [UInt8]) throws(BinaryDecodingError) -> CustomerWindowState {
+        var input = BinaryReader(bytes)
+        try Self.readVersion(&input)
+        var window = CustomerWindowState()
         for _ in 0..<(try StateCoding.readCount(&input)) {
-            let start = try input.readZigzag()
-            var window = CustomerWindowState()
-            for _ in 0..<(try StateCoding.readCount(&input)) {
-                let key = DedupeKey(source: try input.readString(), id: try input.readString())
-                window.dedupeKeys.append(key)
-                state.dedupe[key] = start
-            }
-            for _ in 0..<(try StateCoding.readCount(&input)) {
-                if let (key, group) = try decodeGroup(&input) { window.groups[key] = group }
-            }
-            state.windows[start] = window
-            windowIndex[start, default: []].insert(name)
-            if isEmitted(windowStart: start), window.groups.values.contains(where: \.dirty) {
-                lateDirty.insert(WindowRef(customer: name, windowStart: start))
-            }
+            if let (key, group) = try decodeGroup(&input) { window.groups[key] = group }
         }
-        let rules = compiled.quotaRules(forCustomer: name)
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after window record") }
+        return window
+    }
+
+    static func decodeDedupeChunk(_ bytes: [UInt8], into fingerprints: inout [DedupeFingerprint]) throws(BinaryDecodingError) -> Int {
+        var input = BinaryReader(bytes)
+        try readVersion(&input)
+        let count = try StateCoding.readCount(&input)
+        guard count <= StateKey.chunkCapacity else { throw .malformed(input.offset, "oversized dedupe chunk") }
+        for _ in 0..<count {
+            let low = try input.readFixedUInt64()
+            fingerprints.append(DedupeFingerprint(low: low, high: try input.readFixedUInt64()))
+        }
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after dedupe chunk") }
+        return count
+    }
+
+    /// Decodes a customer's quota record; drops features without a rule.
+    func decodeQuotaRecord(_ bytes: [UInt8], customer: String) throws(BinaryDecodingError) -> [Int: FeatureQuotaState] {
+        var input = BinaryReader(bytes)
+        try Self.readVersion(&input)
+        let rules = compiled.quotaRules(forCustomer: customer)
+        var quotas: [Int: FeatureQuotaState] = [:]
         for _ in 0..<(try StateCoding.readCount(&input)) {
             let featureKey = try input.readString()
             var quota = FeatureQuotaState(earliestAnnouncedStart: try StateCoding.readOptionalInt64(&input))
@@ -75,14 +96,10 @@ extension PartitionAggregator {
                 )
             }
             guard let featureIndex = compiled.featureIndexByKey[featureKey], rules[featureIndex] != nil else { continue }
-            state.quotas[featureIndex] = quota
-            for period in quota.periods.values {
-                let expiry = FeatureQuotaState.expiryTime(ofEnd: period.endMillis, windows: compiled.windows)
-                nextQuotaExpiry = min(nextQuotaExpiry ?? expiry, expiry)
-                quotaCustomers.insert(name)
-            }
+            quotas[featureIndex] = quota
         }
-        customers[name] = state.isEmpty ? nil : state
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after quota record") }
+        return quotas
     }
 
     private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
