@@ -111,7 +111,7 @@ import MeterdCore
         let changes = full.takeStateChanges()
         var records: [[UInt8]: [UInt8]] = [:]
         for record in changes.records { records[record.key] = record.value }
-        #expect(records.count == 5, "window, three dedupe chunks (128 + 128 + 44), quotas")
+        #expect(records.count == 7, "window, five dedupe chunks (4 × 64 + 44), quotas")
         let restored = try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: records)
         #expect(restored.snapshot() == aggregator.snapshot())
         let chunks = changes.records.filter { $0.key.first == UInt8(ascii: "D") }.map(\.key)
@@ -129,7 +129,7 @@ import MeterdCore
             try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: unknown)
         }
         var shortChunk = records
-        shortChunk[chunks[0]] = records[chunks[2]]
+        shortChunk[chunks[0]] = records[chunks[chunks.count - 1]]
         #expect(throws: BinaryDecodingError.self) {
             try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: shortChunk)
         }

@@ -12,8 +12,8 @@ enum StateKey: Hashable, Sendable {
     case quotas(customer: String)
 
     /// Fingerprints per dedupe chunk: a commit rewrites at most one partial
-    /// chunk (≤ 2 KiB of fingerprints) per window that gained entries.
-    static let chunkCapacity = 128
+    /// chunk (≤ 1 KiB of fingerprints) per window that gained fewer entries.
+    static let chunkCapacity = 64
 
     private static let windowTag = UInt8(ascii: "W")
     private static let chunkTag = UInt8(ascii: "D")

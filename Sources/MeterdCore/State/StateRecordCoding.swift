@@ -4,7 +4,7 @@
 /// - dedupe chunk: a count then that many fingerprints, 16 bytes each;
 /// - quotas: the customer's quota periods and announcements per feature.
 ///
-/// Byte-stable: every map is written in sorted order. Features are stored by
+/// Byte-stable: every map is written in a deterministic order. Features are stored by
 /// key, so the state survives feature reordering; state of features that no
 /// longer exist (or changed aggregation or breakdown arity) is dropped on
 /// decode, and so is quota state of a feature the customer has no rule for.
@@ -13,10 +13,12 @@ extension PartitionAggregator {
         var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
         out.write(Self.stateVersion)
         out.write(varint: UInt64(window.groups.count))
-        for key in window.groups.keys.sorted(by: RollupGroupKey.less) {
-            guard let group = window.groups[key] else { continue }
-            encodeGroup(key, group, to: &out)
+        // Ordered by the keys' fingerprints (ties by value): deterministic, and
+        // integer compares instead of string compares on every commit.
+        let groups = window.groups.sorted { a, b in
+            a.key.fingerprint != b.key.fingerprint ? a.key.fingerprint < b.key.fingerprint : RollupGroupKey.less(a.key, b.key)
         }
+        for (key, group) in groups { encodeGroup(key, group, to: &out) }
         return out.bytes
     }
 
