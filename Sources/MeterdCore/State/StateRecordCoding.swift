@@ -14,11 +14,20 @@ extension PartitionAggregator {
         out.write(Self.stateVersion)
         out.write(varint: UInt64(window.groups.count))
         // Ordered by the keys' fingerprints (ties by value): deterministic, and
-        // integer compares instead of string compares on every commit.
-        let groups = window.groups.sorted { a, b in
-            a.key.fingerprint != b.key.fingerprint ? a.key.fingerprint < b.key.fingerprint : RollupGroupKey.less(a.key, b.key)
+        // integer compares instead of string compares on every commit. Sorting
+        // indexes moves no group (a copy costs a retain per field).
+        let groups = window.groups
+        var order: [(fingerprint: UInt64, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
+        order.reserveCapacity(groups.count)
+        var index = groups.startIndex
+        while index != groups.endIndex {
+            order.append((groups[index].key.fingerprint, index))
+            groups.formIndex(after: &index)
         }
-        for (key, group) in groups { encodeGroup(key, group, to: &out) }
+        order.sort { a, b in
+            a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups[a.index].key, groups[b.index].key)
+        }
+        for entry in order { encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out) }
         return out.bytes
     }
 
@@ -105,21 +114,20 @@ extension PartitionAggregator {
     }
 
     private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
-        let feature = compiled.features[key.featureIndex]
-        out.write(feature.key)
-        out.write(feature.aggregation.rawValue)
+        // Read through the array: a copy of the feature costs five retains.
+        out.write(compiled.features[key.featureIndex].key)
+        out.write(compiled.features[key.featureIndex].aggregation.rawValue)
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
         out.write(group.dirty)
-        let accumulator = group.accumulator
-        out.write(zigzag: accumulator.eventCount)
-        StateCoding.write(accumulator.sum, to: &out)
-        out.write(accumulator.extreme)
-        out.write(accumulator.latestValue)
-        out.write(zigzag: accumulator.latestTimeMillis)
-        out.write(accumulator.latestId)
-        StateCoding.write(accumulator.distinct, to: &out)
+        out.write(zigzag: group.accumulator.eventCount)
+        StateCoding.write(group.accumulator.sum, to: &out)
+        out.write(group.accumulator.extreme)
+        out.write(group.accumulator.latestValue)
+        out.write(zigzag: group.accumulator.latestTimeMillis)
+        out.write(group.accumulator.latestId)
+        StateCoding.write(group.accumulator.distinct, to: &out)
         StateCoding.write(group.subjects, to: &out)
     }
 
@@ -163,7 +171,21 @@ enum StateCoding {
 
     static func write(_ strings: Set<String>, to out: inout BinaryWriter) {
         out.write(varint: UInt64(strings.count))
-        for string in strings.sorted(by: CompiledFeature.utf8Less) { out.write(string) }
+        // Sets of one or two (the usual subjects) skip the sorted copy.
+        var iterator = strings.makeIterator()
+        switch strings.count {
+        case 0:
+            return
+        case 1:
+            if let only = iterator.next() { out.write(only) }
+        case 2:
+            guard let first = iterator.next(), let second = iterator.next() else { return }
+            let inOrder = CompiledFeature.utf8Less(first, second)
+            out.write(inOrder ? first : second)
+            out.write(inOrder ? second : first)
+        default:
+            for string in strings.sorted(by: CompiledFeature.utf8Less) { out.write(string) }
+        }
     }
 
     static func readOptionalInt64(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Int64? {
