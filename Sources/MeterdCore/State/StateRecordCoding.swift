@@ -1,6 +1,8 @@
 /// Values of the state records (see `StateKey`), each starting with the
 /// state format version:
-/// - window: the rollup groups (accumulators, revisions, subjects, dirty flags);
+/// - window: the features its groups use (key and aggregation, once each),
+///   then the rollup groups (feature position, breakdown, revision, dirty
+///   flag, event count, the accumulator fields of the aggregation, subjects);
 /// - dedupe chunk: a count then that many fingerprints, 16 bytes each;
 /// - quotas: the customer's quota periods and announcements per feature.
 ///
@@ -12,7 +14,6 @@ extension PartitionAggregator {
     func encodeWindowRecord(_ window: CustomerWindowState) -> [UInt8] {
         var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
         out.write(Self.stateVersion)
-        out.write(varint: UInt64(window.groups.count))
         // Ordered by the keys' fingerprints (ties by value): deterministic, and
         // integer compares instead of string compares on every commit. Sorting
         // indexes moves no group (a copy costs a retain per field).
@@ -27,7 +28,24 @@ extension PartitionAggregator {
         order.sort { a, b in
             a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups[a.index].key, groups[b.index].key)
         }
-        for entry in order { encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out) }
+        var positions = [Int](repeating: -1, count: compiled.features.count)
+        var features: [Int] = []
+        for entry in order {
+            let feature = groups[entry.index].key.featureIndex
+            guard positions[feature] < 0 else { continue }
+            positions[feature] = features.count
+            features.append(feature)
+        }
+        out.write(varint: UInt64(features.count))
+        for feature in features {
+            out.write(compiled.features[feature].key)
+            out.write(compiled.features[feature].aggregation.rawValue)
+        }
+        out.write(varint: UInt64(groups.count))
+        for entry in order {
+            out.write(varint: UInt64(positions[groups[entry.index].key.featureIndex]))
+            encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out)
+        }
         return out.bytes
     }
 
@@ -68,9 +86,19 @@ extension PartitionAggregator {
     func decodeWindowRecord(_ bytes: [UInt8]) throws(BinaryDecodingError) -> CustomerWindowState {
         var input = BinaryReader(bytes)
         try Self.readVersion(&input)
+        // Per feature position: its index here (nil: no longer configured as stored) and aggregation.
+        var features: [(index: Int?, kind: AggregationKind)] = []
+        for _ in 0..<(try StateCoding.readCount(&input)) {
+            let key = try input.readString()
+            guard let kind = AggregationKind(rawValue: try input.readString()) else { throw .malformed(input.offset, "unknown aggregation") }
+            let index = compiled.featureIndexByKey[key].flatMap { compiled.features[$0].aggregation == kind ? $0 : nil }
+            features.append((index, kind))
+        }
         var window = CustomerWindowState()
         for _ in 0..<(try StateCoding.readCount(&input)) {
-            if let (key, group) = try decodeGroup(&input) { window.groups[key] = group }
+            let position = try input.readVarint()
+            guard position < UInt64(features.count) else { throw .malformed(input.offset, "unknown feature position") }
+            if let (key, group) = try decodeGroup(&input, feature: features[Int(position)]) { window.groups[key] = group }
         }
         guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after window record") }
         return window
@@ -114,44 +142,56 @@ extension PartitionAggregator {
     }
 
     private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
-        // Read through the array: a copy of the feature costs five retains.
-        out.write(compiled.features[key.featureIndex].key)
-        out.write(compiled.features[key.featureIndex].aggregation.rawValue)
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
         out.write(group.dirty)
         out.write(zigzag: group.accumulator.eventCount)
-        StateCoding.write(group.accumulator.sum, to: &out)
-        out.write(group.accumulator.extreme)
-        out.write(group.accumulator.latestValue)
-        out.write(zigzag: group.accumulator.latestTimeMillis)
-        out.write(group.accumulator.latestId)
-        StateCoding.write(group.accumulator.distinct, to: &out)
+        // Only the fields the aggregation uses; the others keep their initial values.
+        switch group.accumulator.kind {
+        case .count:
+            break
+        case .sum, .avg:
+            StateCoding.write(group.accumulator.sum, to: &out)
+        case .min, .max:
+            out.write(group.accumulator.extreme)
+        case .latest:
+            out.write(group.accumulator.latestValue)
+            out.write(zigzag: group.accumulator.latestTimeMillis)
+            out.write(group.accumulator.latestId)
+        case .uniqueCount:
+            StateCoding.write(group.accumulator.distinct, to: &out)
+        }
         StateCoding.write(group.subjects, to: &out)
     }
 
     /// Reads one group; `nil` when the configuration no longer has it.
-    private func decodeGroup(_ input: inout BinaryReader) throws(BinaryDecodingError) -> (RollupGroupKey, RollupGroupState)? {
-        let featureKey = try input.readString()
-        let aggregation = try input.readString()
+    private func decodeGroup(
+        _ input: inout BinaryReader, feature: (index: Int?, kind: AggregationKind)
+    ) throws(BinaryDecodingError) -> (RollupGroupKey, RollupGroupState)? {
+        let kind = feature.kind
         var breakdown: [String?] = []
         for _ in 0..<(try StateCoding.readCount(&input)) { breakdown.append(try input.readOptionalString()) }
         let revision = try input.readInt()
         let dirty = try input.readBool()
-        guard let kind = AggregationKind(rawValue: aggregation) else { throw .malformed(input.offset, "unknown aggregation") }
         var accumulator = Accumulator(kind: kind)
         accumulator.eventCount = try input.readZigzag()
-        accumulator.sum = try StateCoding.readSum(&input)
-        accumulator.extreme = try input.readDouble()
-        accumulator.latestValue = try input.readDouble()
-        accumulator.latestTimeMillis = try input.readZigzag()
-        accumulator.latestId = try input.readString()
-        accumulator.distinct = try StateCoding.readStringSet(&input)
+        switch kind {
+        case .count:
+            break
+        case .sum, .avg:
+            accumulator.sum = try StateCoding.readSum(&input)
+        case .min, .max:
+            accumulator.extreme = try input.readDouble()
+        case .latest:
+            accumulator.latestValue = try input.readDouble()
+            accumulator.latestTimeMillis = try input.readZigzag()
+            accumulator.latestId = try input.readString()
+        case .uniqueCount:
+            accumulator.distinct = try StateCoding.readStringSet(&input)
+        }
         let subjects = try StateCoding.readStringSet(&input)
-        guard let featureIndex = compiled.featureIndexByKey[featureKey],
-              compiled.features[featureIndex].aggregation == kind,
-              compiled.features[featureIndex].breakdownNames.count == breakdown.count else { return nil }
+        guard let featureIndex = feature.index, compiled.features[featureIndex].breakdownNames.count == breakdown.count else { return nil }
         let group = RollupGroupState(accumulator: accumulator, subjects: subjects, revision: revision, dirty: dirty)
         return (RollupGroupKey(featureIndex: featureIndex, breakdown: breakdown), group)
     }
