@@ -89,17 +89,25 @@ enum PropertySupport {
 
     /// Feeds `records` with a manual wall clock (1 ms per record, so idle
     /// advance never fires), flushing every `flushEvery` records; then idles
-    /// the clock far enough that every window closes and expires.
+    /// the clock far enough that every window closes and expires. With a
+    /// `changelog`, the state changes are taken after every flush (as the
+    /// pipeline does at each commit) and at restore points, and restores
+    /// read the changelog; `refreshAt` marks all state changed first.
     static func run(_ records: [UsageRecord], flushEvery: Int, aggregator: inout PartitionAggregator,
-                    restoreAt: Set<Int> = [], viaChangelog: Bool = false, wallClock: Int64 = 0) throws -> RunOutput {
+                    restoreAt: Set<Int> = [], changelog: inout CompactedChangelog?, refreshAt: Set<Int> = [],
+                    wallClock: Int64 = 0) throws -> RunOutput {
         var output = RunOutput()
         var wall = wallClock
-        var changelog = CompactedChangelog()
+        func flush() {
+            output.flushes.append(aggregator.flush())
+            changelog?.apply(aggregator.takeStateChanges())
+        }
         for (n, record) in records.enumerated() {
+            if refreshAt.contains(n) { aggregator.markAllStateChanged() }
             if restoreAt.contains(n) {
-                if viaChangelog {
-                    changelog.apply(aggregator.takeStateChanges())
-                    aggregator = try changelog.restore(aggregator.compiled)
+                if changelog != nil {
+                    changelog?.apply(aggregator.takeStateChanges())
+                    aggregator = try changelog?.restore(aggregator.compiled) ?? aggregator
                 } else {
                     aggregator = try PartitionAggregator(configuration: aggregator.compiled.configuration, snapshot: aggregator.snapshot())
                 }
@@ -107,27 +115,43 @@ enum PropertySupport {
             output.results.append(aggregator.ingest(record))
             wall += 1
             aggregator.advance(wallClockMillis: wall)
-            if (n + 1) % flushEvery == 0 { output.flushes.append(aggregator.flush()) }
+            if (n + 1) % flushEvery == 0 { flush() }
         }
-        output.flushes.append(aggregator.flush())
+        flush()
         aggregator.advance(wallClockMillis: wall + 1)
         aggregator.advance(wallClockMillis: wall + 2 + 5_000 + 30 * 86_400_000)
-        output.flushes.append(aggregator.flush())
+        flush()
         return output
     }
 
-    /// What a compacted changelog topic keeps: the latest value per key.
-    struct CompactedChangelog {
+    static func run(_ records: [UsageRecord], flushEvery: Int, aggregator: inout PartitionAggregator,
+                    restoreAt: Set<Int> = [], wallClock: Int64 = 0) throws -> RunOutput {
+        var none: CompactedChangelog?
+        return try run(records, flushEvery: flushEvery, aggregator: &aggregator, restoreAt: restoreAt, changelog: &none, wallClock: wallClock)
+    }
+
+    /// What a compacted changelog topic keeps: the latest header and the
+    /// latest value per key (a tombstone removes the key).
+    struct CompactedChangelog: Equatable {
         var header: [UInt8]?
-        var customers: [String: [UInt8]] = [:]
+        var records: [[UInt8]: [UInt8]] = [:]
 
         mutating func apply(_ changes: AggregatorStateChanges) {
             header = changes.header
-            for change in changes.customers { customers[change.customer] = change.state }
+            for record in changes.records { records[record.key] = record.value }
         }
 
         func restore(_ compiled: CompiledConfiguration) throws -> PartitionAggregator {
-            try PartitionAggregator(compiled: compiled, header: header, customerStates: customers)
+            try PartitionAggregator(compiled: compiled, header: header, records: records)
+        }
+
+        /// A full refresh of `aggregator` written to an empty changelog.
+        static func fullRefresh(of aggregator: PartitionAggregator) -> CompactedChangelog {
+            var copy = aggregator
+            copy.markAllStateChanged()
+            var changelog = CompactedChangelog()
+            changelog.apply(copy.takeStateChanges())
+            return changelog
         }
     }
 

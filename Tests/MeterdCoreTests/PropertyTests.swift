@@ -62,10 +62,40 @@ import MeterdCore
         #expect(actual == expected)
         #expect(restored.snapshot() == uninterrupted.snapshot())
 
+    }
+
+    @Test(arguments: [7, 8, 10] as [UInt64])
+    func changelogRestoreContinueEqualsAnUninterruptedRun(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let records = P.shuffledWithin(P.orderedRecords(count: 500, seed: seed), span: 300_000, using: &rng)
+        var uninterrupted = PartitionAggregator(configuration: config)
+        let expected = try P.run(records, flushEvery: 9, aggregator: &uninterrupted)
+        let restorePoints = Set((0..<8).map { _ in Int.random(in: 1..<records.count, using: &rng) })
+        let refreshPoints = Set((0..<3).map { _ in Int.random(in: 1..<records.count, using: &rng) })
         var fromChangelog = PartitionAggregator(configuration: config)
-        let replayed = try P.run(records, flushEvery: 9, aggregator: &fromChangelog, restoreAt: restorePoints, viaChangelog: true)
+        var changelog: P.CompactedChangelog? = P.CompactedChangelog()
+        let replayed = try P.run(records, flushEvery: 9, aggregator: &fromChangelog, restoreAt: restorePoints,
+                                 changelog: &changelog, refreshAt: refreshPoints)
         #expect(replayed == expected)
         #expect(fromChangelog.snapshot() == uninterrupted.snapshot())
+        #expect(changelog == P.CompactedChangelog.fullRefresh(of: uninterrupted), "incremental changes add up to a full refresh")
+    }
+
+    @Test(arguments: [16, 17] as [UInt64])
+    func changelogMatchesAFullRefreshAtEveryFlush(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let records = P.shuffledWithin(P.orderedRecords(count: 400, seed: seed), span: 600_000, using: &rng)
+        var aggregator = PartitionAggregator(configuration: config)
+        var changelog = P.CompactedChangelog()
+        for (n, record) in records.enumerated() {
+            _ = aggregator.ingest(record)
+            guard n % 7 == 6 else { continue }
+            _ = aggregator.flush()
+            changelog.apply(aggregator.takeStateChanges())
+            #expect(changelog == P.CompactedChangelog.fullRefresh(of: aggregator))
+            #expect(try changelog.restore(aggregator.compiled).snapshot() == aggregator.snapshot())
+        }
+        #expect(changelog.records.count > 20)
     }
 
     @Test func sameInputGivesByteIdenticalOutputs() throws {
@@ -106,10 +136,26 @@ import MeterdCore
         #expect(size.quotaPeriods == 0)
         #expect(Set(aggregator.customers.keys).isSubset(of: ["acme", "globex"]), "only quota announcement history remains")
         #expect(aggregator.snapshot().count < 200)
-        var changelog = P.CompactedChangelog()
-        changelog.apply(aggregator.takeStateChanges())
-        #expect(Set(changelog.customers.keys).isSubset(of: ["acme", "globex"]), "tombstones for every dropped customer")
-        #expect(try changelog.restore(aggregator.compiled).snapshot() == aggregator.snapshot())
+    }
+
+    @Test(arguments: [12, 13] as [UInt64])
+    func changelogForgetsEverythingThatExpired(seed: UInt64) throws {
+        let records = P.orderedRecords(count: 400, seed: seed)
+        var aggregator = PartitionAggregator(configuration: config)
+        var changelog: P.CompactedChangelog? = P.CompactedChangelog()
+        _ = try P.run(records, flushEvery: 5, aggregator: &aggregator, changelog: &changelog)
+        let quotaHistory = try #require(changelog)
+        #expect(quotaHistory.records.count <= 2, "only acme's and globex's quota announcement history remains")
+        #expect(quotaHistory == P.CompactedChangelog.fullRefresh(of: aggregator))
+        #expect(try quotaHistory.restore(aggregator.compiled).snapshot() == aggregator.snapshot())
+
+        // Customers without quota rules leave nothing at all.
+        let strangers = records.filter { $0.customer.hasPrefix("stranger") }
+        var strangerAggregator = PartitionAggregator(configuration: config)
+        var strangerChangelog: P.CompactedChangelog? = P.CompactedChangelog()
+        let output = try P.run(strangers, flushEvery: 5, aggregator: &strangerAggregator, changelog: &strangerChangelog)
+        #expect(!output.rollups.isEmpty)
+        #expect(strangerChangelog?.records.isEmpty == true, "every key tombstoned")
     }
 
     @Test(arguments: [14, 15] as [UInt64])
@@ -145,6 +191,14 @@ import MeterdCore
             let combined = whole.flush().sorted { ($0.key, $0.revision) < ($1.key, $1.revision) }
             #expect(combined == union)
         }
+        var wholeLog = P.CompactedChangelog()
+        var unionLog = P.CompactedChangelog()
+        wholeLog.apply(whole.takeStateChanges())
+        unionLog.apply(partA.takeStateChanges())
+        let partBChanges = partB.takeStateChanges()
+        #expect(Set(unionLog.records.keys).isDisjoint(with: partBChanges.records.map(\.key)))
+        unionLog.apply(partBChanges)
+        #expect(wholeLog == unionLog, "state records are keyed by customer")
         #expect(whole.stats.lateUpdatedRollups > 0)
         #expect(whole.stats.lateUpdatedRollups == partA.stats.lateUpdatedRollups + partB.stats.lateUpdatedRollups)
         #expect(whole.stats.dedupedEvents == partA.stats.dedupedEvents + partB.stats.dedupedEvents)

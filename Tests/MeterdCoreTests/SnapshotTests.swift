@@ -81,25 +81,57 @@ import MeterdCore
         #expect(restored.streamTimeMillis == 2_000)
     }
 
-    @Test func stateChangesListChangedCustomersAndTombstones() throws {
+    @Test func stateChangesCarryChangedRecordsAndTombstones() throws {
         var aggregator = PartitionAggregator(configuration: F.configuration())
         _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
         _ = aggregator.ingest(F.request("acme", id: "b", at: 1_000))
         let first = aggregator.takeStateChanges()
-        #expect(first.customers.map(\.customer) == ["acme", "zeta"])
-        #expect(first.customers.allSatisfy { $0.state != nil })
+        #expect(first.records.count == 5, "per customer a window and a dedupe chunk, plus acme's quotas")
+        #expect(first.records.allSatisfy { $0.value != nil })
+        #expect(first.records.map(\.key) == first.records.map(\.key).sorted { $0.lexicographicallyPrecedes($1) })
         _ = aggregator.ingest(F.request("zeta", id: "a", at: 1_000))
-        #expect(aggregator.takeStateChanges().customers.isEmpty, "a duplicate changes no customer state")
+        #expect(aggregator.takeStateChanges().records.isEmpty, "a duplicate changes no record")
         _ = aggregator.ingest(F.request("acme", id: "c", at: 190_000))
         _ = aggregator.flush()
         let expired = aggregator.takeStateChanges()
-        #expect(expired.customers.map(\.customer) == ["acme", "zeta"])
-        #expect(expired.customers.last?.state == nil, "zeta has no state left: tombstone")
-        #expect(expired.customers.first?.state != nil, "acme keeps its new window and quota history")
-        let restored = try PartitionAggregator(
-            compiled: aggregator.compiled, header: expired.header,
-            customerStates: ["acme": try #require(expired.customers.first?.state)]
-        )
+        let tombstones = Set(expired.records.filter { $0.value == nil }.map(\.key))
+        #expect(tombstones.count == 4, "both customers' window 0: window record and dedupe chunk")
+        #expect(tombstones == Set(first.records.filter { $0.key.first != UInt8(ascii: "Q") }.map(\.key)))
+        var latest: [[UInt8]: [UInt8]] = [:]
+        for record in first.records + expired.records { latest[record.key] = record.value }
+        let restored = try PartitionAggregator(compiled: aggregator.compiled, header: expired.header, records: latest)
         #expect(restored.snapshot() == aggregator.snapshot())
+    }
+
+    @Test func inconsistentRecordsThrow() throws {
+        var aggregator = PartitionAggregator(configuration: F.configuration())
+        for n in 0..<300 { _ = aggregator.ingest(F.request(id: "r\(n)", at: 1_000 + Int64(n))) }
+        var full = aggregator
+        full.markAllStateChanged()
+        let changes = full.takeStateChanges()
+        var records: [[UInt8]: [UInt8]] = [:]
+        for record in changes.records { records[record.key] = record.value }
+        #expect(records.count == 7, "window, five dedupe chunks (4 × 64 + 44), quotas")
+        let restored = try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: records)
+        #expect(restored.snapshot() == aggregator.snapshot())
+        let chunks = changes.records.filter { $0.key.first == UInt8(ascii: "D") }.map(\.key)
+        let window = try #require(changes.records.first { $0.key.first == UInt8(ascii: "W") }?.key)
+        for missing in [chunks[1], window] {
+            var broken = records
+            broken[missing] = nil
+            #expect(throws: BinaryDecodingError.self) {
+                try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: broken)
+            }
+        }
+        var unknown = records
+        unknown[[0x5A, 0]] = [2]
+        #expect(throws: BinaryDecodingError.self) {
+            try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: unknown)
+        }
+        var shortChunk = records
+        shortChunk[chunks[0]] = records[chunks[chunks.count - 1]]
+        #expect(throws: BinaryDecodingError.self) {
+            try PartitionAggregator(compiled: aggregator.compiled, header: changes.header, records: shortChunk)
+        }
     }
 }

@@ -50,11 +50,19 @@ public struct PipelineCounters: Equatable, CustomStringConvertible {
 
 /// Stage 2 of meterd as the runtime drives it, minus Kafka: route each usage
 /// record to the aggregator of its customer's partition, ingest, encode quota
-/// events at once, and every `commitEvery` records flush every partition and
-/// encode the rollups (what a transaction commit does).
+/// events at once, and every `commitEvery` records flush every partition,
+/// encode the rollups and take the changelog records (what a transaction
+/// commit does).
 public struct MeteringPipeline {
     public private(set) var aggregators: [PartitionAggregator]
     public private(set) var counters = PipelineCounters()
+    /// Changelog records and bytes (keys and values) taken at commits; not
+    /// part of the output hash.
+    public private(set) var changelogRecords = 0
+    public private(set) var changelogBytes = 0
+    /// Whether commits take the state changes (off for the warm-up, whose
+    /// state is snapshotted instead).
+    public var takesStateChanges = true
     public let commitEvery: Int
     private let encoder: CloudEventEncoder
     private var sinceCommit = 0
@@ -98,13 +106,20 @@ public struct MeteringPipeline {
         if sinceCommit >= commitEvery { commit() }
     }
 
-    /// Flushes every partition and encodes the rollups.
+    /// Flushes every partition, encodes the rollups and takes the state changes.
     public mutating func commit() {
         sinceCommit = 0
         for partition in aggregators.indices {
             for rollup in aggregators[partition].flush() {
                 counters.rollups += 1
                 counters.add(encoder.encode(rollup))
+            }
+            guard takesStateChanges else { continue }
+            let changes = aggregators[partition].takeStateChanges()
+            changelogBytes += changes.header.count
+            for record in changes.records {
+                changelogRecords += 1
+                changelogBytes += record.key.count + (record.value?.count ?? 0)
             }
         }
     }

@@ -10,12 +10,14 @@ import Glibc
 
 // Release-mode throughput of meterd's core pipeline on one core:
 // UsageExtractor.extract → route by customer → PartitionAggregator.ingest
-// (6 partitions) → flush every 1,000 records → CloudEventEncoder, in steady
+// (6 partitions) → flush every 1,000 records → CloudEventEncoder and
+// takeStateChanges (the changelog records of a commit), in steady
 // state, against the same pipeline behind a Foundation JSONSerialization
 // decoder and a naive all-Foundation pipeline, on the same events.
 //   swift run -c release pipeline-throughput [--warmup N] [--events N] [--baseline-events N] [--naive-events N] [--meterd-only]
+//                                            [--changelog 0]  (0: commits do not take the state changes)
 
-var options: [String: Int] = ["--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
+var options: [String: Int] = ["--changelog": 1, "--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
 var meterdOnly = false
 var argumentIndex = 1
 while argumentIndex < CommandLine.arguments.count {
@@ -35,6 +37,7 @@ let warmup = options["--warmup"] ?? 0
 let measured = options["--events"] ?? 0
 let baselineCount = min(options["--baseline-events"] ?? 0, measured)
 let naiveCount = options["--naive-events"] ?? 0
+let takesStateChanges = options["--changelog"] != 0
 
 let configuration = PipelineConfiguration.meterd
 let compiled = CompiledConfiguration(configuration)
@@ -86,6 +89,7 @@ print("events: ~\(stream.averageRecordBytes) bytes, \(PipelineConfiguration.cust
 
 // Warm-up to steady state (past windowEnd + grace + allowedLateness), then snapshot.
 var warm = MeteringPipeline(compiled: compiled)
+warm.takesStateChanges = false
 let warmStart = now()
 runMeterd(&warm, 0..<warmup)
 warm.commit()
@@ -98,7 +102,9 @@ warm = MeteringPipeline(compiled: compiled)
 
 func restored() -> MeteringPipeline {
     do {
-        return try MeteringPipeline(compiled: compiled, snapshots: snapshots)
+        var pipeline = try MeteringPipeline(compiled: compiled, snapshots: snapshots)
+        pipeline.takesStateChanges = takesStateChanges
+        return pipeline
     } catch {
         print("restore failed: \(error)")
         exit(1)
@@ -114,6 +120,7 @@ let meterdResult = counted {
     runMeterd(&meterd, (warmup + baselineCount)..<(warmup + measured))
 }
 print("meterd counters: \(meterd.counters)")
+print("changelog: \(meterd.changelogRecords) records, \(meterd.changelogBytes / 1_000_000) MB, \(meterd.changelogBytes / max(measured, 1)) bytes/event")
 let meterdRate = row("meterd core pipeline (extract + route + aggregate + flush + encode)", events: measured, meterdResult)
 
 // Extraction alone over the same events, for reference.

@@ -1,54 +1,24 @@
-/// One customer's changelog record: its encoded state, or `nil` (a
-/// tombstone) when the customer no longer has any state.
-public struct CustomerStateChange: Sendable, Equatable {
-    public var customer: String
-    public var state: [UInt8]?
-
-    public init(customer: String, state: [UInt8]?) {
-        self.customer = customer
-        self.state = state
-    }
-}
-
-/// What changed since the last `takeStateChanges()`: the partition header
-/// (stream time and emission watermark, always included, a few bytes) and
-/// the customers whose state changed, sorted by customer. Keyed by customer,
-/// these fit a compacted changelog topic.
-public struct AggregatorStateChanges: Sendable, Equatable {
-    public var header: [UInt8]
-    public var customers: [CustomerStateChange]
-}
-
-/// Snapshots and restore (format version 1). A full snapshot is the header
-/// followed by every customer; the changelog form carries the same header
-/// and per-customer encodings separately.
+/// Snapshots and restore (state format version 2). The state is a header
+/// (stream time, emission watermark) plus keyed records (`StateRecord`):
+/// a snapshot is the header followed by every live record sorted by key; the
+/// changelog form carries the same header and records separately.
 extension PartitionAggregator {
-    static let stateVersion: UInt8 = 1
+    static let stateVersion: UInt8 = 2
 
     /// The complete state: stream time, emission watermark, windows with
-    /// their accumulators, revisions and subjects, dedupe entries, quota
+    /// their accumulators, revisions and subjects, dedupe fingerprints, quota
     /// periods and announcements. Stats counters are not included.
     public func snapshot() -> [UInt8] {
+        let records = liveRecords()
         var out = BinaryWriter(capacity: 256)
         out.write(Self.stateVersion)
         writeHeaderFields(to: &out)
-        out.write(varint: UInt64(customers.count))
-        for name in customers.keys.sorted(by: CompiledFeature.utf8Less) {
-            guard let state = customers[name] else { continue }
-            out.write(name)
-            encodeCustomer(state, to: &out)
+        out.write(varint: UInt64(records.count))
+        for record in records {
+            out.write(bytes: record.key)
+            out.write(bytes: record.value ?? [])
         }
         return out.bytes
-    }
-
-    /// Encoded header and changed customers since the last call; resets the tracking.
-    public mutating func takeStateChanges() -> AggregatorStateChanges {
-        let header = stateHeader()
-        let changes = changedCustomers.sorted(by: CompiledFeature.utf8Less).map { name in
-            CustomerStateChange(customer: name, state: customers[name].map(encodeCustomerRecord))
-        }
-        changedCustomers.removeAll(keepingCapacity: true)
-        return AggregatorStateChanges(header: header, customers: changes)
     }
 
     /// The encoded partition header (stream time, emission watermark) as
@@ -72,16 +42,20 @@ extension PartitionAggregator {
         var input = BinaryReader(snapshot)
         try Self.readVersion(&input)
         try readHeaderFields(&input)
+        var records: [[UInt8]: [UInt8]] = [:]
         for _ in 0..<(try StateCoding.readCount(&input)) {
-            try decodeCustomer(try input.readString(), from: &input)
+            let key = try input.readBytes()
+            records[key] = try input.readBytes()
         }
         guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after snapshot") }
+        try restore(records)
     }
 
-    /// Restores from the latest changelog records: the header (nil when none
-    /// was ever written) and each customer's latest non-tombstone state.
-    /// - Throws: `BinaryDecodingError` for corrupt, truncated or unknown-version input.
-    public init(compiled: CompiledConfiguration, header: [UInt8]?, customerStates: [String: [UInt8]]) throws(BinaryDecodingError) {
+    /// Restores from a changelog: the latest header (nil when none was ever
+    /// written) and the latest non-tombstone value of every record key.
+    /// - Throws: `BinaryDecodingError` for corrupt, truncated, inconsistent
+    ///   (a dedupe chunk missing or without its window) or unknown-version input.
+    public init(compiled: CompiledConfiguration, header: [UInt8]?, records: [[UInt8]: [UInt8]]) throws(BinaryDecodingError) {
         self.init(compiled: compiled)
         if let header {
             var input = BinaryReader(header)
@@ -89,19 +63,57 @@ extension PartitionAggregator {
             try readHeaderFields(&input)
             guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after header") }
         }
-        for name in customerStates.keys.sorted(by: CompiledFeature.utf8Less) {
-            var input = BinaryReader(customerStates[name] ?? [])
-            try Self.readVersion(&input)
-            try decodeCustomer(name, from: &input)
-            guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after customer state") }
-        }
+        try restore(records)
     }
 
-    private func encodeCustomerRecord(_ state: CustomerState) -> [UInt8] {
-        var out = BinaryWriter(capacity: 128)
-        out.write(Self.stateVersion)
-        encodeCustomer(state, to: &out)
-        return out.bytes
+    /// Rebuilds customers, windows (groups and dedupe in chunk order), quotas
+    /// and the indexes from records. The header must be restored first.
+    private mutating func restore(_ records: [[UInt8]: [UInt8]]) throws(BinaryDecodingError) {
+        var windowRecords: [WindowRef: [UInt8]] = [:]
+        var chunks: [WindowRef: [Int: [UInt8]]] = [:]
+        var quotaRecords: [String: [UInt8]] = [:]
+        for (key, value) in records {
+            switch try StateKey(parsing: key) {
+            case .window(let customer, let start):
+                windowRecords[WindowRef(customer: customer, windowStart: start)] = value
+            case .dedupeChunk(let customer, let start, let chunk):
+                chunks[WindowRef(customer: customer, windowStart: start), default: [:]][chunk] = value
+            case .quotas(let customer):
+                quotaRecords[customer] = value
+            }
+        }
+        for (ref, bytes) in windowRecords {
+            var window = try decodeWindowRecord(bytes)
+            let parts = chunks.removeValue(forKey: ref) ?? [:]
+            for chunk in 0..<parts.count {
+                guard let part = parts[chunk] else { throw .malformed(0, "dedupe chunk missing") }
+                let count = try Self.decodeDedupeChunk(part, into: &window.dedupe)
+                guard count == StateKey.chunkCapacity || chunk == parts.count - 1 else { throw .malformed(0, "partial dedupe chunk before the last") }
+            }
+            var state = customers.removeValue(forKey: ref.customer) ?? CustomerState()
+            defer { customers[ref.customer] = state }
+            for fingerprint in window.dedupe {
+                guard state.dedupe.insert(fingerprint) else { throw .malformed(0, "dedupe fingerprint in two windows") }
+            }
+            state.windows[ref.windowStart] = window
+            windowIndex[ref.windowStart, default: []].insert(ref.customer)
+            if isEmitted(windowStart: ref.windowStart), window.groups.values.contains(where: \.dirty) {
+                lateDirty.insert(ref)
+            }
+        }
+        guard chunks.isEmpty else { throw .malformed(0, "dedupe chunk without its window") }
+        for (customer, bytes) in quotaRecords {
+            let quotas = try decodeQuotaRecord(bytes, customer: customer)
+            guard !quotas.isEmpty else { continue }
+            customers[customer, default: CustomerState()].quotas = quotas
+            for quota in quotas.values {
+                for period in quota.periods.values {
+                    let expiry = FeatureQuotaState.expiryTime(ofEnd: period.endMillis, windows: compiled.windows)
+                    nextQuotaExpiry = min(nextQuotaExpiry ?? expiry, expiry)
+                    quotaCustomers.insert(customer)
+                }
+            }
+        }
     }
 
     private func writeHeaderFields(to out: inout BinaryWriter) {
@@ -118,7 +130,7 @@ extension PartitionAggregator {
         flushedStreamTimeMillis = try StateCoding.readOptionalInt64(&input)
     }
 
-    private static func readVersion(_ input: inout BinaryReader) throws(BinaryDecodingError) {
+    static func readVersion(_ input: inout BinaryReader) throws(BinaryDecodingError) {
         let version = try input.readByte()
         guard version == stateVersion else { throw .unsupportedVersion(version) }
     }

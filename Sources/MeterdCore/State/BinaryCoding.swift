@@ -39,6 +39,15 @@ public struct BinaryWriter: Sendable {
 
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
+    /// 8 little-endian bytes (for hash values, which varints would only lengthen).
+    public mutating func write(fixed value: UInt64) {
+        var bits = value
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
+    }
+
     public mutating func write(_ value: String) {
         var copy = value
         copy.withUTF8 { utf8 in
@@ -105,11 +114,15 @@ public struct BinaryReader: ~Copyable {
     }
 
     public mutating func readDouble() throws(BinaryDecodingError) -> Double {
+        Double(bitPattern: try readFixedUInt64())
+    }
+
+    public mutating func readFixedUInt64() throws(BinaryDecodingError) -> UInt64 {
         guard offset + 8 <= bytes.count else { throw .truncated(offset) }
         var bits: UInt64 = 0
         for i in 0..<8 { bits |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
         offset += 8
-        return Double(bitPattern: bits)
+        return bits
     }
 
     public mutating func readBool() throws(BinaryDecodingError) -> Bool {

@@ -3,8 +3,9 @@ extension CustomerState {
     enum AcceptOutcome {
         case duplicate
         /// `newWindow`: the customer had no state for the window yet;
-        /// `quotaExpiry`: earliest expiry of a quota period touched.
-        case accepted(newWindow: Bool, changedRollup: Bool, quotaExpiry: Int64?)
+        /// `dedupeIndex`: position of the event's fingerprint in the window's `dedupe`;
+        /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged).
+        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?)
     }
 
     /// Dedupes, then counts a validated, not-too-late record into the
@@ -13,13 +14,10 @@ extension CustomerState {
         _ record: UsageRecord, windowStart: Int64, compiled: CompiledConfiguration,
         quotaEvents: inout [QuotaEvent]
     ) -> AcceptOutcome {
-        let dedupeKey = DedupeKey(source: record.source, id: record.id)
-        // One probe on the common path; a duplicate puts the first copy's entry back.
-        if let first = dedupe.updateValue(windowStart, forKey: dedupeKey) {
-            dedupe[dedupeKey] = first
-            return .duplicate
-        }
+        let fingerprint = DedupeFingerprint(source: record.source, id: record.id)
+        guard dedupe.insert(fingerprint) else { return .duplicate }
         var newWindow = false
+        var dedupeIndex = 0
         var changedRollup = false
         var quotaExpiry: Int64?
         // Visited (sample, feature) pairs that matched a SUM/COUNT feature, by visit order;
@@ -27,7 +25,8 @@ extension CustomerState {
         var quotaMatches: UInt64 = 0
         var moreQuotaMatches: [Int] = []
         withWindow(start: windowStart, created: &newWindow) { window in
-            window.dedupeKeys.append(dedupeKey)
+            dedupeIndex = window.dedupe.count
+            window.dedupe.append(fingerprint)
             var visit = 0
             for sample in record.samples {
                 for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
@@ -46,11 +45,11 @@ extension CustomerState {
             }
         }
         guard quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
-            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil)
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
         let rules = compiled.quotaRules(forCustomer: record.customer)
         guard !rules.isEmpty else {
-            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil)
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
         var visit = 0
         for sample in record.samples {
@@ -68,20 +67,20 @@ extension CustomerState {
                 quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
             }
         }
-        return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: quotaExpiry)
+        return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry)
     }
 }
 
 extension CustomerState {
     /// Mutates the window's state in place with one hash lookup, creating it
     /// if needed (a window's state always holds the dedupe key of each of its
-    /// events, so an empty key list means it was just created).
+    /// events, so an empty fingerprint list means it was just created).
     private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
         Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
     }
 
     private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
-        created = window.dedupeKeys.isEmpty
+        created = window.dedupe.isEmpty
         body(&window)
     }
 }

@@ -1,5 +1,5 @@
 /// A fast 64-bit fingerprint of strings, word at a time, for keys hashed on
-/// every event (`DedupeKey`, `RollupGroupKey`). Not stable across versions
+/// every event (`RollupGroupKey`). Not stable across versions
 /// and never persisted: `Hasher` still seeds the table's hashing, the
 /// fingerprint only spares it hashing whole strings and lets equality
 /// reject most mismatches with one comparison.

@@ -1,34 +1,7 @@
-/// The dedupe identity of an event within one customer: (source, id).
-///
-/// Carries a fingerprint of its bytes computed once, so the dedupe table
-/// hashes one word per probe and compares ids only on a fingerprint match.
-public struct DedupeKey: Sendable, Hashable {
-    public let source: String
-    public let id: String
-    let fingerprint: UInt64
-
-    public init(source: String, id: String) {
-        self.source = source
-        self.id = id
-        fingerprint = Fingerprint.of(id, Fingerprint.of(source))
-    }
-
-    public static func == (a: DedupeKey, b: DedupeKey) -> Bool {
-        a.fingerprint == b.fingerprint && a.id == b.id && a.source == b.source
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(fingerprint)
-    }
-
-    static func utf8Less(_ a: DedupeKey, _ b: DedupeKey) -> Bool {
-        a.source != b.source ? CompiledFeature.utf8Less(a.source, b.source) : CompiledFeature.utf8Less(a.id, b.id)
-    }
-}
-
 /// Identity of one rollup inside a customer's window: feature and breakdown values.
 ///
-/// Like `DedupeKey`, it carries a fingerprint computed once.
+/// Carries a fingerprint of its bytes computed once, so a group table
+/// hashes one word per probe and compares values only on a fingerprint match.
 public struct RollupGroupKey: Sendable, Hashable {
     public let featureIndex: Int
     /// Aligned with `CompiledFeature.breakdownNames`; `nil` = absent.
@@ -87,12 +60,13 @@ public struct RollupGroupState: Sendable, Equatable {
 /// One customer's state for one tumbling window.
 public struct CustomerWindowState: Sendable, Equatable {
     public internal(set) var groups: [RollupGroupKey: RollupGroupState] = [:]
-    /// Dedupe entries that expire with this window.
-    public internal(set) var dedupeKeys: [DedupeKey] = []
+    /// Dedupe fingerprints of the window's events, in arrival order; they
+    /// expire with the window. The changelog stores them in chunks by position.
+    public internal(set) var dedupe: [DedupeFingerprint] = []
 
-    public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupeKeys: [DedupeKey] = []) {
+    public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
         self.groups = groups
-        self.dedupeKeys = dedupeKeys
+        self.dedupe = dedupe
     }
 }
 
@@ -100,19 +74,22 @@ public struct CustomerWindowState: Sendable, Equatable {
 /// customer, which is what lets partitions own disjoint customer sets.
 public struct CustomerState: Sendable, Equatable {
     public internal(set) var windows: [Int64: CustomerWindowState] = [:]
-    /// (source, id) → start of the window whose expiry drops the entry.
-    public internal(set) var dedupe: [DedupeKey: Int64] = [:]
+    /// Fingerprints of every window's `dedupe`; each is in exactly one
+    /// window (a duplicate is never added), whose expiry removes it.
+    var dedupe = FingerprintSet()
     /// Feature index → quota state.
     public internal(set) var quotas: [Int: FeatureQuotaState] = [:]
 
     public init() {}
 
-    var isEmpty: Bool { windows.isEmpty && dedupe.isEmpty && quotas.isEmpty }
+    var isEmpty: Bool { windows.isEmpty && quotas.isEmpty }
 
-    mutating func dropWindow(start: Int64) {
-        guard let window = windows.removeValue(forKey: start) else { return }
-        for key in window.dedupeKeys where dedupe[key] == start {
-            dedupe[key] = nil
-        }
+    /// Drops a window and its dedupe entries.
+    /// - Returns: how many dedupe entries the window held.
+    @discardableResult
+    mutating func dropWindow(start: Int64) -> Int {
+        guard let window = windows.removeValue(forKey: start) else { return 0 }
+        for fingerprint in window.dedupe { dedupe.remove(fingerprint) }
+        return window.dedupe.count
     }
 }

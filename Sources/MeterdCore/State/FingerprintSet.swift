@@ -1,0 +1,82 @@
+/// A customer's live dedupe fingerprints: an open-addressing table with
+/// linear probing, indexed by the fingerprint's low bits (already uniformly
+/// mixed, so no further hashing), with backward-shift deletion so removals
+/// leave no tombstones. 16 bytes per slot, at most 3/4 full.
+struct FingerprintSet: Sendable {
+    private var slots: [DedupeFingerprint] = []
+    private(set) var count = 0
+
+    /// Slots allocated, for size estimates.
+    var capacity: Int { slots.count }
+
+    /// Inserts `fingerprint`; `false` when it was already present.
+    mutating func insert(_ fingerprint: DedupeFingerprint) -> Bool {
+        if (count + 1) * 4 > slots.count * 3 { rehash(capacity: Swift.max(16, slots.count * 2)) }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: fingerprint.low) & mask
+        while true {
+            let slot = slots[index]
+            if slot.isEmpty {
+                slots[index] = fingerprint
+                count += 1
+                return true
+            }
+            if slot == fingerprint { return false }
+            index = (index + 1) & mask
+        }
+    }
+
+    func contains(_ fingerprint: DedupeFingerprint) -> Bool {
+        find(fingerprint) != nil
+    }
+
+    mutating func remove(_ fingerprint: DedupeFingerprint) {
+        guard var hole = find(fingerprint) else { return }
+        let mask = slots.count - 1
+        var next = hole
+        while true {
+            next = (next + 1) & mask
+            let slot = slots[next]
+            if slot.isEmpty { break }
+            // The entry may fill the hole if the hole lies on its probe path.
+            let home = Int(truncatingIfNeeded: slot.low) & mask
+            if (next - home) & mask >= (next - hole) & mask {
+                slots[hole] = slot
+                hole = next
+            }
+        }
+        slots[hole] = .empty
+        count -= 1
+        if count == 0 {
+            slots = []
+        } else if slots.count > 16, count * 8 < slots.count {
+            rehash(capacity: slots.count / 2)
+        }
+    }
+
+    private func find(_ fingerprint: DedupeFingerprint) -> Int? {
+        guard count > 0 else { return nil }
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: fingerprint.low) & mask
+        while true {
+            let slot = slots[index]
+            if slot.isEmpty { return nil }
+            if slot == fingerprint { return index }
+            index = (index + 1) & mask
+        }
+    }
+
+    private mutating func rehash(capacity: Int) {
+        let old = slots
+        slots = Array(repeating: .empty, count: capacity)
+        count = 0
+        for slot in old where !slot.isEmpty { _ = insert(slot) }
+    }
+}
+
+extension FingerprintSet: Equatable {
+    /// Equal as sets: the slot layout depends on insertion history.
+    static func == (a: FingerprintSet, b: FingerprintSet) -> Bool {
+        a.count == b.count && a.slots.allSatisfy { $0.isEmpty || b.contains($0) }
+    }
+}

@@ -1,0 +1,103 @@
+/// One record of the aggregator's state for a compacted changelog: an
+/// opaque key (only the core parses it) and its encoded value, or `nil` (a
+/// tombstone) when the state under that key is gone.
+public struct StateRecord: Sendable, Equatable {
+    public var key: [UInt8]
+    public var value: [UInt8]?
+
+    public init(key: [UInt8], value: [UInt8]?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// What changed since the last `takeStateChanges()`: the partition header
+/// (stream time and emission watermark, always included, a few bytes) and
+/// the state records written or removed, sorted by key.
+///
+/// Restoring from the header and the latest value of every key
+/// (`init(compiled:header:records:)`) gives the aggregator back.
+public struct AggregatorStateChanges: Sendable, Equatable {
+    public var header: [UInt8]
+    public var records: [StateRecord]
+
+    public init(header: [UInt8], records: [StateRecord]) {
+        self.header = header
+        self.records = records
+    }
+}
+
+/// What changed in one (customer, window) since the last `takeStateChanges()`.
+struct WindowChange: Sendable {
+    /// The groups (accumulators, revisions, dirty flags) changed, or the window is new.
+    var rewriteGroups = false
+    /// First position in the window's `dedupe` not written since; `Int.max` when none.
+    var firstNewDedupe = Int.max
+}
+
+extension PartitionAggregator {
+    /// The records changed since the last call (a (customer, window)'s
+    /// groups, the dedupe chunks from the first one that gained entries,
+    /// a customer's quota state, tombstones for dropped state) and the
+    /// header; resets the tracking. Costs O(changed windows × (groups +
+    /// one partial chunk)), whatever the size of the rest of the state.
+    public mutating func takeStateChanges() -> AggregatorStateChanges {
+        let capacity = StateKey.chunkCapacity
+        var records: [StateRecord] = []
+        for (ref, change) in changedWindows {
+            guard let window = customers[ref.customer]?.windows[ref.windowStart] else { continue }
+            if change.rewriteGroups {
+                let key = StateKey.window(customer: ref.customer, windowStart: ref.windowStart)
+                records.append(StateRecord(key: key.bytes, value: encodeWindowRecord(window)))
+            }
+            guard change.firstNewDedupe < window.dedupe.count else { continue }
+            for chunk in (change.firstNewDedupe / capacity)...((window.dedupe.count - 1) / capacity) {
+                let key = StateKey.dedupeChunk(customer: ref.customer, windowStart: ref.windowStart, chunk: chunk)
+                records.append(StateRecord(key: key.bytes, value: Self.encodeDedupeChunk(window.dedupe, chunk: chunk)))
+            }
+        }
+        for (ref, entries) in droppedWindows {
+            records.append(StateRecord(key: StateKey.window(customer: ref.customer, windowStart: ref.windowStart).bytes, value: nil))
+            for chunk in 0..<((entries + capacity - 1) / capacity) {
+                let key = StateKey.dedupeChunk(customer: ref.customer, windowStart: ref.windowStart, chunk: chunk)
+                records.append(StateRecord(key: key.bytes, value: nil))
+            }
+        }
+        for customer in changedQuotas {
+            let quotas = customers[customer]?.quotas ?? [:]
+            records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
+        }
+        changedWindows.removeAll(keepingCapacity: true)
+        droppedWindows.removeAll(keepingCapacity: true)
+        changedQuotas.removeAll(keepingCapacity: true)
+        records.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        return AggregatorStateChanges(header: stateHeader(), records: records)
+    }
+
+    /// Every live record, sorted by key (what a full refresh writes, without tombstones).
+    func liveRecords() -> [StateRecord] {
+        var all = self
+        all.changedWindows = [:]
+        all.droppedWindows = [:]
+        all.changedQuotas = []
+        all.markAllStateChanged()
+        return all.takeStateChanges().records
+    }
+
+    /// Notes an accepted record's changes to its window and quotas.
+    mutating func noteAccepted(_ ref: WindowRef, groupsChanged: Bool, dedupeIndex: Int, quotasChanged: Bool) {
+        Self.note(&changedWindows[ref, default: WindowChange()], groupsChanged: groupsChanged, dedupeIndex: dedupeIndex)
+        if quotasChanged { changedQuotas.insert(ref.customer) }
+    }
+
+    private static func note(_ change: inout WindowChange, groupsChanged: Bool, dedupeIndex: Int) {
+        if groupsChanged { change.rewriteGroups = true }
+        change.firstNewDedupe = min(change.firstNewDedupe, dedupeIndex)
+    }
+
+    /// Notes that a window's state was dropped: its keys get tombstones.
+    mutating func noteDropped(_ ref: WindowRef, dedupeEntries: Int) {
+        changedWindows[ref] = nil
+        droppedWindows[ref] = dedupeEntries
+    }
+}

@@ -1,0 +1,251 @@
+/// Values of the state records (see `StateKey`), each starting with the
+/// state format version:
+/// - window: the features its groups use (key and aggregation, once each),
+///   then the rollup groups (feature position, breakdown, revision, dirty
+///   flag, event count, the accumulator fields of the aggregation, subjects);
+/// - dedupe chunk: a count then that many fingerprints, 16 bytes each;
+/// - quotas: the customer's quota periods and announcements per feature.
+///
+/// Byte-stable: every map is written in a deterministic order. Features are stored by
+/// key, so the state survives feature reordering; state of features that no
+/// longer exist (or changed aggregation or breakdown arity) is dropped on
+/// decode, and so is quota state of a feature the customer has no rule for.
+extension PartitionAggregator {
+    func encodeWindowRecord(_ window: CustomerWindowState) -> [UInt8] {
+        var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
+        out.write(Self.stateVersion)
+        // Ordered by the keys' fingerprints (ties by value): deterministic, and
+        // integer compares instead of string compares on every commit. Sorting
+        // indexes moves no group (a copy costs a retain per field).
+        let groups = window.groups
+        var order: [(fingerprint: UInt64, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
+        order.reserveCapacity(groups.count)
+        var index = groups.startIndex
+        while index != groups.endIndex {
+            order.append((groups[index].key.fingerprint, index))
+            groups.formIndex(after: &index)
+        }
+        order.sort { a, b in
+            a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups[a.index].key, groups[b.index].key)
+        }
+        var positions = [Int](repeating: -1, count: compiled.features.count)
+        var features: [Int] = []
+        for entry in order {
+            let feature = groups[entry.index].key.featureIndex
+            guard positions[feature] < 0 else { continue }
+            positions[feature] = features.count
+            features.append(feature)
+        }
+        out.write(varint: UInt64(features.count))
+        for feature in features {
+            out.write(compiled.features[feature].key)
+            out.write(compiled.features[feature].aggregation.rawValue)
+        }
+        out.write(varint: UInt64(groups.count))
+        for entry in order {
+            out.write(varint: UInt64(positions[groups[entry.index].key.featureIndex]))
+            encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out)
+        }
+        return out.bytes
+    }
+
+    static func encodeDedupeChunk(_ fingerprints: [DedupeFingerprint], chunk: Int) -> [UInt8] {
+        let range = (chunk * StateKey.chunkCapacity)..<min(fingerprints.count, (chunk + 1) * StateKey.chunkCapacity)
+        var out = BinaryWriter(capacity: 4 + 16 * range.count)
+        out.write(stateVersion)
+        out.write(varint: UInt64(range.count))
+        for fingerprint in fingerprints[range] {
+            out.write(fixed: fingerprint.low)
+            out.write(fixed: fingerprint.high)
+        }
+        return out.bytes
+    }
+
+    func encodeQuotaRecord(_ quotas: [Int: FeatureQuotaState]) -> [UInt8] {
+        var out = BinaryWriter(capacity: 64)
+        out.write(Self.stateVersion)
+        let featureKey = { (index: Int) in self.compiled.features[index].key }
+        out.write(varint: UInt64(quotas.count))
+        for featureIndex in quotas.keys.sorted(by: { CompiledFeature.utf8Less(featureKey($0), featureKey($1)) }) {
+            guard let quota = quotas[featureIndex] else { continue }
+            out.write(featureKey(featureIndex))
+            StateCoding.write(quota.earliestAnnouncedStart, to: &out)
+            out.write(varint: UInt64(quota.periods.count))
+            for start in quota.periods.keys.sorted() {
+                guard let period = quota.periods[start] else { continue }
+                out.write(zigzag: start)
+                out.write(zigzag: period.endMillis)
+                StateCoding.write(period.usage, to: &out)
+                out.write(varint: period.announcedMask)
+                out.write(period.resetAnnounced)
+            }
+        }
+        return out.bytes
+    }
+
+    func decodeWindowRecord(_ bytes: [UInt8]) throws(BinaryDecodingError) -> CustomerWindowState {
+        var input = BinaryReader(bytes)
+        try Self.readVersion(&input)
+        // Per feature position: its index here (nil: no longer configured as stored) and aggregation.
+        var features: [(index: Int?, kind: AggregationKind)] = []
+        for _ in 0..<(try StateCoding.readCount(&input)) {
+            let key = try input.readString()
+            guard let kind = AggregationKind(rawValue: try input.readString()) else { throw .malformed(input.offset, "unknown aggregation") }
+            let index = compiled.featureIndexByKey[key].flatMap { compiled.features[$0].aggregation == kind ? $0 : nil }
+            features.append((index, kind))
+        }
+        var window = CustomerWindowState()
+        for _ in 0..<(try StateCoding.readCount(&input)) {
+            let position = try input.readVarint()
+            guard position < UInt64(features.count) else { throw .malformed(input.offset, "unknown feature position") }
+            if let (key, group) = try decodeGroup(&input, feature: features[Int(position)]) { window.groups[key] = group }
+        }
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after window record") }
+        return window
+    }
+
+    static func decodeDedupeChunk(_ bytes: [UInt8], into fingerprints: inout [DedupeFingerprint]) throws(BinaryDecodingError) -> Int {
+        var input = BinaryReader(bytes)
+        try readVersion(&input)
+        let count = try StateCoding.readCount(&input)
+        guard count <= StateKey.chunkCapacity else { throw .malformed(input.offset, "oversized dedupe chunk") }
+        for _ in 0..<count {
+            let low = try input.readFixedUInt64()
+            fingerprints.append(DedupeFingerprint(low: low, high: try input.readFixedUInt64()))
+        }
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after dedupe chunk") }
+        return count
+    }
+
+    /// Decodes a customer's quota record; drops features without a rule.
+    func decodeQuotaRecord(_ bytes: [UInt8], customer: String) throws(BinaryDecodingError) -> [Int: FeatureQuotaState] {
+        var input = BinaryReader(bytes)
+        try Self.readVersion(&input)
+        let rules = compiled.quotaRules(forCustomer: customer)
+        var quotas: [Int: FeatureQuotaState] = [:]
+        for _ in 0..<(try StateCoding.readCount(&input)) {
+            let featureKey = try input.readString()
+            var quota = FeatureQuotaState(earliestAnnouncedStart: try StateCoding.readOptionalInt64(&input))
+            for _ in 0..<(try StateCoding.readCount(&input)) {
+                let start = try input.readZigzag()
+                let end = try input.readZigzag()
+                let usage = try StateCoding.readSum(&input)
+                quota.periods[start] = FeatureQuotaState.Period(
+                    endMillis: end, usage: usage, announcedMask: try input.readVarint(), resetAnnounced: try input.readBool()
+                )
+            }
+            guard let featureIndex = compiled.featureIndexByKey[featureKey], rules[featureIndex] != nil else { continue }
+            quotas[featureIndex] = quota
+        }
+        guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after quota record") }
+        return quotas
+    }
+
+    private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+        out.write(varint: UInt64(key.breakdown.count))
+        for value in key.breakdown { out.write(value) }
+        out.write(group.revision)
+        out.write(group.dirty)
+        out.write(zigzag: group.accumulator.eventCount)
+        // Only the fields the aggregation uses; the others keep their initial values.
+        switch group.accumulator.kind {
+        case .count:
+            break
+        case .sum, .avg:
+            StateCoding.write(group.accumulator.sum, to: &out)
+        case .min, .max:
+            out.write(group.accumulator.extreme)
+        case .latest:
+            out.write(group.accumulator.latestValue)
+            out.write(zigzag: group.accumulator.latestTimeMillis)
+            out.write(group.accumulator.latestId)
+        case .uniqueCount:
+            StateCoding.write(group.accumulator.distinct, to: &out)
+        }
+        StateCoding.write(group.subjects, to: &out)
+    }
+
+    /// Reads one group; `nil` when the configuration no longer has it.
+    private func decodeGroup(
+        _ input: inout BinaryReader, feature: (index: Int?, kind: AggregationKind)
+    ) throws(BinaryDecodingError) -> (RollupGroupKey, RollupGroupState)? {
+        let kind = feature.kind
+        var breakdown: [String?] = []
+        for _ in 0..<(try StateCoding.readCount(&input)) { breakdown.append(try input.readOptionalString()) }
+        let revision = try input.readInt()
+        let dirty = try input.readBool()
+        var accumulator = Accumulator(kind: kind)
+        accumulator.eventCount = try input.readZigzag()
+        switch kind {
+        case .count:
+            break
+        case .sum, .avg:
+            accumulator.sum = try StateCoding.readSum(&input)
+        case .min, .max:
+            accumulator.extreme = try input.readDouble()
+        case .latest:
+            accumulator.latestValue = try input.readDouble()
+            accumulator.latestTimeMillis = try input.readZigzag()
+            accumulator.latestId = try input.readString()
+        case .uniqueCount:
+            accumulator.distinct = try StateCoding.readStringSet(&input)
+        }
+        let subjects = try StateCoding.readStringSet(&input)
+        guard let featureIndex = feature.index, compiled.features[featureIndex].breakdownNames.count == breakdown.count else { return nil }
+        let group = RollupGroupState(accumulator: accumulator, subjects: subjects, revision: revision, dirty: dirty)
+        return (RollupGroupKey(featureIndex: featureIndex, breakdown: breakdown), group)
+    }
+}
+
+/// Primitive encodings shared by the state codecs.
+enum StateCoding {
+    static func write(_ value: Int64?, to out: inout BinaryWriter) {
+        out.write(value != nil)
+        if let value { out.write(zigzag: value) }
+    }
+
+    static func write(_ sum: ExactSum, to out: inout BinaryWriter) {
+        out.write(varint: UInt64(sum.partials.count))
+        for partial in sum.partials { out.write(partial) }
+    }
+
+    static func write(_ strings: Set<String>, to out: inout BinaryWriter) {
+        out.write(varint: UInt64(strings.count))
+        // Sets of one or two (the usual subjects) skip the sorted copy.
+        var iterator = strings.makeIterator()
+        switch strings.count {
+        case 0:
+            return
+        case 1:
+            if let only = iterator.next() { out.write(only) }
+        case 2:
+            guard let first = iterator.next(), let second = iterator.next() else { return }
+            let inOrder = CompiledFeature.utf8Less(first, second)
+            out.write(inOrder ? first : second)
+            out.write(inOrder ? second : first)
+        default:
+            for string in strings.sorted(by: CompiledFeature.utf8Less) { out.write(string) }
+        }
+    }
+
+    static func readOptionalInt64(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Int64? {
+        try input.readBool() ? try input.readZigzag() : nil
+    }
+
+    /// A count is at most the bytes left, so corrupt input cannot make a huge loop.
+    static func readCount(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Int {
+        try input.readLength()
+    }
+
+    static func readSum(_ input: inout BinaryReader) throws(BinaryDecodingError) -> ExactSum {
+        var partials: [Double] = []
+        for _ in 0..<(try readCount(&input)) { partials.append(try input.readDouble()) }
+        return ExactSum(partials: partials)
+    }
+
+    static func readStringSet(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Set<String> {
+        var strings = Set<String>()
+        for _ in 0..<(try readCount(&input)) { strings.insert(try input.readString()) }
+        return strings
+    }
+}
