@@ -6,23 +6,23 @@ import MeterdCore
 ///
 /// | key | value |
 /// |---|---|
-/// | `c/<customer>` | the customer's encoded state; tombstone when it has none |
+/// | `s/<state key>` | one aggregator state record (`StateRecord`, opaque key); tombstone when gone |
 /// | `__checkpoint` | `AggregationCheckpoint`, written last in each transaction |
 /// | `__input/<partition>/<topic>` | next input offset to read (`InputCheckpoint`) |
 public enum ChangelogRecord: Sendable, Equatable {
-    case customer(String, state: [UInt8]?)
+    case state(key: [UInt8], value: [UInt8]?)
     case checkpoint(AggregationCheckpoint)
     case inputPosition(topic: String, partition: Int32, nextOffset: Int64)
 
-    static let customerPrefix: [UInt8] = Array("c/".utf8)
+    static let statePrefix: [UInt8] = Array("s/".utf8)
     static let checkpointKey: [UInt8] = Array("__checkpoint".utf8)
     static let inputPrefix = "__input/"
 
     /// The Kafka key and value of this record.
     public var keyAndValue: (key: [UInt8], value: [UInt8]?) {
         switch self {
-        case .customer(let customer, let state):
-            return (Self.customerPrefix + Array(customer.utf8), state)
+        case .state(let key, let value):
+            return (Self.statePrefix + key, value)
         case .checkpoint(let checkpoint):
             return (Self.checkpointKey, checkpoint.encoded())
         case .inputPosition(let topic, let partition, let nextOffset):
@@ -36,8 +36,8 @@ public enum ChangelogRecord: Sendable, Equatable {
     /// Parses a changelog record; `nil` for keys this version does not know.
     public init?(key: [UInt8]?, value: [UInt8]?) throws(BinaryDecodingError) {
         guard let key else { return nil }
-        if key.starts(with: Self.customerPrefix) {
-            self = .customer(String(decoding: key.dropFirst(Self.customerPrefix.count), as: UTF8.self), state: value)
+        if key.starts(with: Self.statePrefix) {
+            self = .state(key: Array(key.dropFirst(Self.statePrefix.count)), value: value)
         } else if key == Self.checkpointKey {
             guard let value else { return nil }
             self = .checkpoint(try AggregationCheckpoint(decoding: value))
@@ -61,7 +61,7 @@ public enum ChangelogRecord: Sendable, Equatable {
 
 /// The commit point of one aggregation task, written after every other
 /// record of its transaction has been acknowledged. Restore applies the
-/// customer records up to the last checkpoint and ignores later ones (they
+/// state records up to the last checkpoint and ignores later ones (they
 /// belong to a transaction that never completed — visible on brokers that
 /// do not hide aborted data).
 public struct AggregationCheckpoint: Sendable, Equatable {
@@ -74,7 +74,7 @@ public struct AggregationCheckpoint: Sendable, Equatable {
     public var appliedOrigins: [OriginPartition: Int64]
     /// The aggregator's header (stream time, emission watermark).
     public var aggregatorHeader: [UInt8]
-    /// True when this transaction rewrote every customer, so the records
+    /// True when this transaction rewrote every state record, so the records
     /// before it are no longer needed to restore.
     public var isFullRefresh: Bool
 

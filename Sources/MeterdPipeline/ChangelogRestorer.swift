@@ -6,8 +6,8 @@ import MeterdKafka
 public struct ChangelogContents: Sendable {
     /// The last checkpoint, or `nil` for a partition never checkpointed.
     public var checkpoint: AggregationCheckpoint?
-    /// Latest state per customer, as of the last checkpoint (tombstones removed).
-    public var customerStates: [String: [UInt8]]
+    /// Latest value per state record key, as of the last checkpoint (tombstones removed).
+    public var stateRecords: [[UInt8]: [UInt8]]
     /// Latest recorded position per input partition.
     public var inputPositions: [TopicPartition: Int64]
     /// Records read.
@@ -20,7 +20,7 @@ public struct ChangelogContents: Sendable {
 /// Reads a changelog partition from its first retained record to its end
 /// (position ≥ high watermark, stepping over transaction markers).
 ///
-/// Customer records count only up to the last checkpoint after them: later
+/// State records count only up to the last checkpoint after them: later
 /// ones belong to a transaction that never completed (SPEC section 6: the
 /// embedded broker shows aborted records).
 public struct ChangelogRestorer {
@@ -35,7 +35,7 @@ public struct ChangelogRestorer {
     }
 
     public func read(partition: Int32, timeoutMillis: Int = 60_000) throws -> ChangelogContents {
-        var contents = ChangelogContents(checkpoint: nil, customerStates: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
+        var contents = ChangelogContents(checkpoint: nil, stateRecords: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
         var properties = kafka.properties
         for key in ["transactional.id", "group.instance.id", "partition.assignment.strategy"] { properties[key] = nil }
         properties["group.id"] = nil
@@ -47,26 +47,31 @@ public struct ChangelogRestorer {
         let (low, high) = try consumer.watermarks(tp, timeoutMillis: 10_000)
         guard high > low else { return contents }
         try consumer.assign([tp: low])
-        var pending: [String: [UInt8]?] = [:]
+        var pending: [[UInt8]: [UInt8]?] = [:]
         var sawCheckpoint = false
         var completeRefreshSeen = low == 0
         let deadline = ContinuousClock.now + .milliseconds(timeoutMillis)
+        var finished = false
+        // Where the readable end was last reported, and since when nothing
+        // new arrived: records past a read_committed reader's end belong to
+        // transactions still open, which restore must not apply anyway.
+        var stableEnd: (offset: Int64, since: ContinuousClock.Instant)?
         reading: while ContinuousClock.now < deadline {
             switch consumer.poll(timeoutMillis: 100) {
             case .record(let record)?:
                 contents.recordsRead += 1
                 switch try ChangelogRecord(key: record.key, value: record.value) {
-                case .customer(let customer, let state)?:
-                    pending[customer] = state
+                case .state(let key, let value)?:
+                    pending[key] = value
                 case .checkpoint(let checkpoint)?:
                     if checkpoint.isFullRefresh {
-                        // Every live customer was rewritten just before this
+                        // Every live state record was rewritten just before this
                         // checkpoint; it is complete if we saw where it began.
                         if sawCheckpoint { completeRefreshSeen = true }
-                        contents.customerStates = [:]
+                        contents.stateRecords = [:]
                     }
-                    for (customer, state) in pending {
-                        contents.customerStates[customer] = state
+                    for (key, value) in pending {
+                        contents.stateRecords[key] = value
                     }
                     pending = [:]
                     contents.checkpoint = checkpoint
@@ -76,17 +81,37 @@ public struct ChangelogRestorer {
                 case nil:
                     break
                 }
-                if record.offset + 1 >= high { break reading }
+                stableEnd = nil
+                if record.offset + 1 >= high {
+                    finished = true
+                    break reading
+                }
             case .endOfPartition(_, let offset)?:
-                if offset >= high { break reading }
+                if offset >= high {
+                    finished = true
+                    break reading
+                }
+                stableEnd = (offset, ContinuousClock.now)
             case .error(let error, _)?:
                 if error.isFatal { throw error }
                 logger.warning("changelog restore: \(error)", metadata: ["meterd.partition": "\(partition)"])
             case nil:
-                continue
+                // Transaction markers take offsets too: the position can pass
+                // the last record without one more record arriving.
+                if let position = (try? consumer.position([tp]))?[tp] ?? nil, position >= high {
+                    finished = true
+                    break reading
+                }
+                if let end = stableEnd, ContinuousClock.now - end.since >= .seconds(3) {
+                    logger.warning("changelog restore stops at the stable end; later records belong to open transactions", metadata: [
+                        "meterd.changelog_partition": "\(partition)", "meterd.stable_end": "\(end.offset)", "meterd.high_watermark": "\(high)",
+                    ])
+                    finished = true
+                    break reading
+                }
             }
         }
-        guard ContinuousClock.now < deadline else {
+        guard finished else {
             throw KafkaError.timedOut(operation: "restore", message: "restore of \(tp) did not reach offset \(high) in time")
         }
         contents.dataLost = !completeRefreshSeen

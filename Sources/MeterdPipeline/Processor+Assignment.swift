@@ -23,6 +23,7 @@ extension Processor {
             } else {
                 inputPositions[tp] = nil
                 movedInputs.remove(tp)
+                assignedInputs.remove(tp)
             }
         }
         logger.info("partitions revoked", metadata: [
@@ -49,7 +50,7 @@ extension Processor {
         for partition in needed.sorted() {
             let started = ContinuousClock.now
             do {
-                let read = try restorer.read(partition: partition)
+                let read = try readWithRetries(restorer, partition: partition)
                 contents[partition] = read
                 counters.restoredRecords += read.recordsRead
                 if read.dataLost {
@@ -58,7 +59,7 @@ extension Processor {
                 }
                 logger.info("changelog partition read", metadata: [
                     "meterd.changelog_partition": "\(partition)", "meterd.records": "\(read.recordsRead)",
-                    "meterd.customers": "\(read.customerStates.count)", "meterd.seconds": "\((ContinuousClock.now - started) / .seconds(1))",
+                    "meterd.state_records": "\(read.stateRecords.count)", "meterd.seconds": "\((ContinuousClock.now - started) / .seconds(1))",
                 ])
             } catch {
                 logger.error("restore failed; will rewind and retry", metadata: ["meterd.changelog_partition": "\(partition)", "meterd.error": "\(error)"])
@@ -72,7 +73,7 @@ extension Processor {
                 guard let read = contents[tp.partition] else { continue }
                 let aggregator: PartitionAggregator
                 do {
-                    aggregator = try PartitionAggregator(compiled: compiled, header: read.checkpoint?.aggregatorHeader, customerStates: read.customerStates)
+                    aggregator = try PartitionAggregator(compiled: compiled, header: read.checkpoint?.aggregatorHeader, records: read.stateRecords)
                 } catch {
                     logger.error("changelog state cannot be decoded; starting the partition empty", metadata: ["meterd.partition": "\(tp.partition)", "meterd.error": "\(error)"])
                     counters.dataLossEvents += 1
@@ -88,6 +89,7 @@ extension Processor {
                     "meterd.open_windows": "\(aggregator.stateSize.openWindows)",
                 ])
             } else {
+                assignedInputs.insert(tp)
                 let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
                 let recorded = contents[mapped]?.inputPositions[tp]
                 let next = max(recorded ?? 0, groupOffset ?? 0)
@@ -102,6 +104,21 @@ extension Processor {
         }
         counters.ready = !needsReset
         return starts
+    }
+
+    /// Reads a changelog partition, retrying twice on a transient failure.
+    private func readWithRetries(_ restorer: ChangelogRestorer, partition: Int32) throws -> ChangelogContents {
+        var attempt = 1
+        while true {
+            do {
+                return try restorer.read(partition: partition, timeoutMillis: 30_000)
+            } catch let error as KafkaError where !error.isFatal && attempt < 3 {
+                logger.warning("changelog read failed; retrying", metadata: [
+                    "meterd.changelog_partition": "\(partition)", "meterd.attempt": "\(attempt)", "meterd.error": "\(error)",
+                ])
+                attempt += 1
+            }
+        }
     }
 
     /// Publishes counters for metrics and status (at most every 500 ms unless forced).

@@ -73,13 +73,13 @@ extension Processor {
 
     private func writeStateChanges(of task: AggregationTask) {
         if task.needsFullRefresh {
-            task.aggregator.markAllCustomersChanged()
+            task.aggregator.markAllStateChanged()
             task.refreshInProgress = true
         }
         let changes = task.aggregator.takeStateChanges()
         var bytes = 0
-        for change in changes.customers {
-            let record = ChangelogRecord.customer(change.customer, state: change.state).keyAndValue
+        for change in changes.records {
+            let record = ChangelogRecord.state(key: change.key, value: change.value).keyAndValue
             bytes += record.key.count + (record.value?.count ?? 0)
             emit(OutgoingRecord(topic: changelogTopic, partition: task.partition, key: record.key, value: record.value))
         }

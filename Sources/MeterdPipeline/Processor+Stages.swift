@@ -25,6 +25,7 @@ extension Processor {
     /// keyed by customer, bad input to the dead-letter topic.
     func repartition(_ record: borrowing BorrowedRecord) {
         let tp = TopicPartition(record.topic, record.partition)
+        guard assignedInputs.contains(tp) else { return }
         if let position = inputPositions[tp], record.offset < position { return }
         if let usage = extract(record) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)

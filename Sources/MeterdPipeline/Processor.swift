@@ -28,6 +28,9 @@ public final class Processor: RebalanceListener {
     /// Next offset per assigned input partition, and whether it moved since the last commit.
     var inputPositions: [TopicPartition: Int64] = [:]
     var movedInputs: Set<TopicPartition> = []
+    /// Input partitions currently assigned: records of others (still in
+    /// librdkafka's queue after a revoke) are not processed.
+    var assignedInputs: Set<TopicPartition> = []
     var transactionOpen = false
     var counters = PipelineCounters()
     var changelogPartitions: Int32 = 1
