@@ -37,7 +37,7 @@ enum KafkaTestSupport {
     }
 
     /// Polls until `count` records arrived or `timeoutMillis` passed.
-    static func consume(_ consumer: KafkaConsumer, count: Int, timeoutMillis: Int = 15_000) -> [ConsumedRecord] {
+    static func consume(_ consumer: KafkaConsumer, count: Int, timeoutMillis: Int = 45_000) -> [ConsumedRecord] {
         var records: [ConsumedRecord] = []
         let deadline = ContinuousClock.now + .milliseconds(timeoutMillis)
         while records.count < count, ContinuousClock.now < deadline {
@@ -49,7 +49,7 @@ enum KafkaTestSupport {
     }
 
     /// Polls until a record satisfies `done` (included) or `timeoutMillis` passed.
-    static func consume(_ consumer: KafkaConsumer, until done: (ConsumedRecord) -> Bool, timeoutMillis: Int = 15_000) -> [ConsumedRecord] {
+    static func consume(_ consumer: KafkaConsumer, until done: (ConsumedRecord) -> Bool, timeoutMillis: Int = 45_000) -> [ConsumedRecord] {
         var records: [ConsumedRecord] = []
         let deadline = ContinuousClock.now + .milliseconds(timeoutMillis)
         while ContinuousClock.now < deadline {
