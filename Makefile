@@ -42,7 +42,7 @@ demo: deps
 
 ## bench-core: decode + route + aggregate throughput of the core vs a Foundation baseline.
 bench-core: deps
-	cd Benchmarks && $(SWIFT) run -c release core-throughput
+	cd Benchmarks && $(SWIFT) run -c release pipeline-throughput
 
 ## bench-pipeline: `meterd run` end to end (exactly-once) on the embedded broker vs the raw consume rate.
 bench-pipeline: deps
