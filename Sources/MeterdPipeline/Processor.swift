@@ -63,6 +63,10 @@ public final class Processor: RebalanceListener {
             "enable.auto.commit": "false",
             "auto.offset.reset": "error",
             "partition.assignment.strategy": base["partition.assignment.strategy"] ?? "cooperative-sticky",
+            // Small per-partition fetches interleave the partitions finely, so
+            // a backlog is read in roughly event-time order instead of minutes
+            // of one partition at a time (which would turn most events late).
+            "max.partition.fetch.bytes": base["max.partition.fetch.bytes"] ?? "65536",
         ]
         consumer = try KafkaConsumer(configuration: kafka.merging(consumerProperties), listener: self, logger: logger)
     }
