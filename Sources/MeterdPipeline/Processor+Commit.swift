@@ -37,7 +37,9 @@ extension Processor {
         guard transactionOpen || !movedInputs.isEmpty else { return }
         if needsReset { throw PipelineError.resetRequested }
         // 2. Wait until all of it is acknowledged.
+        let emitted = ContinuousClock.now
         try producer.flush(timeoutMillis: 30_000)
+        let acknowledged = ContinuousClock.now
         if let error = producer.takeDeliveries().firstError { throw error }
         // 3. Checkpoints last.
         var offsets: [TopicPartition: Int64] = [:]
@@ -58,7 +60,14 @@ extension Processor {
         if let metadata = consumer.groupMetadata() {
             try producer.sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeoutMillis: 30_000)
         }
+        let offsetsSent = ContinuousClock.now
         try producer.commitTransaction(timeoutMillis: 60_000)
+        logger.debug("transaction committed", metadata: [
+            "meterd.emit_seconds": "\((emitted - started) / .seconds(1))",
+            "meterd.flush_seconds": "\((acknowledged - emitted) / .seconds(1))",
+            "meterd.offsets_seconds": "\((offsetsSent - acknowledged) / .seconds(1))",
+            "meterd.end_txn_seconds": "\((ContinuousClock.now - offsetsSent) / .seconds(1))",
+        ])
         _ = producer.takeDeliveries()
         transactionOpen = false
         movedInputs.removeAll()

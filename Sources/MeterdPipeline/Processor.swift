@@ -55,6 +55,9 @@ public final class Processor: RebalanceListener {
         transactionalId = "\(configuration.appId)-\(instanceId)"
         var base = configuration.kafka.properties
         base["bootstrap.servers"] = configuration.kafka.bootstrap
+        // Small transactional requests (AddPartitionsToTxn, EndTxn) must not
+        // wait for Nagle's algorithm: it adds ~40 ms to every commit.
+        if base["socket.nagle.disable"] == nil { base["socket.nagle.disable"] = "true" }
         kafka = KafkaConfiguration(base)
         producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, logger: logger)
         let consumerProperties: [String: String] = [
