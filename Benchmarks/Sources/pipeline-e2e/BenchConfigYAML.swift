@@ -6,7 +6,7 @@ import MeterdCore
 /// `PipelineConfiguration`'s meters, features, plan and 300 customers, with
 /// appId `bench`, one input topic and unknown subjects passed through.
 enum BenchConfigYAML {
-    static func render(appId: String, inputTopic: String, bootstrap: String) -> String {
+    static func render(appId: String, inputTopic: String, bootstrap: String, commitInterval: String) -> String {
         let configuration = PipelineConfiguration.meterd
         var out = """
         appId: \(appId)
@@ -20,7 +20,7 @@ enum BenchConfigYAML {
           grace: 10s
           allowedLateness: 1h
           idleTimeout: 5s
-        commitInterval: 100ms
+        commitInterval: \(commitInterval)
         unknownSubjects: passthrough
         outputs: { rollups: \(configuration.outputs.rollups), quota: \(configuration.outputs.quota), dlq: \(configuration.outputs.dlq) }
         meters:

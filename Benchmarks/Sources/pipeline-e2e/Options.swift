@@ -10,10 +10,13 @@ struct Options {
     var benchmarksFile = "../BENCHMARKS.md"
     var writeBenchmarks = true
     var logDirectory = "/tmp/pipeline-e2e"
+    /// `commitInterval` of the generated meterd configuration.
+    var commitInterval = "100ms"
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
+                        [--commit-interval DURATION]
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -41,6 +44,7 @@ struct Options {
             case "--benchmarks-file": options.benchmarksFile = try value()
             case "--no-write": options.writeBenchmarks = false
             case "--logs": options.logDirectory = try value()
+            case "--commit-interval": options.commitInterval = try value()
             case "-h", "--help":
                 print(usage)
                 exit(0)

@@ -121,7 +121,7 @@ struct Report {
           partition still starts at offset 0 and that the raw consumer reads all \(Self.grouped(options.events)) records.
         - Input: `PipelineStream` (seed 7): \(Self.grouped(options.events)) Kong records, 1,000 events per second of
           event time, 600 gateway consumers of 300 customers. Configuration: `PipelineConfiguration`'s meters,
-          features and quotas, windows 1m / grace 10s / lateness 1h / idle 5s, commitInterval 100ms, passthrough.
+          features and quotas, windows 1m / grace 10s / lateness 1h / idle 5s, commitInterval \(options.commitInterval), passthrough.
         - Raw rate: a manually assigned `read_committed` `KafkaConsumer` reading all input partitions from the
           beginning with `consumeBatch`, touching each value's length, right before `meterd run`.
         - End to end: `N / (t(stage 2 read every repartitioned record) − t(first input record seen))`, from

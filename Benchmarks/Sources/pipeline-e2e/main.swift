@@ -80,7 +80,7 @@ func runBenchmark(_ options: Options) throws {
 
     // 4. meterd run.
     let configPath = logs + "/bench.yaml"
-    try BenchConfigYAML.render(appId: appId, inputTopic: inputTopic, bootstrap: bootstrap)
+    try BenchConfigYAML.render(appId: appId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval)
         .write(toFile: configPath, atomically: true, encoding: .utf8)
     say("meterd run -c \(configPath) …")
     let run = try MeterdRunPhase.run(
