@@ -12,6 +12,12 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Writes into `buffer`'s storage after emptying it (no allocation when it is large enough).
+    init(reusing buffer: [UInt8]) {
+        bytes = buffer
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(varint value: UInt64) {
@@ -69,6 +75,9 @@ public struct BinaryWriter: Sendable {
         write(varint: UInt64(value.count))
         bytes.append(contentsOf: value)
     }
+
+    /// Appends bytes another writer produced, without a length.
+    mutating func append(raw value: [UInt8]) { bytes.append(contentsOf: value) }
 }
 
 /// Reads what `BinaryWriter` wrote; every read is bounds-checked and throws

@@ -79,6 +79,11 @@ extension CustomerState {
         Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
     }
 
+    /// Mutates an existing window's state in place; does nothing if there is none.
+    mutating func visitWindow(start: Int64, _ body: (inout CustomerWindowState) -> Void) {
+        windows[start]?.visit(body)
+    }
+
     private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
         created = window.dedupe.isEmpty
         body(&window)
@@ -86,6 +91,8 @@ extension CustomerState {
 }
 
 extension CustomerWindowState {
+    mutating func visit(_ body: (inout CustomerWindowState) -> Void) { body(&self) }
+
     mutating func add(_ value: SampleValue, to key: RollupGroupKey, kind: AggregationKind, record: UsageRecord) {
         groups[key, default: RollupGroupState(accumulator: Accumulator(kind: kind))].update(value, record: record)
     }
@@ -94,14 +101,25 @@ extension CustomerWindowState {
 extension RollupGroupState {
     mutating func update(_ value: SampleValue, record: UsageRecord) {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
-        subjects.insert(record.subject)
+        if !Self.smallSet(subjects, contains: record.subject) { subjects.insert(record.subject) }
         dirty = true
+        encoded.removeAll(keepingCapacity: true)
+    }
+
+    /// Most groups have one or two subjects: comparing them is cheaper than
+    /// hashing the subject for `insert`. `false` means "insert it".
+    @inline(__always)
+    private static func smallSet(_ set: Set<String>, contains value: String) -> Bool {
+        guard set.count <= 2 else { return false }
+        for member in set where member == value { return true }
+        return false
     }
 
     /// Marks the group emitted and returns its new revision.
     mutating func markEmitted() -> Int {
         revision += 1
         dirty = false
+        encoded.removeAll(keepingCapacity: true)
         return revision
     }
 }

@@ -11,44 +11,6 @@
 /// longer exist (or changed aggregation or breakdown arity) is dropped on
 /// decode, and so is quota state of a feature the customer has no rule for.
 extension PartitionAggregator {
-    func encodeWindowRecord(_ window: CustomerWindowState) -> [UInt8] {
-        var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
-        out.write(Self.stateVersion)
-        // Ordered by the keys' fingerprints (ties by value): deterministic, and
-        // integer compares instead of string compares on every commit. Sorting
-        // indexes moves no group (a copy costs a retain per field).
-        let groups = window.groups
-        var order: [(fingerprint: UInt64, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
-        order.reserveCapacity(groups.count)
-        var index = groups.startIndex
-        while index != groups.endIndex {
-            order.append((groups[index].key.fingerprint, index))
-            groups.formIndex(after: &index)
-        }
-        order.sort { a, b in
-            a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups[a.index].key, groups[b.index].key)
-        }
-        var positions = [Int](repeating: -1, count: compiled.features.count)
-        var features: [Int] = []
-        for entry in order {
-            let feature = groups[entry.index].key.featureIndex
-            guard positions[feature] < 0 else { continue }
-            positions[feature] = features.count
-            features.append(feature)
-        }
-        out.write(varint: UInt64(features.count))
-        for feature in features {
-            out.write(compiled.features[feature].key)
-            out.write(compiled.features[feature].aggregation.rawValue)
-        }
-        out.write(varint: UInt64(groups.count))
-        for entry in order {
-            out.write(varint: UInt64(positions[groups[entry.index].key.featureIndex]))
-            encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out)
-        }
-        return out.bytes
-    }
-
     static func encodeDedupeChunk(_ fingerprints: [DedupeFingerprint], chunk: Int) -> [UInt8] {
         let range = (chunk * StateKey.chunkCapacity)..<min(fingerprints.count, (chunk + 1) * StateKey.chunkCapacity)
         var out = BinaryWriter(capacity: 4 + 16 * range.count)
@@ -141,7 +103,7 @@ extension PartitionAggregator {
         return quotas
     }
 
-    private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
