@@ -13,9 +13,10 @@ public struct BinaryWriter: Sendable {
     }
 
     /// Writes into `buffer`'s storage after emptying it (no allocation when it is large enough).
-    init(reusing buffer: [UInt8]) {
+    init(reusing buffer: [UInt8], capacity: Int) {
         bytes = buffer
         bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(capacity)
     }
 
     public mutating func write(_ value: UInt8) { bytes.append(value) }
@@ -35,23 +36,13 @@ public struct BinaryWriter: Sendable {
         write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    public mutating func write(_ value: Double) {
-        var bits = value.bitPattern
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
-            bits >>= 8
-        }
-    }
+    public mutating func write(_ value: Double) { write(fixed: value.bitPattern) }
 
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
     /// 8 little-endian bytes (for hash values, which varints would only lengthen).
     public mutating func write(fixed value: UInt64) {
-        var bits = value
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
-            bits >>= 8
-        }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func write(_ value: String) {

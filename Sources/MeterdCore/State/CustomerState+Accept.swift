@@ -24,23 +24,23 @@ extension CustomerState {
         // records visiting more than 64 pairs fall back to an array.
         var quotaMatches: UInt64 = 0
         var moreQuotaMatches: [Int] = []
-        withWindow(start: windowStart, created: &newWindow) { window in
-            dedupeIndex = window.dedupe.count
-            window.dedupe.append(fingerprint)
-            var visit = 0
-            for sample in record.samples {
-                for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                    defer { visit += 1 }
-                    // Read through the array, not bound to a local: a copy of the feature costs five retains.
-                    guard compiled.features[featureIndex].matches(sample.dimensions) else { continue }
-                    changedRollup = true
-                    let kind = compiled.features[featureIndex].aggregation
-                    let groupKey = RollupGroupKey(
-                        featureIndex: featureIndex, breakdown: compiled.features[featureIndex].breakdown(of: sample.dimensions)
-                    )
-                    window.add(sample.value, to: groupKey, kind: kind, record: record)
-                    guard kind.supportsQuota else { continue }
-                    if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+        // Read through an unsafe buffer: an array subscript copies the feature (retains of every field).
+        compiled.features.withUnsafeBufferPointer { features in
+            withWindow(start: windowStart, created: &newWindow) { window in
+                dedupeIndex = window.dedupe.count
+                window.dedupe.append(fingerprint)
+                var visit = 0
+                for sample in record.samples {
+                    for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
+                        defer { visit += 1 }
+                        guard features[featureIndex].matches(sample.dimensions) else { continue }
+                        changedRollup = true
+                        let kind = features[featureIndex].aggregation
+                        let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: features[featureIndex].breakdown(of: sample.dimensions))
+                        window.add(sample.value, to: groupKey, kind: kind, record: record)
+                        guard kind.supportsQuota else { continue }
+                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                    }
                 }
             }
         }

@@ -7,22 +7,22 @@ extension CustomerWindowState {
     mutating func encodeRecord(compiled: CompiledConfiguration) -> [UInt8] {
         // Ordered by the keys' fingerprints (ties by value): deterministic, and
         // integer compares instead of string compares on every commit.
+        // Groups are reached only through mutating calls on `groups.values`,
+        // which work in place: reading one would copy the group (a retain per field).
         var order: [(fingerprint: UInt64, featureIndex: Int, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
         order.reserveCapacity(groups.count)
         var bytes = 0
         var index = groups.startIndex
         while index != groups.endIndex {
-            if groups.values[index].encoded.isEmpty {
-                // Moved out so the writer reuses the cache's storage without a copy.
-                var out = BinaryWriter(reusing: groups.values[index].takeEncoded())
-                PartitionAggregator.encodeGroup(groups.keys[index], groups.values[index], to: &out)
-                groups.values[index].encoded = out.bytes
+            var count = groups.values[index].encodedCount()
+            if count == 0 {
+                let key = groups.keys[index]
+                count = groups.values[index].encode(key: key)
             }
-            bytes += groups.values[index].encoded.count
+            bytes += count
             order.append((groups.keys[index].fingerprint, groups.keys[index].featureIndex, index))
             groups.formIndex(after: &index)
         }
-        let groups = self.groups
         order.sort { a, b in
             a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups.keys[a.index], groups.keys[b.index])
         }
@@ -42,16 +42,25 @@ extension CustomerWindowState {
         out.write(varint: UInt64(order.count))
         for entry in order {
             out.write(varint: UInt64(positions[entry.featureIndex]))
-            out.append(raw: groups.values[entry.index].encoded)
+            groups.values[entry.index].appendEncoded(to: &out)
         }
         return out.bytes
     }
 }
 
 extension RollupGroupState {
-    mutating func takeEncoded() -> [UInt8] {
+    mutating func encodedCount() -> Int { encoded.count }
+
+    /// Fills the encoding cache; returns its size.
+    mutating func encode(key: RollupGroupKey) -> Int {
+        // Moved out so the writer reuses the cache's storage without a copy.
         var taken: [UInt8] = []
         swap(&taken, &encoded)
-        return taken
+        var out = BinaryWriter(reusing: taken, capacity: 48)
+        PartitionAggregator.encodeGroup(key, self, to: &out)
+        encoded = out.bytes
+        return encoded.count
     }
+
+    mutating func appendEncoded(to out: inout BinaryWriter) { out.append(raw: encoded) }
 }
