@@ -42,7 +42,11 @@ public struct BinaryWriter: Sendable {
 
     /// 8 little-endian bytes (for hash values, which varints would only lengthen).
     public mutating func write(fixed value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        var bits = value
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
     }
 
     public mutating func write(_ value: String) {
@@ -69,6 +73,9 @@ public struct BinaryWriter: Sendable {
 
     /// Appends bytes another writer produced, without a length.
     mutating func append(raw value: [UInt8]) { bytes.append(contentsOf: value) }
+
+    /// Appends raw memory (fixed-width values already in wire order).
+    mutating func append(raw value: UnsafeRawBufferPointer) { bytes.append(contentsOf: value) }
 }
 
 /// Reads what `BinaryWriter` wrote; every read is bounds-checked and throws

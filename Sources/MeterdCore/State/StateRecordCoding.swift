@@ -16,6 +16,13 @@ extension PartitionAggregator {
         var out = BinaryWriter(capacity: 4 + 16 * range.count)
         out.write(stateVersion)
         out.write(varint: UInt64(range.count))
+        #if _endian(little)
+        // (low, high) little-endian is the in-memory layout: one copy for the chunk.
+        if MemoryLayout<DedupeFingerprint>.size == 16, MemoryLayout<DedupeFingerprint>.offset(of: \DedupeFingerprint.high) == 8 {
+            fingerprints[range].withUnsafeBytes { out.append(raw: $0) }
+            return out.bytes
+        }
+        #endif
         for fingerprint in fingerprints[range] {
             out.write(fixed: fingerprint.low)
             out.write(fixed: fingerprint.high)
