@@ -12,9 +12,10 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
-    /// Writes into `buffer`'s storage after emptying it (no allocation when it is large enough).
-    init(reusing buffer: [UInt8], capacity: Int) {
-        bytes = buffer
+    /// Takes `buffer`'s storage (leaving it empty), so writing needs no allocation when it is large enough.
+    init(reusing buffer: inout [UInt8], capacity: Int) {
+        bytes = []
+        swap(&bytes, &buffer)
         bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(capacity)
     }

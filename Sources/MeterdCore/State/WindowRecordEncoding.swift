@@ -54,9 +54,7 @@ extension RollupGroupState {
     /// Fills the encoding cache; returns its size.
     mutating func encode(key: RollupGroupKey) -> Int {
         // Moved out so the writer reuses the cache's storage without a copy.
-        var taken: [UInt8] = []
-        swap(&taken, &encoded)
-        var out = BinaryWriter(reusing: taken, capacity: 48)
+        var out = BinaryWriter(reusing: &encoded, capacity: 48)
         PartitionAggregator.encodeGroup(key, self, to: &out)
         encoded = out.bytes
         return encoded.count
