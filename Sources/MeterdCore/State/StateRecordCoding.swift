@@ -33,11 +33,15 @@ extension PartitionAggregator {
     func encodeQuotaRecord(_ quotas: [Int: FeatureQuotaState]) -> [UInt8] {
         var out = BinaryWriter(capacity: 64)
         out.write(Self.stateVersion)
-        let featureKey = { (index: Int) in self.compiled.features[index].key }
         out.write(varint: UInt64(quotas.count))
-        for featureIndex in quotas.keys.sorted(by: { CompiledFeature.utf8Less(featureKey($0), featureKey($1)) }) {
-            guard let quota = quotas[featureIndex] else { continue }
-            out.write(featureKey(featureIndex))
+        // Keys read through a buffer: an array subscript would copy the whole feature.
+        var entries = compiled.features.withUnsafeBufferPointer { features in
+            quotas.keys.map { (key: features[$0].key, featureIndex: $0) }
+        }
+        entries.sort { CompiledFeature.utf8Less($0.key, $1.key) }
+        for entry in entries {
+            guard let quota = quotas[entry.featureIndex] else { continue }
+            out.write(entry.key)
             StateCoding.write(quota.earliestAnnouncedStart, to: &out)
             out.write(varint: UInt64(quota.periods.count))
             for start in quota.periods.keys.sorted() {
