@@ -200,6 +200,7 @@ public struct PartitionAggregator: Sendable {
                     for subject in group.subjects { bytes += 32 + subject.utf8.count }
                     for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
                     bytes += 8 * group.accumulator.sum.partials.count
+                    bytes += group.encoded.capacity
                 }
             }
             for (_, quota) in state.quotas {

@@ -16,6 +16,18 @@ public struct ExactSum: Sendable, Equatable {
     public init(partials: [Double]) { self.partials = partials }
 
     public mutating func add(_ value: Double) {
+        // One partial and an exact addition (integer counts): the common case,
+        // which the loop below would also reduce to one partial `hi`.
+        if partials.count == 1 {
+            var x = value
+            var y = partials[0]
+            if abs(x) < abs(y) { swap(&x, &y) }
+            let hi = x + y
+            if y - (hi - x) == 0 {
+                partials[0] = hi
+                return
+            }
+        }
         var x = value
         var kept = 0
         for index in partials.indices {

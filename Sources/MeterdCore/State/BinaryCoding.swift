@@ -12,6 +12,14 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Takes `buffer`'s storage (leaving it empty), so writing needs no allocation when it is large enough.
+    init(reusing buffer: inout [UInt8], capacity: Int) {
+        bytes = []
+        swap(&bytes, &buffer)
+        bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(capacity)
+    }
+
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(varint value: UInt64) {
@@ -29,13 +37,7 @@ public struct BinaryWriter: Sendable {
         write(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
-    public mutating func write(_ value: Double) {
-        var bits = value.bitPattern
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
-            bits >>= 8
-        }
-    }
+    public mutating func write(_ value: Double) { write(fixed: value.bitPattern) }
 
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
@@ -69,6 +71,12 @@ public struct BinaryWriter: Sendable {
         write(varint: UInt64(value.count))
         bytes.append(contentsOf: value)
     }
+
+    /// Appends bytes another writer produced, without a length.
+    mutating func append(raw value: [UInt8]) { bytes.append(contentsOf: value) }
+
+    /// Appends raw memory (fixed-width values already in wire order).
+    mutating func append(raw value: UnsafeRawBufferPointer) { bytes.append(contentsOf: value) }
 }
 
 /// Reads what `BinaryWriter` wrote; every read is bounds-checked and throws

@@ -24,23 +24,23 @@ extension CustomerState {
         // records visiting more than 64 pairs fall back to an array.
         var quotaMatches: UInt64 = 0
         var moreQuotaMatches: [Int] = []
-        withWindow(start: windowStart, created: &newWindow) { window in
-            dedupeIndex = window.dedupe.count
-            window.dedupe.append(fingerprint)
-            var visit = 0
-            for sample in record.samples {
-                for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                    defer { visit += 1 }
-                    // Read through the array, not bound to a local: a copy of the feature costs five retains.
-                    guard compiled.features[featureIndex].matches(sample.dimensions) else { continue }
-                    changedRollup = true
-                    let kind = compiled.features[featureIndex].aggregation
-                    let groupKey = RollupGroupKey(
-                        featureIndex: featureIndex, breakdown: compiled.features[featureIndex].breakdown(of: sample.dimensions)
-                    )
-                    window.add(sample.value, to: groupKey, kind: kind, record: record)
-                    guard kind.supportsQuota else { continue }
-                    if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+        // Read through an unsafe buffer: an array subscript copies the feature (retains of every field).
+        compiled.features.withUnsafeBufferPointer { features in
+            withWindow(start: windowStart, created: &newWindow) { window in
+                dedupeIndex = window.dedupe.count
+                window.dedupe.append(fingerprint)
+                var visit = 0
+                for sample in record.samples {
+                    for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
+                        defer { visit += 1 }
+                        guard features[featureIndex].matches(sample.dimensions) else { continue }
+                        changedRollup = true
+                        let kind = features[featureIndex].aggregation
+                        let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: features[featureIndex].breakdown(of: sample.dimensions))
+                        window.add(sample.value, to: groupKey, kind: kind, record: record)
+                        guard kind.supportsQuota else { continue }
+                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                    }
                 }
             }
         }
@@ -79,6 +79,11 @@ extension CustomerState {
         Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
     }
 
+    /// Mutates an existing window's state in place; does nothing if there is none.
+    mutating func visitWindow(start: Int64, _ body: (inout CustomerWindowState) -> Void) {
+        windows[start]?.visit(body)
+    }
+
     private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
         created = window.dedupe.isEmpty
         body(&window)
@@ -86,6 +91,8 @@ extension CustomerState {
 }
 
 extension CustomerWindowState {
+    mutating func visit(_ body: (inout CustomerWindowState) -> Void) { body(&self) }
+
     mutating func add(_ value: SampleValue, to key: RollupGroupKey, kind: AggregationKind, record: UsageRecord) {
         groups[key, default: RollupGroupState(accumulator: Accumulator(kind: kind))].update(value, record: record)
     }
@@ -94,14 +101,25 @@ extension CustomerWindowState {
 extension RollupGroupState {
     mutating func update(_ value: SampleValue, record: UsageRecord) {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
-        subjects.insert(record.subject)
+        if !Self.smallSet(subjects, contains: record.subject) { subjects.insert(record.subject) }
         dirty = true
+        encoded.removeAll(keepingCapacity: true)
+    }
+
+    /// Most groups have one or two subjects: comparing them is cheaper than
+    /// hashing the subject for `insert`. `false` means "insert it".
+    @inline(__always)
+    private static func smallSet(_ set: Set<String>, contains value: String) -> Bool {
+        guard set.count <= 2 else { return false }
+        for member in set where member == value { return true }
+        return false
     }
 
     /// Marks the group emitted and returns its new revision.
     mutating func markEmitted() -> Int {
         revision += 1
         dirty = false
+        encoded.removeAll(keepingCapacity: true)
         return revision
     }
 }

@@ -44,16 +44,23 @@ extension PartitionAggregator {
     public mutating func takeStateChanges() -> AggregatorStateChanges {
         let capacity = StateKey.chunkCapacity
         var records: [StateRecord] = []
+        let compiled = self.compiled
         for (ref, change) in changedWindows {
-            guard let window = customers[ref.customer]?.windows[ref.windowStart] else { continue }
-            if change.rewriteGroups {
-                let key = StateKey.window(customer: ref.customer, windowStart: ref.windowStart)
-                records.append(StateRecord(key: key.bytes, value: encodeWindowRecord(window)))
+            // Encoded in place: the window's group caches are filled without copying its groups.
+            var groupsRecord: [UInt8]?
+            var dedupe: [DedupeFingerprint] = []
+            customers[ref.customer]?.visitWindow(start: ref.windowStart) { window in
+                if change.rewriteGroups { groupsRecord = window.encodeRecord(compiled: compiled) }
+                if change.firstNewDedupe < window.dedupe.count { dedupe = window.dedupe }
             }
-            guard change.firstNewDedupe < window.dedupe.count else { continue }
-            for chunk in (change.firstNewDedupe / capacity)...((window.dedupe.count - 1) / capacity) {
+            if let groupsRecord {
+                let key = StateKey.window(customer: ref.customer, windowStart: ref.windowStart)
+                records.append(StateRecord(key: key.bytes, value: groupsRecord))
+            }
+            guard change.firstNewDedupe < dedupe.count else { continue }
+            for chunk in (change.firstNewDedupe / capacity)...((dedupe.count - 1) / capacity) {
                 let key = StateKey.dedupeChunk(customer: ref.customer, windowStart: ref.windowStart, chunk: chunk)
-                records.append(StateRecord(key: key.bytes, value: Self.encodeDedupeChunk(window.dedupe, chunk: chunk)))
+                records.append(StateRecord(key: key.bytes, value: Self.encodeDedupeChunk(dedupe, chunk: chunk)))
             }
         }
         for (ref, entries) in droppedWindows {

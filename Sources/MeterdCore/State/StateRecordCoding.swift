@@ -11,49 +11,18 @@
 /// longer exist (or changed aggregation or breakdown arity) is dropped on
 /// decode, and so is quota state of a feature the customer has no rule for.
 extension PartitionAggregator {
-    func encodeWindowRecord(_ window: CustomerWindowState) -> [UInt8] {
-        var out = BinaryWriter(capacity: 64 + 96 * window.groups.count)
-        out.write(Self.stateVersion)
-        // Ordered by the keys' fingerprints (ties by value): deterministic, and
-        // integer compares instead of string compares on every commit. Sorting
-        // indexes moves no group (a copy costs a retain per field).
-        let groups = window.groups
-        var order: [(fingerprint: UInt64, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
-        order.reserveCapacity(groups.count)
-        var index = groups.startIndex
-        while index != groups.endIndex {
-            order.append((groups[index].key.fingerprint, index))
-            groups.formIndex(after: &index)
-        }
-        order.sort { a, b in
-            a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups[a.index].key, groups[b.index].key)
-        }
-        var positions = [Int](repeating: -1, count: compiled.features.count)
-        var features: [Int] = []
-        for entry in order {
-            let feature = groups[entry.index].key.featureIndex
-            guard positions[feature] < 0 else { continue }
-            positions[feature] = features.count
-            features.append(feature)
-        }
-        out.write(varint: UInt64(features.count))
-        for feature in features {
-            out.write(compiled.features[feature].key)
-            out.write(compiled.features[feature].aggregation.rawValue)
-        }
-        out.write(varint: UInt64(groups.count))
-        for entry in order {
-            out.write(varint: UInt64(positions[groups[entry.index].key.featureIndex]))
-            encodeGroup(groups[entry.index].key, groups[entry.index].value, to: &out)
-        }
-        return out.bytes
-    }
-
     static func encodeDedupeChunk(_ fingerprints: [DedupeFingerprint], chunk: Int) -> [UInt8] {
         let range = (chunk * StateKey.chunkCapacity)..<min(fingerprints.count, (chunk + 1) * StateKey.chunkCapacity)
         var out = BinaryWriter(capacity: 4 + 16 * range.count)
         out.write(stateVersion)
         out.write(varint: UInt64(range.count))
+        #if _endian(little)
+        // (low, high) little-endian is the in-memory layout: one copy for the chunk.
+        if MemoryLayout<DedupeFingerprint>.size == 16, MemoryLayout<DedupeFingerprint>.offset(of: \DedupeFingerprint.high) == 8 {
+            fingerprints[range].withUnsafeBytes { out.append(raw: $0) }
+            return out.bytes
+        }
+        #endif
         for fingerprint in fingerprints[range] {
             out.write(fixed: fingerprint.low)
             out.write(fixed: fingerprint.high)
@@ -64,11 +33,15 @@ extension PartitionAggregator {
     func encodeQuotaRecord(_ quotas: [Int: FeatureQuotaState]) -> [UInt8] {
         var out = BinaryWriter(capacity: 64)
         out.write(Self.stateVersion)
-        let featureKey = { (index: Int) in self.compiled.features[index].key }
         out.write(varint: UInt64(quotas.count))
-        for featureIndex in quotas.keys.sorted(by: { CompiledFeature.utf8Less(featureKey($0), featureKey($1)) }) {
-            guard let quota = quotas[featureIndex] else { continue }
-            out.write(featureKey(featureIndex))
+        // Keys read through a buffer: an array subscript would copy the whole feature.
+        var entries = compiled.features.withUnsafeBufferPointer { features in
+            quotas.keys.map { (key: features[$0].key, featureIndex: $0) }
+        }
+        entries.sort { CompiledFeature.utf8Less($0.key, $1.key) }
+        for entry in entries {
+            guard let quota = quotas[entry.featureIndex] else { continue }
+            out.write(entry.key)
             StateCoding.write(quota.earliestAnnouncedStart, to: &out)
             out.write(varint: UInt64(quota.periods.count))
             for start in quota.periods.keys.sorted() {
@@ -141,7 +114,7 @@ extension PartitionAggregator {
         return quotas
     }
 
-    private func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)

@@ -48,12 +48,20 @@ public struct RollupGroupState: Sendable, Equatable {
     public internal(set) var revision: Int = 0
     /// Changed since its last emission.
     public internal(set) var dirty = true
+    /// The group's changelog encoding while unchanged since it was made
+    /// (empty: not cached), so a commit re-encodes only changed groups.
+    /// A cache, not state: `==` ignores it.
+    var encoded: [UInt8] = []
 
     public init(accumulator: Accumulator, subjects: Set<String> = [], revision: Int = 0, dirty: Bool = true) {
         self.accumulator = accumulator
         self.subjects = subjects
         self.revision = revision
         self.dirty = dirty
+    }
+
+    public static func == (a: RollupGroupState, b: RollupGroupState) -> Bool {
+        a.accumulator == b.accumulator && a.subjects == b.subjects && a.revision == b.revision && a.dirty == b.dirty
     }
 }
 
