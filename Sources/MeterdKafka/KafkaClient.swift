@@ -94,7 +94,7 @@ final class KafkaClient: @unchecked Sendable {
     }
 
     /// The fatal error librdkafka raised on this instance, if any.
-    var fatalError: KafkaError? {
+    var unrecoverableError: KafkaError? {
         var buffer = [CChar](repeating: 0, count: 512)
         let code = rd_kafka_fatal_error(handle, &buffer, buffer.count)
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }

@@ -87,7 +87,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// The fatal error that made this producer unusable, if any.
-    public var fatalError: KafkaError? { client.fatalError }
+    public var unrecoverableError: KafkaError? { client.unrecoverableError }
 
     // MARK: Transactions
 

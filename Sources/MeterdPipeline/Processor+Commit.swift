@@ -113,7 +113,7 @@ extension Processor {
                 replaceProducer()
             }
         }
-        if producer.fatalError != nil { replaceProducer() }
+        if producer.unrecoverableError != nil { replaceProducer() }
         transactionOpen = false
         _ = producer.takeDeliveries()
         let assigned = (try? consumer.assignment()) ?? []

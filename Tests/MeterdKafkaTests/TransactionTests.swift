@@ -107,7 +107,7 @@ struct TransactionTests {
         try survivor.send(OutgoingRecord(topic: topic, value: [1]))
         broker.failNextRequests(.endTxn, count: 1, with: .concurrentTransactions)
         try survivor.commitTransaction(timeoutMillis: 10_000)
-        #expect(survivor.fatalError == nil)
+        #expect(survivor.unrecoverableError == nil)
 
         let victim = try transactionalProducer(broker, id: KafkaTestSupport.uniqueName("tx"))
         try victim.initTransactions(timeoutMillis: 10_000)

@@ -122,17 +122,8 @@ struct JSONScanner {
                 child = childForKey(node: node, start: keyStart, end: keyEnd, escaped: keyEscapes)
             }
             _ = try scanValue(node: child, depth: depth)
-            skipWhitespace()
-            guard pos < count else { throw fail(.unexpectedEnd) }
-            let b = base[pos]
-            pos += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-                continue
-            }
-            if b == UInt8(ascii: "}") { return }
-            pos -= 1
-            throw fail(.expectedCommaOrEnd)
+            if try moreItems(closing: UInt8(ascii: "}")) { continue }
+            return
         }
     }
 
@@ -168,18 +159,26 @@ struct JSONScanner {
             let child = descend ? trie.child(of: node, index: index) : -1
             _ = try scanValue(node: child, depth: depth)
             index += 1
-            skipWhitespace()
-            guard pos < count else { throw fail(.unexpectedEnd) }
-            let b = base[pos]
-            pos += 1
-            if b == UInt8(ascii: ",") {
-                skipWhitespace()
-                continue
-            }
-            if b == UInt8(ascii: "]") { return }
-            pos -= 1
-            throw fail(.expectedCommaOrEnd)
+            if try moreItems(closing: UInt8(ascii: "]")) { continue }
+            return
         }
+    }
+
+    /// After an object member or array element: `true` at a comma (more
+    /// follow, whitespace skipped), `false` at `close`.
+    @inline(__always)
+    private mutating func moreItems(closing close: UInt8) throws(JSONSyntaxError) -> Bool {
+        skipWhitespace()
+        guard pos < count else { throw fail(.unexpectedEnd) }
+        let b = base[pos]
+        pos += 1
+        if b == UInt8(ascii: ",") {
+            skipWhitespace()
+            return true
+        }
+        if b == close { return false }
+        pos -= 1
+        throw fail(.expectedCommaOrEnd)
     }
 
     private mutating func scanLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
