@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func seededMutationsNeverCrash() {
-        var random = SplitMix64(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         let base = Array(InputFixtures.kong(extra: #""ai":{\#(InputFixtures.aiBlock())}"#).utf8)
         var outcomes = Set<RejectReason?>()
         for _ in 0..<3_000 {
@@ -78,18 +78,5 @@ import Testing
         }
         #expect(outcomes.contains(.malformedJSON))
         #expect(outcomes.count >= 3)
-    }
-}
-
-/// A tiny seeded generator (SplitMix64) for reproducible property tests.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func attentionMaskFindsTheFirstSpecialByteOfEveryWord() {
-        var random = SplitMix64(seed: 11)
+        var random = SeededGenerator(seed: 11)
         let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF, 0x41, 0x61, 0x30]
         for _ in 0..<20_000 {
             let bytes = (0..<8).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }

@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func seededRoundTripThroughTextAndParser() {
-        var random = SplitMix64(seed: 42)
+        var random = SeededGenerator(seed: 42)
         for _ in 0..<5_000 {
             let value = Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF) * (random.next() % 2 == 0 ? 1 : -1)
             let text = JSONNumber.canonicalText(value)

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func seededRecordsRoundTrip() throws {
-        var random = SplitMix64(seed: 7)
+        var random = SeededGenerator(seed: 7)
         func text() -> String { String(random.next() % 100_000, radix: 36) }
         for _ in 0..<500 {
             let samples = (0..<Int(random.next() % 5)).map { _ in
@@ -49,7 +49,7 @@ import Testing
             _ = try UsageRecordCodec.decode(wrongVersion)
         }
         #expect(throws: BinaryDecodingError.self) { try UsageRecordCodec.decode(bytes + [0]) }
-        var random = SplitMix64(seed: 3)
+        var random = SeededGenerator(seed: 3)
         for _ in 0..<2_000 {
             bytes = UsageRecordCodec.encode(Self.record)
             bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
