@@ -26,6 +26,24 @@ struct PipelineExactlyOnceTests {
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 
+    @Test("input keyed by subject, aggregated in place (no repartition hop): outputs equal the oracle")
+    func keyedBySubject() async throws {
+        let keyed = PipelineSetup.keyed
+        let cluster = try await PipelineCluster(setup: keyed)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: keyed, seed: 5).generate(count: 10_000)
+        try await cluster.start("p1")
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        try await onThread { try producer.send(records[...]) }
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e keyed: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
+    }
+
     @Test("SIGKILL at 5 seeded moments while producing: outputs still equal the oracle")
     func crashes() async throws {
         let cluster = try await PipelineCluster(setup: setup)

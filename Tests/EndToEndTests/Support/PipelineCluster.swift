@@ -13,6 +13,9 @@ final class PipelineCluster: @unchecked Sendable {
     private(set) var members: [String: MeterdProcess] = [:]
     /// Every member ever started, in order (stopped ones keep their stderr).
     private(set) var history: [(instance: String, process: MeterdProcess)] = []
+    /// Partitions the group owns in all: input + repartition, or input only
+    /// when the input is keyed by subject.
+    let assignedPartitions: Int
 
     static var quietLogger: Logger {
         var logger = Logger(label: "meterd.e2e")
@@ -21,6 +24,7 @@ final class PipelineCluster: @unchecked Sendable {
     }
 
     init(setup: PipelineSetup) async throws {
+        assignedPartitions = setup.keyedBySubject ? 6 : 12
         broker = try MeterdProcess(["broker"])
         bootstrap = try await broker.waitForLines(1)[0]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meterd-e2e-\(UUID().uuidString)")
@@ -81,7 +85,7 @@ final class PipelineCluster: @unchecked Sendable {
             assigned += samples["meterd_assigned_partitions"] ?? 0
             for (name, value) in samples where name.hasPrefix("meterd_partition_lag{") && value > 0 { return false }
         }
-        return assigned == 12
+        return assigned == Double(assignedPartitions)
     }
 
     /// Reads outputs until they equal the oracle and every member has caught

@@ -30,6 +30,17 @@ struct PipelineSetup {
 
     let customers: [TestCustomer]
     let plans: [String: [String: TestQuotaRule]]
+    /// Input keyed (and partitioned) by subject, aggregated in place without
+    /// the repartition hop (`kafka.inputKeyedBySubject`).
+    var keyedBySubject = false
+
+    /// The standard customers with one subject each, input keyed by subject.
+    static let keyed: PipelineSetup = {
+        let customers = standard.customers.map { customer in
+            TestCustomer(key: customer.key, subjects: [customer.subjects[0]], plan: customer.plan, configured: customer.configured, weight: customer.weight)
+        }
+        return PipelineSetup(customers: customers, plans: standard.plans, keyedBySubject: true)
+    }()
 
     static let standard: PipelineSetup = {
         var customers: [TestCustomer] = []
@@ -80,6 +91,7 @@ struct PipelineSetup {
         kafka:
           bootstrap: "\(bootstrap)"
           inputTopics: [gateway.usage]
+          inputKeyedBySubject: \(keyedBySubject)
           session.timeout.ms: "6000"
           heartbeat.interval.ms: "1000"
         windows: { size: 1m, grace: 2s, allowedLateness: 1h, idleTimeout: 2s }

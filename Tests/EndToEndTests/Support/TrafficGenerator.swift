@@ -14,6 +14,13 @@ struct TrafficGenerator {
     let setup: PipelineSetup
     let seed: UInt64
 
+    /// A subject's input partition when the input is keyed by subject (FNV-1a).
+    static func partition(ofSubject subject: String) -> Int32 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in subject.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int32(hash % UInt64(inputPartitions))
+    }
+
     func generate(count: Int) -> [GeneratedRecord] {
         var random = SeededRandom(seed: seed)
         var weighted: [TestCustomer] = []
@@ -27,8 +34,13 @@ struct TrafficGenerator {
         var recentUsage: [(KongEvent, [UInt8])] = []
 
         func append(_ kind: GeneratedRecord.Kind, _ bytes: [UInt8]) {
-            let partition = Int32(random.int(in: 0...Int(Self.inputPartitions - 1)))
-            records.append(GeneratedRecord(kind: kind, bytes: bytes, partition: partition, key: Array("s\(records.count)".utf8)))
+            var partition = Int32(random.int(in: 0...Int(Self.inputPartitions - 1)))
+            var key = Array("s\(records.count)".utf8)
+            if setup.keyedBySubject, case .usage(let event) = kind, let subject = event.subject {
+                partition = Self.partition(ofSubject: subject)
+                key = Array(subject.utf8)
+            }
+            records.append(GeneratedRecord(kind: kind, bytes: bytes, partition: partition, key: key))
         }
 
         for index in 0..<count {
