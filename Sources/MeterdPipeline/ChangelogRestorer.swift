@@ -6,6 +6,9 @@ import MeterdKafka
 public struct ChangelogContents: Sendable {
     /// The last checkpoint, or `nil` for a partition never checkpointed.
     public var checkpoint: AggregationCheckpoint?
+    /// Kafka timestamp (epoch ms) of that checkpoint record: when its
+    /// transaction was written.
+    public var checkpointTimestampMillis: Int64?
     /// Latest value per state record key, as of the last checkpoint (tombstones removed).
     public var stateRecords: [[UInt8]: [UInt8]]
     /// Latest recorded position per input partition.
@@ -35,7 +38,7 @@ public struct ChangelogRestorer {
     }
 
     public func read(partition: Int32, timeoutMillis: Int = 60_000) throws -> ChangelogContents {
-        var contents = ChangelogContents(checkpoint: nil, stateRecords: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
+        var contents = ChangelogContents(checkpoint: nil, checkpointTimestampMillis: nil, stateRecords: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
         var properties = kafka.properties
         for key in ["transactional.id", "group.instance.id", "partition.assignment.strategy"] { properties[key] = nil }
         properties["group.id"] = nil
@@ -75,6 +78,7 @@ public struct ChangelogRestorer {
                     }
                     pending = [:]
                     contents.checkpoint = checkpoint
+                    contents.checkpointTimestampMillis = record.timestampMillis
                     sawCheckpoint = true
                 case .inputPosition(let topic, let inputPartition, let nextOffset)?:
                     contents.inputPositions[TopicPartition(topic, inputPartition)] = nextOffset
