@@ -14,11 +14,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run one member of the meterd processing group."
     )
 
-    @Option(name: [.short, .customLong("config")], help: "The configuration file.")
-    var config: String = "meterd.yaml"
-
-    @Option(name: .long, help: "Override kafka.bootstrap of the configuration.")
-    var bootstrap: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "Stable identity of this member (default: group.instance.id, else host-pid).")
     var instanceId: String?
@@ -28,14 +24,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = MeterdLogging.logger("meterd.run")
-        var configuration: MeterdConfiguration
-        do {
-            configuration = try ConfigLoader.load(contentsOfFile: config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode.failure
-        }
-        if let bootstrap { configuration.kafka.bootstrap = bootstrap }
+        let configuration = try options.load()
         let identity = instanceId
             ?? configuration.kafka.properties["group.instance.id"]
             ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -43,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
         let stopRequested = StopFlag()
         let ops = try OpsServer(port: httpPort, stats: stats, logger: logger)
         logger.info("meterd run starting", metadata: [
-            "meterd.config": "\(config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
+            "meterd.config": "\(options.config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
             "meterd.instance": "\(identity)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
         ])

@@ -15,23 +15,11 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show the processing group: members, lag, open windows, state size, last commit."
     )
 
-    @Option(name: [.short, .customLong("config")], help: "The configuration file.")
-    var config: String = "meterd.yaml"
-
-    @Option(name: .long, help: "Override kafka.bootstrap of the configuration.")
-    var bootstrap: String?
+    @OptionGroup var options: ConfigurationOptions
 
     func run() async throws {
-        let configuration: MeterdConfiguration
-        do {
-            configuration = try ConfigLoader.load(contentsOfFile: config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode.failure
-        }
-        var properties = configuration.kafka.properties
-        properties["bootstrap.servers"] = bootstrap ?? configuration.kafka.bootstrap
-        let kafka = KafkaConfiguration(properties)
+        let configuration = try options.load()
+        let kafka = configuration.clientConfiguration
         let report = try await runOnDedicatedThread(name: "meterd-status") {
             try GroupStatus.collect(configuration: configuration, kafka: kafka)
         }

@@ -21,11 +21,7 @@ struct TopicsApplyCommand: AsyncParsableCommand {
         abstract: "Create missing topics of topics/ and report drift of existing ones."
     )
 
-    @Option(name: [.short, .customLong("config")], help: "The configuration file (appId, bootstrap, librdkafka properties).")
-    var config: String = "meterd.yaml"
-
-    @Option(name: .long, help: "Override kafka.bootstrap of the configuration.")
-    var bootstrap: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "Folder of topic definitions (default: ./topics, or the one next to the executable).")
     var topicsDir: String?
@@ -34,21 +30,13 @@ struct TopicsApplyCommand: AsyncParsableCommand {
     var replicationFactor: Int?
 
     func run() async throws {
-        let configuration: MeterdConfiguration
-        do {
-            configuration = try ConfigLoader.load(contentsOfFile: config)
-        } catch {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        let configuration = try options.load()
         guard let directory = topicsDir ?? TopicCatalog.defaultDirectory() else {
             FileHandle.standardError.write(Data("no topics/ folder found; pass --topics-dir\n".utf8))
             throw ExitCode.failure
         }
         let catalog = try TopicCatalog.load(directory: directory, appId: configuration.appId)
-        var properties = configuration.kafka.properties
-        properties["bootstrap.servers"] = bootstrap ?? configuration.kafka.bootstrap
-        let admin = try KafkaAdmin(configuration: KafkaConfiguration(properties), logger: MeterdLogging.logger("meterd.topics"))
+        let admin = try KafkaAdmin(configuration: configuration.clientConfiguration, logger: MeterdLogging.logger("meterd.topics"))
         let report = try TopicPlan.apply(catalog, admin: admin, replicationFactor: replicationFactor)
         print(report.lines.joined(separator: "\n"))
         if !report.problems.isEmpty { throw ExitCode.failure }
