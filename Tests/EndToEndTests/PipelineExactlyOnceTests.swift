@@ -11,27 +11,20 @@ struct PipelineExactlyOnceTests {
 
     @Test("one processor: rollups, quota events and dead letters equal the oracle")
     func basic() async throws {
-        let cluster = try await PipelineCluster(setup: setup)
-        defer { cluster.terminateAll() }
-        let records = TrafficGenerator(setup: setup, seed: 1).generate(count: 20_000)
-        try await cluster.start("p1")
-        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
-        let started = ContinuousClock.now
-        try await onThread { try producer.send(records[...]) }
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e basic: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
-        #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
+        try await runOneProcessor(setup, seed: 1, count: 20_000, label: "basic")
     }
 
     @Test("input keyed by subject, aggregated in place (no repartition hop): outputs equal the oracle")
     func keyedBySubject() async throws {
-        let keyed = PipelineSetup.keyed
-        let cluster = try await PipelineCluster(setup: keyed)
+        try await runOneProcessor(.keyed, seed: 5, count: 10_000, label: "keyed")
+    }
+
+    /// Sends `count` generated records to one processor and compares its
+    /// outputs with the oracle.
+    private func runOneProcessor(_ setup: PipelineSetup, seed: UInt64, count: Int, label: String) async throws {
+        let cluster = try await PipelineCluster(setup: setup)
         defer { cluster.terminateAll() }
-        let records = TrafficGenerator(setup: keyed, seed: 5).generate(count: 10_000)
+        let records = TrafficGenerator(setup: setup, seed: seed).generate(count: count)
         try await cluster.start("p1")
         let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
         let started = ContinuousClock.now
@@ -40,7 +33,7 @@ struct PipelineExactlyOnceTests {
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e keyed: \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        print("e2e \(label): \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 
