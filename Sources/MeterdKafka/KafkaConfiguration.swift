@@ -28,6 +28,19 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         KafkaConfiguration(properties.merging(other) { _, new in new })
     }
 
+    /// This configuration for a short-lived reader of explicit partitions
+    /// (restore, read-back, timestamp scans): group, transaction and
+    /// producer-only settings removed, end-of-partition events on.
+    public func manualReader(isolationLevel: String) -> KafkaConfiguration {
+        var reader = properties
+        for key in ["group.id", "group.instance.id", "partition.assignment.strategy", "transactional.id", "enable.idempotence", "acks", "linger.ms"] {
+            reader[key] = nil
+        }
+        reader["enable.partition.eof"] = "true"
+        reader["isolation.level"] = isolationLevel
+        return KafkaConfiguration(reader)
+    }
+
     /// True for properties whose value must never be logged.
     public static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()

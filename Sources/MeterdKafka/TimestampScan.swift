@@ -9,12 +9,7 @@ struct TimestampScan {
     let logger: Logger
 
     func firstOffset(in partition: TopicPartition, atOrAfter time: Int64, low: Int64, high: Int64, timeoutMillis: Int32) throws(KafkaError) -> Int64 {
-        var properties = configuration.properties
-        for key in ["transactional.id", "enable.idempotence", "acks", "linger.ms", "group.instance.id"] { properties[key] = nil }
-        properties["group.id"] = nil
-        properties["enable.partition.eof"] = "true"
-        properties["isolation.level"] = "read_uncommitted"
-        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
+        let consumer = try KafkaConsumer(configuration: configuration.manualReader(isolationLevel: "read_uncommitted"), logger: logger)
         try consumer.assign([partition: low])
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMillis) * 10)
         while ContinuousClock.now < deadline {

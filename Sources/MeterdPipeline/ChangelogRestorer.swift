@@ -39,13 +39,9 @@ public struct ChangelogRestorer {
 
     public func read(partition: Int32, timeoutMillis: Int = 60_000) throws -> ChangelogContents {
         var contents = ChangelogContents(checkpoint: nil, checkpointTimestampMillis: nil, stateRecords: [:], inputPositions: [:], recordsRead: 0, dataLost: false)
-        var properties = kafka.properties
-        for key in ["transactional.id", "group.instance.id", "partition.assignment.strategy"] { properties[key] = nil }
-        properties["group.id"] = nil
-        properties["enable.partition.eof"] = "true"
-        properties["isolation.level"] = "read_committed"
-        properties["auto.offset.reset"] = "earliest"
-        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
+        var reader = kafka.manualReader(isolationLevel: "read_committed")
+        reader["auto.offset.reset"] = "earliest"
+        let consumer = try KafkaConsumer(configuration: reader, logger: logger)
         let tp = TopicPartition(topic, partition)
         let (low, high) = try consumer.watermarks(tp, timeoutMillis: 10_000)
         guard high > low else { return contents }

@@ -40,10 +40,6 @@ final class OriginalRecordFetcher {
     }
 
     private func makeConsumer() throws -> KafkaConsumer {
-        var properties = kafka.properties
-        for key in ["transactional.id", "group.instance.id", "partition.assignment.strategy", "group.id"] { properties[key] = nil }
-        properties["enable.partition.eof"] = "true"
-        properties["isolation.level"] = "read_committed"
-        return try KafkaConsumer(configuration: KafkaConfiguration(properties), logger: logger)
+        try KafkaConsumer(configuration: kafka.manualReader(isolationLevel: "read_committed"), logger: logger)
     }
 }
