@@ -15,8 +15,7 @@ public struct PipelineCounters: Sendable, Equatable {
     public var replayedCopiesSkipped = 0
     /// Events accepted into an already emitted window.
     public var lateEvents = 0
-    /// Transactions committed and aborted.
-    public var commits = 0
+    /// Transactions aborted (and state rewound).
     public var aborts = 0
     /// Cumulative commit-latency histogram: counts per upper bound of
     /// `PipelineCounters.commitLatencyBounds` (+Inf last), and the sum.
@@ -37,6 +36,9 @@ public struct PipelineCounters: Sendable, Equatable {
     public var ready = false
     /// Epoch ms of the last commit.
     public var lastCommitMillis: Int64?
+
+    /// Transactions committed: every commit is recorded in the histogram.
+    public var commits: Int { commitLatencyBuckets.reduce(0, +) }
 
     public static let commitLatencyBounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 

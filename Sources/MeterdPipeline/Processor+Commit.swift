@@ -75,7 +75,6 @@ extension Processor {
             task.hasUncheckpointedChanges = false
             task.refreshInProgress = false
         }
-        counters.commits += 1
         counters.lastCommitMillis = Self.nowMillis()
         counters.recordCommit(seconds: (ContinuousClock.now - started) / .seconds(1))
     }
