@@ -20,7 +20,11 @@ public struct PartitionAggregator: Sendable {
     /// has been emitted.
     public internal(set) var flushedStreamTimeMillis: Int64?
     public internal(set) var customers: [String: CustomerState] = [:]
-    public private(set) var stats = AggregatorStats()
+    public internal(set) var stats = AggregatorStats()
+    /// Greatest revision this partition ever emitted (replays number above it).
+    public internal(set) var maxEmittedRevision = 0
+    /// The windows the last ops replay rebuilds, if any.
+    public internal(set) var replayScope: ReplayScope?
     /// Window start → customers with state in it (closing and expiry sweep these).
     var windowIndex: [Int64: Set<String>] = [:]
     /// Emitted windows changed since the last flush.
@@ -48,9 +52,20 @@ public struct PartitionAggregator: Sendable {
 
     /// Counts one record, or says why not. Quota announcements are returned
     /// at once; rollups wait for `flush()`.
-    public mutating func ingest(_ record: UsageRecord) -> IngestResult {
+    ///
+    /// `replayed`: the record is re-read by an ops replay (it was processed
+    /// before the replay was planned). Outside the replay's windows it is
+    /// skipped; inside, it rebuilds the rollups but not quota usage, which
+    /// counted it the first time.
+    public mutating func ingest(_ record: UsageRecord, replayed: Bool = false) -> IngestResult {
         if let reason = compiled.validate(record) { return .rejected(reason) }
         let windows = compiled.windows
+        if replayed, !(replayScope?.contains(windowStart: windows.windowStart(containing: record.eventTimeMillis)) ?? false) {
+            // Still an event the partition saw: stream time moves as it did the first time.
+            clock.observe(eventTimeMillis: record.eventTimeMillis)
+            stats.replaySkippedEvents += 1
+            return .alreadyCounted
+        }
         guard windows.accepts(eventTimeMillis: record.eventTimeMillis, streamTimeMillis: clock.streamTimeMillis) else {
             stats.tooLateRejects += 1
             return .rejected(.tooLate)
@@ -59,7 +74,7 @@ public struct PartitionAggregator: Sendable {
         let start = windows.windowStart(containing: record.eventTimeMillis)
         var quotaEvents: [QuotaEvent] = []
         let outcome = customers[record.customer, default: CustomerState()].accept(
-            record, windowStart: start, compiled: compiled, quotaEvents: &quotaEvents
+            record, windowStart: start, compiled: compiled, countsTowardQuotas: !replayed, quotaEvents: &quotaEvents
         )
         switch outcome {
         case .duplicate:
@@ -133,8 +148,10 @@ public struct PartitionAggregator: Sendable {
         changedWindows[ref, default: WindowChange()].rewriteGroups = true
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let dirtyKeys = window.groups.compactMap { $0.value.dirty ? $0.key : nil }
+        let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
         for key in dirtyKeys {
-            guard let revision = window.groups[key]?.markEmitted(), let group = window.groups[key] else { continue }
+            guard let revision = window.groups[key]?.markEmitted(floor: revisionFloor), let group = window.groups[key] else { continue }
+            maxEmittedRevision = max(maxEmittedRevision, revision)
             if revision > 1 { stats.lateUpdatedRollups += 1 }
             let feature = compiled.features[key.featureIndex]
             var breakdown: [RollupRevision.Dimension] = []

@@ -10,6 +10,8 @@ final class AggregationTask {
     var nextOffset: Int64
     /// Greatest applied origin offset per input partition.
     var appliedOrigins: [OriginPartition: Int64]
+    /// Origin offsets at or below which records are re-read by an ops replay.
+    var replayedOrigins: [OriginPartition: Int64]
     /// True when something changed since the last checkpoint.
     var hasUncheckpointedChanges = false
     /// Changelog bytes written since the last full refresh.
@@ -18,11 +20,25 @@ final class AggregationTask {
     /// True while the open transaction rewrites every customer.
     var refreshInProgress = false
 
-    init(partition: Int32, aggregator: PartitionAggregator, nextOffset: Int64, appliedOrigins: [OriginPartition: Int64]) {
+    init(
+        partition: Int32, aggregator: PartitionAggregator, nextOffset: Int64,
+        appliedOrigins: [OriginPartition: Int64], replayedOrigins: [OriginPartition: Int64] = [:]
+    ) {
         self.partition = partition
         self.aggregator = aggregator
         self.nextOffset = nextOffset
         self.appliedOrigins = appliedOrigins
+        self.replayedOrigins = replayedOrigins
+    }
+
+    /// True when `origin` was processed before an ops replay rewound its
+    /// input; forgets the replay's mark for that input once passed.
+    func isReplayed(_ origin: RecordOrigin) -> Bool {
+        guard !replayedOrigins.isEmpty else { return false }
+        let key = OriginPartition(topic: origin.topic, partition: origin.partition)
+        guard let last = replayedOrigins[key] else { return false }
+        if origin.offset >= last { replayedOrigins[key] = nil }
+        return origin.offset <= last
     }
 
     /// True when a repartitioned copy of `origin` was already applied.

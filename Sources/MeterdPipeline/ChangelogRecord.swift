@@ -65,22 +65,30 @@ public enum ChangelogRecord: Sendable, Equatable {
 /// belong to a transaction that never completed — visible on brokers that
 /// do not hide aborted data).
 public struct AggregationCheckpoint: Sendable, Equatable {
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     /// Next repartition offset to read.
     public var nextOffset: Int64
     /// Greatest applied origin offset per input partition: repartitioned
     /// copies at or below it are skipped.
     public var appliedOrigins: [OriginPartition: Int64]
+    /// Origins an ops replay re-reads: a record at or below this offset was
+    /// processed before the replay (`meterd replay`), so the aggregator
+    /// treats it as re-read. Entries go once their offset is passed.
+    public var replayedOrigins: [OriginPartition: Int64]
     /// The aggregator's header (stream time, emission watermark).
     public var aggregatorHeader: [UInt8]
     /// True when this transaction rewrote every state record, so the records
     /// before it are no longer needed to restore.
     public var isFullRefresh: Bool
 
-    public init(nextOffset: Int64, appliedOrigins: [OriginPartition: Int64], aggregatorHeader: [UInt8], isFullRefresh: Bool) {
+    public init(
+        nextOffset: Int64, appliedOrigins: [OriginPartition: Int64], replayedOrigins: [OriginPartition: Int64] = [:],
+        aggregatorHeader: [UInt8], isFullRefresh: Bool
+    ) {
         self.nextOffset = nextOffset
         self.appliedOrigins = appliedOrigins
+        self.replayedOrigins = replayedOrigins
         self.aggregatorHeader = aggregatorHeader
         self.isFullRefresh = isFullRefresh
     }
@@ -91,22 +99,32 @@ public struct AggregationCheckpoint: Sendable, Equatable {
         writer.write(zigzag: nextOffset)
         writer.write(isFullRefresh)
         writer.write(bytes: aggregatorHeader)
-        writer.write(varint: UInt64(appliedOrigins.count))
-        for (origin, offset) in appliedOrigins.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
+        Self.write(appliedOrigins, to: &writer)
+        Self.write(replayedOrigins, to: &writer)
+        return writer.bytes
+    }
+
+    private static func write(_ origins: [OriginPartition: Int64], to writer: inout BinaryWriter) {
+        writer.write(varint: UInt64(origins.count))
+        for (origin, offset) in origins.sorted(by: { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }) {
             writer.write(origin.topic)
             writer.write(zigzag: Int64(origin.partition))
             writer.write(zigzag: offset)
         }
-        return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
         var reader = BinaryReader(bytes)
         let version = try reader.readByte()
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        guard version == 1 || version == Self.version else { throw .unsupportedVersion(version) }
         nextOffset = try reader.readZigzag()
         isFullRefresh = try reader.readBool()
         aggregatorHeader = try reader.readBytes()
+        appliedOrigins = try Self.readOrigins(&reader)
+        replayedOrigins = version >= 2 ? try Self.readOrigins(&reader) : [:]
+    }
+
+    private static func readOrigins(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [OriginPartition: Int64] {
         let count = try reader.readVarint()
         guard count < 1_000_000 else { throw .malformed(reader.offset, "too many origins") }
         var origins: [OriginPartition: Int64] = [:]
@@ -116,7 +134,7 @@ public struct AggregationCheckpoint: Sendable, Equatable {
             guard let partition32 = Int32(exactly: partition) else { throw .malformed(reader.offset, "partition out of range") }
             origins[OriginPartition(topic: topic, partition: partition32)] = try reader.readZigzag()
         }
-        appliedOrigins = origins
+        return origins
     }
 }
 

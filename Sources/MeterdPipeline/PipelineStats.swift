@@ -13,6 +13,8 @@ public struct PipelineCounters: Sendable, Equatable {
     public var dedupedEvents = 0
     /// Repartitioned copies skipped because their origin was already applied.
     public var replayedCopiesSkipped = 0
+    /// Records re-read by an ops replay outside the windows it rebuilds.
+    public var replaySkippedEvents = 0
     /// Events accepted into an already emitted window.
     public var lateEvents = 0
     /// Transactions aborted (and state rewound).

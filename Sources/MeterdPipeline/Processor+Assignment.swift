@@ -80,7 +80,8 @@ extension Processor {
                     aggregator = PartitionAggregator(compiled: compiled)
                 }
                 let next = max(read.checkpoint?.nextOffset ?? 0, groupOffset ?? 0)
-                let task = AggregationTask(partition: tp.partition, aggregator: aggregator, nextOffset: next, appliedOrigins: read.checkpoint?.appliedOrigins ?? [:])
+                let task = AggregationTask(partition: tp.partition, aggregator: aggregator, nextOffset: next, appliedOrigins: read.checkpoint?.appliedOrigins ?? [:],
+                                          replayedOrigins: read.checkpoint?.replayedOrigins ?? [:])
                 tasks[tp.partition] = task
                 counters.restoredPartitions += 1
                 starts[tp] = next > 0 ? next : KafkaOffset.beginning

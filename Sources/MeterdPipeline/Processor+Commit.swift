@@ -145,6 +145,7 @@ extension AggregationTask {
         AggregationCheckpoint(
             nextOffset: nextOffset,
             appliedOrigins: appliedOrigins,
+            replayedOrigins: replayedOrigins,
             aggregatorHeader: aggregator.stateHeader(),
             isFullRefresh: isFullRefresh
         )

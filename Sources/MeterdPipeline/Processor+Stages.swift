@@ -73,7 +73,7 @@ extension Processor {
     /// Feeds one usage record to a task's aggregator and emits what it decides.
     func apply(_ usage: UsageRecord, origin: RecordOrigin, originalKey: [UInt8]?, originalValue: [UInt8]?, to task: AggregationTask) {
         let lateBefore = task.aggregator.stats.lateAcceptedEvents
-        switch task.aggregator.ingest(usage) {
+        switch task.aggregator.ingest(usage, replayed: task.isReplayed(origin)) {
         case .accepted(let quotaEvents):
             for event in quotaEvents {
                 let output = encoder.encode(event)
@@ -81,6 +81,8 @@ extension Processor {
             }
         case .duplicate:
             counters.dedupedEvents += 1
+        case .alreadyCounted:
+            counters.replaySkippedEvents += 1
         case .rejected(let reason):
             let original = originalValue ?? originals.fetch(origin)
             deadLetter(key: originalKey, value: original, origin: origin, reason: reason, detail: "")

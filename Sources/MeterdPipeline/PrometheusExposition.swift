@@ -11,6 +11,7 @@ public enum PrometheusExposition {
         for (reason, value) in c.deadLetters.sorted(by: { $0.key < $1.key }) { out.sample("meterd_dead_letters_total", ["reason": reason], Double(value)) }
         out.single("meterd_deduplicated_events_total", "counter", "Duplicate events dropped by dedupe.", Double(c.dedupedEvents))
         out.single("meterd_replayed_copies_skipped_total", "counter", "Repartitioned copies skipped because their origin was already applied.", Double(c.replayedCopiesSkipped))
+        out.single("meterd_replay_skipped_events_total", "counter", "Records re-read by an ops replay outside the windows it rebuilds (counted before).", Double(c.replaySkippedEvents))
         out.single("meterd_late_events_total", "counter", "Events accepted into an already emitted window (new revision).", Double(c.lateEvents))
         out.single("meterd_transactions_committed_total", "counter", "Kafka transactions committed.", Double(c.commits))
         out.single("meterd_transactions_aborted_total", "counter", "Kafka transactions aborted (and state rewound).", Double(c.aborts))

@@ -39,6 +39,28 @@ struct PipelineRecordTests {
         #expect(try ChangelogRecord(key: key, value: value) == .checkpoint(checkpoint))
     }
 
+    @Test func checkpointCarriesReplayedOriginsAndReadsVersionOne() throws {
+        let origin = OriginPartition(topic: "gateway.usage", partition: 2)
+        let checkpoint = AggregationCheckpoint(
+            nextOffset: 5, appliedOrigins: [origin: 3], replayedOrigins: [origin: 40],
+            aggregatorHeader: [9], isFullRefresh: false
+        )
+        #expect(try AggregationCheckpoint(decoding: checkpoint.encoded()) == checkpoint)
+        // Version 1 (before replays): the same fields without replayed origins.
+        var v1 = BinaryWriter(capacity: 32)
+        v1.write(UInt8(1))
+        v1.write(zigzag: 5)
+        v1.write(false)
+        v1.write(bytes: [9])
+        v1.write(varint: 1)
+        v1.write("gateway.usage")
+        v1.write(zigzag: 2)
+        v1.write(zigzag: 3)
+        let old = try AggregationCheckpoint(decoding: v1.bytes)
+        #expect(old.appliedOrigins == [origin: 3])
+        #expect(old.replayedOrigins.isEmpty)
+    }
+
     @Test func inputPositionRecordsRoundTrip() throws {
         let record = ChangelogRecord.inputPosition(topic: "gateway.usage", partition: 11, nextOffset: 5_000)
         let (key, value) = record.keyAndValue

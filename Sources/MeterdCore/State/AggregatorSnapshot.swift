@@ -1,9 +1,10 @@
-/// Snapshots and restore (state format version 2). The state is a header
-/// (stream time, emission watermark) plus keyed records (`StateRecord`):
+/// Snapshots and restore (state format version 3; version 2 is still
+/// read). The state is a header (stream time, emission watermark, greatest
+/// emitted revision, replay scope) plus keyed records (`StateRecord`):
 /// a snapshot is the header followed by every live record sorted by key; the
 /// changelog form carries the same header and records separately.
 extension PartitionAggregator {
-    static let stateVersion: UInt8 = 2
+    static let stateVersion: UInt8 = 3
 
     /// The complete state: stream time, emission watermark, windows with
     /// their accumulators, revisions and subjects, dedupe fingerprints, quota
@@ -40,8 +41,7 @@ extension PartitionAggregator {
     public init(compiled: CompiledConfiguration, snapshot: [UInt8]) throws(BinaryDecodingError) {
         self.init(compiled: compiled)
         var input = BinaryReader(snapshot)
-        try Self.readVersion(&input)
-        try readHeaderFields(&input)
+        try readHeaderFields(&input, version: try Self.readVersion(&input))
         var records: [[UInt8]: [UInt8]] = [:]
         for _ in 0..<(try StateCoding.readCount(&input)) {
             let key = try input.readBytes()
@@ -59,8 +59,7 @@ extension PartitionAggregator {
         self.init(compiled: compiled)
         if let header {
             var input = BinaryReader(header)
-            try Self.readVersion(&input)
-            try readHeaderFields(&input)
+            try readHeaderFields(&input, version: try Self.readVersion(&input))
             guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after header") }
         }
         try restore(records)
@@ -119,19 +118,42 @@ extension PartitionAggregator {
     private func writeHeaderFields(to out: inout BinaryWriter) {
         StateCoding.write(clock.streamTimeMillis, to: &out)
         StateCoding.write(flushedStreamTimeMillis, to: &out)
+        out.write(varint: UInt64(maxEmittedRevision))
+        out.write(replayScope != nil)
+        if let replayScope {
+            out.write(zigzag: replayScope.fromWindowStart)
+            out.write(zigzag: replayScope.untilWindowStart)
+            out.write(varint: UInt64(replayScope.revisionBase))
+        }
     }
 
-    private mutating func readHeaderFields(_ input: inout BinaryReader) throws(BinaryDecodingError) {
+    private mutating func readHeaderFields(_ input: inout BinaryReader, version: UInt8) throws(BinaryDecodingError) {
         clock = StreamClock(
             idleTimeoutMillis: compiled.configuration.windows.idleTimeoutMillis,
             streamTimeMillis: try StateCoding.readOptionalInt64(&input)
         )
         clock.rearmIdleTimer()
         flushedStreamTimeMillis = try StateCoding.readOptionalInt64(&input)
+        guard version >= 3 else { return }
+        maxEmittedRevision = try Self.readRevision(&input)
+        guard try input.readBool() else { return }
+        replayScope = ReplayScope(
+            fromWindowStart: try input.readZigzag(), untilWindowStart: try input.readZigzag(),
+            revisionBase: try Self.readRevision(&input)
+        )
     }
 
-    static func readVersion(_ input: inout BinaryReader) throws(BinaryDecodingError) {
+    private static func readRevision(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Int {
+        let value = try input.readVarint()
+        guard value <= UInt64(Int32.max) else { throw .malformed(input.offset, "revision out of range") }
+        return Int(value)
+    }
+
+    /// Reads the format version; 2 (before replays) and 3 are understood.
+    @discardableResult
+    static func readVersion(_ input: inout BinaryReader) throws(BinaryDecodingError) -> UInt8 {
         let version = try input.readByte()
-        guard version == stateVersion else { throw .unsupportedVersion(version) }
+        guard version == 2 || version == stateVersion else { throw .unsupportedVersion(version) }
+        return version
     }
 }

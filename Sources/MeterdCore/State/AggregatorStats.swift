@@ -11,6 +11,8 @@ public struct AggregatorStats: Sendable, Equatable {
     public var lateUpdatedRollups: Int64 = 0
     /// Records rejected as `too_late`.
     public var tooLateRejects: Int64 = 0
+    /// Records re-read by a replay outside the rebuilt windows, skipped.
+    public var replaySkippedEvents: Int64 = 0
 
     public init() {}
 }
@@ -23,6 +25,9 @@ public enum IngestResult: Sendable, Equatable {
     case duplicate
     /// Dead-letter the original input record with this reason.
     case rejected(RejectReason)
+    /// A record re-read by an ops replay for a window the replay does not
+    /// rebuild: it was counted before, so it is skipped.
+    case alreadyCounted
 }
 
 /// Size of an aggregator's state, for metrics and `meterd status`.

@@ -12,7 +12,7 @@ extension CustomerState {
     /// window's rollups and the customer's quota periods.
     mutating func accept(
         _ record: UsageRecord, windowStart: Int64, compiled: CompiledConfiguration,
-        quotaEvents: inout [QuotaEvent]
+        countsTowardQuotas: Bool = true, quotaEvents: inout [QuotaEvent]
     ) -> AcceptOutcome {
         let fingerprint = DedupeFingerprint(source: record.source, id: record.id)
         guard dedupe.insert(fingerprint) else { return .duplicate }
@@ -44,7 +44,7 @@ extension CustomerState {
                 }
             }
         }
-        guard quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
+        guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
         let rules = compiled.quotaRules(forCustomer: record.customer)
@@ -115,9 +115,10 @@ extension RollupGroupState {
         return false
     }
 
-    /// Marks the group emitted and returns its new revision.
-    mutating func markEmitted() -> Int {
-        revision += 1
+    /// Marks the group emitted and returns its new revision: one above the
+    /// last, and above `floor` (a replay's revision base).
+    mutating func markEmitted(floor: Int = 0) -> Int {
+        revision = Swift.max(revision, floor) + 1
         dirty = false
         encoded.removeAll(keepingCapacity: true)
         return revision

@@ -30,6 +30,14 @@ public struct StreamClock: Sendable, Equatable {
         sawRecordSinceAdvance = true
     }
 
+    /// Moves stream time back to `millis` (never forward) for an ops replay,
+    /// which re-reads older input; the idle timer re-arms.
+    public mutating func rewind(to millis: Int64) {
+        if let current = streamTimeMillis, current > millis { streamTimeMillis = millis }
+        sawRecordSinceAdvance = true
+        creditedIdleMillis = 0
+    }
+
     /// Moves stream time forward by the wall-clock time elapsed beyond the
     /// idle timeout since the last record (not to "now").
     /// - Returns: whether stream time changed.
