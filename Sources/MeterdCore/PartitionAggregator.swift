@@ -55,14 +55,15 @@ public struct PartitionAggregator: Sendable {
     ///
     /// `replayed`: the record is re-read by an ops replay (it was processed
     /// before the replay was planned). Outside the replay's windows it is
-    /// skipped; inside, it rebuilds the rollups but not quota usage, which
-    /// counted it the first time.
+    /// skipped without moving stream time; inside, it rebuilds the rollups
+    /// but not quota usage, which counted it the first time.
     public mutating func ingest(_ record: UsageRecord, replayed: Bool = false) -> IngestResult {
         if let reason = compiled.validate(record) { return .rejected(reason) }
         let windows = compiled.windows
         if replayed, !(replayScope?.contains(windowStart: windows.windowStart(containing: record.eventTimeMillis)) ?? false) {
-            // Still an event the partition saw: stream time moves as it did the first time.
-            clock.observe(eventTimeMillis: record.eventTimeMillis)
+            // Not observed by the clock: the rebuilt windows' stream time comes
+            // from their own records, so a replayed range accepts records that
+            // arrived too late the first time (e.g. after a gateway outage).
             stats.replaySkippedEvents += 1
             return .alreadyCounted
         }

@@ -12,6 +12,10 @@ final class AggregationTask {
     var appliedOrigins: [OriginPartition: Int64]
     /// Origin offsets at or below which records are re-read by an ops replay.
     var replayedOrigins: [OriginPartition: Int64]
+    /// Before `rereadCopiesStartOffset`, repartitioned copies of origins at or
+    /// after these rewind points are skipped: their re-read copies follow.
+    var rewoundOrigins: [OriginPartition: Int64]
+    var rereadCopiesStartOffset: Int64?
     /// True when something changed since the last checkpoint.
     var hasUncheckpointedChanges = false
     /// Changelog bytes written since the last full refresh.
@@ -22,17 +26,34 @@ final class AggregationTask {
 
     init(
         partition: Int32, aggregator: PartitionAggregator, nextOffset: Int64,
-        appliedOrigins: [OriginPartition: Int64], replayedOrigins: [OriginPartition: Int64] = [:]
+        appliedOrigins: [OriginPartition: Int64], replayedOrigins: [OriginPartition: Int64] = [:],
+        rewoundOrigins: [OriginPartition: Int64] = [:], rereadCopiesStartOffset: Int64? = nil
     ) {
         self.partition = partition
         self.aggregator = aggregator
         self.nextOffset = nextOffset
         self.appliedOrigins = appliedOrigins
         self.replayedOrigins = replayedOrigins
+        self.rewoundOrigins = rewoundOrigins
+        self.rereadCopiesStartOffset = rereadCopiesStartOffset
+    }
+
+    /// True for a repartitioned record written before an ops replay whose
+    /// origin the replay rewound past: stage 1 sends it again.
+    func isSupersededByReplay(_ origin: RecordOrigin, repartitionOffset: Int64) -> Bool {
+        guard let start = rereadCopiesStartOffset else { return false }
+        guard repartitionOffset < start else {
+            rereadCopiesStartOffset = nil
+            rewoundOrigins = [:]
+            return false
+        }
+        guard let rewound = rewoundOrigins[OriginPartition(topic: origin.topic, partition: origin.partition)] else { return false }
+        return origin.offset >= rewound
     }
 
     /// True when `origin` was processed before an ops replay rewound its
-    /// input; forgets the replay's mark for that input once passed.
+    /// input; forgets the replay's mark for that input once passed, so call
+    /// it once per record.
     func isReplayed(_ origin: RecordOrigin) -> Bool {
         guard !replayedOrigins.isEmpty else { return false }
         let key = OriginPartition(topic: origin.topic, partition: origin.partition)

@@ -76,6 +76,12 @@ public struct AggregationCheckpoint: Sendable, Equatable {
     /// processed before the replay (`meterd replay`), so the aggregator
     /// treats it as re-read. Entries go once their offset is passed.
     public var replayedOrigins: [OriginPartition: Int64]
+    /// Where an ops replay rewound each input, and the repartition offset
+    /// at which its re-read copies begin: a repartitioned record below that
+    /// offset whose origin is at or after the rewind point is skipped, as
+    /// its re-read copy follows. `nil` once passed (or without a replay).
+    public var rewoundOrigins: [OriginPartition: Int64]
+    public var rereadCopiesStartOffset: Int64?
     /// The aggregator's header (stream time, emission watermark).
     public var aggregatorHeader: [UInt8]
     /// True when this transaction rewrote every state record, so the records
@@ -84,11 +90,14 @@ public struct AggregationCheckpoint: Sendable, Equatable {
 
     public init(
         nextOffset: Int64, appliedOrigins: [OriginPartition: Int64], replayedOrigins: [OriginPartition: Int64] = [:],
+        rewoundOrigins: [OriginPartition: Int64] = [:], rereadCopiesStartOffset: Int64? = nil,
         aggregatorHeader: [UInt8], isFullRefresh: Bool
     ) {
         self.nextOffset = nextOffset
         self.appliedOrigins = appliedOrigins
         self.replayedOrigins = replayedOrigins
+        self.rewoundOrigins = rewoundOrigins
+        self.rereadCopiesStartOffset = rereadCopiesStartOffset
         self.aggregatorHeader = aggregatorHeader
         self.isFullRefresh = isFullRefresh
     }
@@ -101,6 +110,8 @@ public struct AggregationCheckpoint: Sendable, Equatable {
         writer.write(bytes: aggregatorHeader)
         Self.write(appliedOrigins, to: &writer)
         Self.write(replayedOrigins, to: &writer)
+        Self.write(rewoundOrigins, to: &writer)
+        writer.write(zigzag: rereadCopiesStartOffset ?? -1)
         return writer.bytes
     }
 
@@ -121,7 +132,16 @@ public struct AggregationCheckpoint: Sendable, Equatable {
         isFullRefresh = try reader.readBool()
         aggregatorHeader = try reader.readBytes()
         appliedOrigins = try Self.readOrigins(&reader)
-        replayedOrigins = version >= 2 ? try Self.readOrigins(&reader) : [:]
+        guard version >= 2 else {
+            replayedOrigins = [:]
+            rewoundOrigins = [:]
+            rereadCopiesStartOffset = nil
+            return
+        }
+        replayedOrigins = try Self.readOrigins(&reader)
+        rewoundOrigins = try Self.readOrigins(&reader)
+        let start = try reader.readZigzag()
+        rereadCopiesStartOffset = start >= 0 ? start : nil
     }
 
     private static func readOrigins(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> [OriginPartition: Int64] {

@@ -81,7 +81,9 @@ extension Processor {
                 }
                 let next = max(read.checkpoint?.nextOffset ?? 0, groupOffset ?? 0)
                 let task = AggregationTask(partition: tp.partition, aggregator: aggregator, nextOffset: next, appliedOrigins: read.checkpoint?.appliedOrigins ?? [:],
-                                          replayedOrigins: read.checkpoint?.replayedOrigins ?? [:])
+                                          replayedOrigins: read.checkpoint?.replayedOrigins ?? [:],
+                                          rewoundOrigins: read.checkpoint?.rewoundOrigins ?? [:],
+                                          rereadCopiesStartOffset: read.checkpoint?.rereadCopiesStartOffset)
                 tasks[tp.partition] = task
                 counters.restoredPartitions += 1
                 starts[tp] = next > 0 ? next : KafkaOffset.beginning

@@ -146,6 +146,8 @@ extension AggregationTask {
             nextOffset: nextOffset,
             appliedOrigins: appliedOrigins,
             replayedOrigins: replayedOrigins,
+            rewoundOrigins: rewoundOrigins,
+            rereadCopiesStartOffset: rereadCopiesStartOffset,
             aggregatorHeader: aggregator.stateHeader(),
             isFullRefresh: isFullRefresh
         )

@@ -2,8 +2,9 @@ import MeterdCore
 import MeterdKafka
 
 extension Processor {
-    /// Decodes an input record; `nil` after dead-lettering it.
-    func extract(_ record: borrowing BorrowedRecord) -> UsageRecord? {
+    /// Decodes an input record; `nil` after dead-lettering it (unless
+    /// `deadLettering` is false: a replay re-reads a record already dead-lettered).
+    func extract(_ record: borrowing BorrowedRecord, deadLettering: Bool = true) -> UsageRecord? {
         let kafkaHeaders = record.headers
         let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
         let timestamp = record.timestampMillis ?? 0
@@ -14,6 +15,9 @@ extension Processor {
         switch result {
         case .usage(let usage):
             return usage
+        case .rejected where !deadLettering:
+            counters.replaySkippedEvents += 1
+            return nil
         case .rejected(let reason, let detail):
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: detail)
@@ -51,12 +55,13 @@ extension Processor {
             ])
             return
         }
-        if task.alreadyApplied(decoded.origin) {
+        if task.alreadyApplied(decoded.origin) || task.isSupersededByReplay(decoded.origin, repartitionOffset: record.offset) {
             counters.replayedCopiesSkipped += 1
             return
         }
         task.markApplied(decoded.origin)
-        apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, to: task)
+        let replayed = task.isReplayed(decoded.origin)
+        apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, replayed: replayed, to: task)
     }
 
     /// With `inputKeyedBySubject`: decode and aggregate an input record in
@@ -65,15 +70,17 @@ extension Processor {
         guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true
-        guard let usage = extract(record) else { return }
         let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
-        apply(usage, origin: origin, originalKey: record.key, originalValue: record.value, to: task)
+        let replayed = task.isReplayed(origin)
+        guard let usage = extract(record, deadLettering: !replayed) else { return }
+        apply(usage, origin: origin, originalKey: record.key, originalValue: record.value, replayed: replayed, to: task)
     }
 
-    /// Feeds one usage record to a task's aggregator and emits what it decides.
-    func apply(_ usage: UsageRecord, origin: RecordOrigin, originalKey: [UInt8]?, originalValue: [UInt8]?, to task: AggregationTask) {
+    /// Feeds one usage record to a task's aggregator and emits what it
+    /// decides. `replayed`: re-read by an ops replay (see `ReplayScope`).
+    func apply(_ usage: UsageRecord, origin: RecordOrigin, originalKey: [UInt8]?, originalValue: [UInt8]?, replayed: Bool, to task: AggregationTask) {
         let lateBefore = task.aggregator.stats.lateAcceptedEvents
-        switch task.aggregator.ingest(usage, replayed: task.isReplayed(origin)) {
+        switch task.aggregator.ingest(usage, replayed: replayed) {
         case .accepted(let quotaEvents):
             for event in quotaEvents {
                 let output = encoder.encode(event)
@@ -82,6 +89,9 @@ extension Processor {
         case .duplicate:
             counters.dedupedEvents += 1
         case .alreadyCounted:
+            counters.replaySkippedEvents += 1
+        case .rejected where replayed:
+            // Re-read by an ops replay: dead-lettered the first time already.
             counters.replaySkippedEvents += 1
         case .rejected(let reason):
             let original = originalValue ?? originals.fetch(origin)

@@ -108,12 +108,33 @@ import Testing
         let preparation = try #require(prepared)
         #expect(preparation.scope.fromWindowStart == Self.minute)
         #expect(preparation.scope.untilWindowStart == 3 * Self.minute)
-        let replay = Self.run(&aggregator, Self.traffic() + [Self.pacer], replayed: true)
+        var replay = Self.run(&aggregator, Self.traffic(), replayed: true)
+        // Re-read records after --to do not move stream time; live traffic does.
+        replay.rollups += Self.run(&aggregator, [F.request("globex", id: "live", at: 7 * Self.minute, status: "500")]).rollups
         #expect(Set(replay.rollups.map(\.windowStartMillis)) == [Self.minute, 2 * Self.minute])
         let before = Self.latest(first.rollups)
         for (key, rollup) in Self.latest(replay.rollups) {
             #expect(rollup.value == before[key]?.value, "\(key)")
         }
+    }
+
+    @Test func aBoundedReplayCountsRecordsThatWereTooLateAmongLaterTraffic() throws {
+        // A gateway outage: minute-0 records delivered after minute 6's traffic, beyond lateness.
+        let windows = WindowSettings(sizeMillis: 60_000, graceMillis: 10_000, allowedLatenessMillis: 60_000, idleTimeoutMillis: 5_000)
+        var aggregator = PartitionAggregator(configuration: F.configuration(windows: windows))
+        let delayed = (0..<5).map { F.request("globex", id: "outage-\($0)", at: 20_000 + Int64($0)) }
+        let input = Self.traffic().filter { $0.eventTimeMillis >= Self.minute } + [Self.pacer] + delayed
+        let first = Self.run(&aggregator, input)
+        #expect(first.results.suffix(5).allSatisfy { $0 == .rejected(.tooLate) })
+        let prepared = aggregator.prepareReplay(fromMillis: 0, untilMillis: Self.minute)
+        #expect(prepared?.scope.untilWindowStart == Self.minute)
+        var replay = Self.run(&aggregator, input, replayed: true)
+        #expect(replay.results.suffix(5).allSatisfy { $0 == .accepted(quotaEvents: []) }, "\(replay.results.suffix(5))")
+        replay.rollups += Self.run(&aggregator, [F.request("globex", id: "live", at: 8 * Self.minute, status: "500")]).rollups
+        let rebuilt = Self.latest(replay.rollups)
+        #expect(rebuilt["globex/ok_requests/0/[]"]?.value == 5)
+        let untouched = ["/60000/", "/120000/", "/180000/", "/240000/", "/300000/"]
+        #expect(!rebuilt.keys.contains { key in untouched.contains { key.contains($0) } }, "windows after --to are not re-emitted")
     }
 
     @Test func liveRecordsAfterTheReplayAreCountedNormally() throws {

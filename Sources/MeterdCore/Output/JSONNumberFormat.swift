@@ -19,6 +19,12 @@ public enum JSONNumberFormat {
 /// `.SSS` only when the milliseconds are not zero. Years outside 0–9999
 /// (absurd input) keep all their digits and a leading `-` when negative.
 public enum RFC3339 {
+    /// Epoch milliseconds of an RFC 3339 `date-time`, or nil.
+    public static func parse(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { RFC3339Timestamp.parseMillis($0) }
+    }
+
     public static func string(epochMillis: Int64) -> String {
         var bytes: [UInt8] = []
         append(epochMillis: epochMillis, to: &bytes)
