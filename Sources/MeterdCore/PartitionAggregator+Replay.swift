@@ -28,7 +28,8 @@ extension PartitionAggregator {
             }
         }
         let scope = ReplayScope(fromWindowStart: from, untilWindowStart: until, revisionBase: base)
-        replayScope = replayScope.map { $0.merged(with: scope) } ?? scope
+        // A new replay replaces the last one's scope: run one replay at a time (until the group has caught up).
+        replayScope = scope
         var dropped = 0
         for start in windowIndex.keys.filter({ scope.contains(windowStart: $0) }) {
             for customer in windowIndex.removeValue(forKey: start) ?? [] {
@@ -42,7 +43,7 @@ extension PartitionAggregator {
         clock.rewind(to: from)
         if let flushed = flushedStreamTimeMillis { flushedStreamTimeMillis = min(flushed, from) }
         return ReplayPreparation(
-            scope: replayScope ?? scope, droppedWindows: dropped,
+            scope: scope, droppedWindows: dropped,
             streamTimeBefore: streamTime, streamTimeAfter: clock.streamTimeMillis ?? streamTime
         )
     }

@@ -8,11 +8,13 @@ import MeterdCore
 /// |---|---|
 /// | `s/<state key>` | one aggregator state record (`StateRecord`, opaque key); tombstone when gone |
 /// | `__checkpoint` | `AggregationCheckpoint`, written last in each transaction |
-/// | `__input/<partition>/<topic>` | next input offset to read (`InputCheckpoint`) |
+/// | `__input/<partition>/<topic>` | next input offset to read, and the last offset an ops replay re-reads |
 public enum ChangelogRecord: Sendable, Equatable {
     case state(key: [UInt8], value: [UInt8]?)
     case checkpoint(AggregationCheckpoint)
-    case inputPosition(topic: String, partition: Int32, nextOffset: Int64)
+    /// `replayedThrough`: records up to this offset were processed before an
+    /// ops replay rewound the input (so they are not dead-lettered twice).
+    case inputPosition(topic: String, partition: Int32, nextOffset: Int64, replayedThrough: Int64? = nil)
 
     static let statePrefix: [UInt8] = Array("s/".utf8)
     static let checkpointKey: [UInt8] = Array("__checkpoint".utf8)
@@ -25,10 +27,11 @@ public enum ChangelogRecord: Sendable, Equatable {
             return (Self.statePrefix + key, value)
         case .checkpoint(let checkpoint):
             return (Self.checkpointKey, checkpoint.encoded())
-        case .inputPosition(let topic, let partition, let nextOffset):
-            var writer = BinaryWriter(capacity: 12)
-            writer.write(UInt8(1))
+        case .inputPosition(let topic, let partition, let nextOffset, let replayedThrough):
+            var writer = BinaryWriter(capacity: 20)
+            writer.write(UInt8(replayedThrough == nil ? 1 : 2))
             writer.write(zigzag: nextOffset)
+            if let replayedThrough { writer.write(zigzag: replayedThrough) }
             return (Array("\(Self.inputPrefix)\(partition)/\(topic)".utf8), writer.bytes)
         }
     }
@@ -48,8 +51,12 @@ public enum ChangelogRecord: Sendable, Equatable {
             guard let slash = rest.firstIndex(of: "/"), let partition = Int32(rest[..<slash]) else { return nil }
             var reader = BinaryReader(value)
             let version = try reader.readByte()
-            guard version == 1 else { throw .unsupportedVersion(version) }
-            self = .inputPosition(topic: String(rest[rest.index(after: slash)...]), partition: partition, nextOffset: try reader.readZigzag())
+            guard version == 1 || version == 2 else { throw .unsupportedVersion(version) }
+            let nextOffset = try reader.readZigzag()
+            self = .inputPosition(
+                topic: String(rest[rest.index(after: slash)...]), partition: partition, nextOffset: nextOffset,
+                replayedThrough: version == 2 ? try reader.readZigzag() : nil
+            )
         }
     }
 

@@ -13,6 +13,8 @@ public struct ChangelogContents: Sendable {
     public var stateRecords: [[UInt8]: [UInt8]]
     /// Latest recorded position per input partition.
     public var inputPositions: [TopicPartition: Int64]
+    /// Per input partition, the last offset an ops replay re-reads (from the latest position record).
+    public var inputReplayedThrough: [TopicPartition: Int64] = [:]
     /// Records read.
     public var recordsRead: Int
     /// True when retention deleted records that restore needed (the data
@@ -76,8 +78,9 @@ public struct ChangelogRestorer {
                     contents.checkpoint = checkpoint
                     contents.checkpointTimestampMillis = record.timestampMillis
                     sawCheckpoint = true
-                case .inputPosition(let topic, let inputPartition, let nextOffset)?:
+                case .inputPosition(let topic, let inputPartition, let nextOffset, let replayedThrough)?:
                     contents.inputPositions[TopicPartition(topic, inputPartition)] = nextOffset
+                    contents.inputReplayedThrough[TopicPartition(topic, inputPartition)] = replayedThrough
                 case nil:
                     break
                 }

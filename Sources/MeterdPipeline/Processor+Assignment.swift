@@ -22,6 +22,7 @@ extension Processor {
                 counters.stateBytes[tp.partition] = nil
             } else {
                 inputPositions[tp] = nil
+                inputReplayedThrough[tp] = nil
                 movedInputs.remove(tp)
                 assignedInputs.remove(tp)
             }
@@ -95,6 +96,7 @@ extension Processor {
                 assignedInputs.insert(tp)
                 let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
                 let recorded = contents[mapped]?.inputPositions[tp]
+                inputReplayedThrough[tp] = contents[mapped]?.inputReplayedThrough[tp]
                 let next = max(recorded ?? 0, groupOffset ?? 0)
                 if recorded != nil || groupOffset != nil {
                     inputPositions[tp] = next

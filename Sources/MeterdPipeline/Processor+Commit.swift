@@ -50,7 +50,10 @@ extension Processor {
         }
         for tp in movedInputs {
             guard let next = inputPositions[tp] else { continue }
-            let record = ChangelogRecord.inputPosition(topic: tp.topic, partition: tp.partition, nextOffset: next).keyAndValue
+            if let through = inputReplayedThrough[tp], next > through { inputReplayedThrough[tp] = nil }
+            let record = ChangelogRecord.inputPosition(
+                topic: tp.topic, partition: tp.partition, nextOffset: next, replayedThrough: inputReplayedThrough[tp]
+            ).keyAndValue
             let target = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
             emit(OutgoingRecord(topic: changelogTopic, partition: target, key: record.key, value: record.value))
             offsets[tp] = next

@@ -31,7 +31,8 @@ extension Processor {
         let tp = TopicPartition(record.topic, record.partition)
         guard assignedInputs.contains(tp) else { return }
         if let position = inputPositions[tp], record.offset < position { return }
-        if let usage = extract(record) {
+        let replayed = inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
+        if let usage = extract(record, deadLettering: !replayed) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             let value = RepartitionRecord(origin: origin, originalKey: record.key, usage: usage).encoded()
             emit(OutgoingRecord(topic: repartitionTopic, key: Array(usage.customer.utf8), value: value))

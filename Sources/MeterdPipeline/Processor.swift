@@ -27,6 +27,8 @@ public final class Processor: RebalanceListener {
     var tasks: [Int32: AggregationTask] = [:]
     /// Next offset per assigned input partition, and whether it moved since the last commit.
     var inputPositions: [TopicPartition: Int64] = [:]
+    /// Per input partition, the last offset an ops replay re-reads.
+    var inputReplayedThrough: [TopicPartition: Int64] = [:]
     var movedInputs: Set<TopicPartition> = []
     /// Input partitions currently assigned: records of others (still in
     /// librdkafka's queue after a revoke) are not processed.

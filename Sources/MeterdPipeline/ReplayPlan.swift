@@ -16,6 +16,8 @@ public struct ReplayPlan: Sendable {
         public var committed: Int64?
         /// True when retention deleted records after `--from`: the replay starts at the first retained one.
         public var truncatedByRetention: Bool
+        /// An earlier replay's re-read mark still pending on this input.
+        public var replayedThrough: Int64?
 
         public var recordsToReread: Int64 { max(0, position - target) }
     }

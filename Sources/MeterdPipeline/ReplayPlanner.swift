@@ -55,7 +55,11 @@ public struct ReplayPlanner {
                 if target < 0 { target = marks.high }
                 let truncated = target <= marks.low && marks.low > 0
                 target = min(max(target, marks.low), position)
-                inputs.append(ReplayPlan.InputRewind(partition: tp, position: position, target: target, committed: committed[tp], truncatedByRetention: truncated))
+                let mapped = ChangelogRecord.changelogPartition(forInputPartition: partition, changelogPartitions: changelogCount)
+                inputs.append(ReplayPlan.InputRewind(
+                    partition: tp, position: position, target: target, committed: committed[tp], truncatedByRetention: truncated,
+                    replayedThrough: contents[mapped]?.inputReplayedThrough[tp]
+                ))
             }
         }
 
@@ -146,7 +150,10 @@ public struct ReplayPlanner {
             }
             if !configuration.kafka.inputKeyedBySubject {
                 for input in plan.inputs where input.recordsToReread > 0 {
-                    let (key, value) = ChangelogRecord.inputPosition(topic: input.partition.topic, partition: input.partition.partition, nextOffset: input.target).keyAndValue
+                    let (key, value) = ChangelogRecord.inputPosition(
+                        topic: input.partition.topic, partition: input.partition.partition,
+                        nextOffset: input.target, replayedThrough: max(input.position - 1, input.replayedThrough ?? -1)
+                    ).keyAndValue
                     let target = ChangelogRecord.changelogPartition(forInputPartition: input.partition.partition, changelogPartitions: changelogCount)
                     try send(OutgoingRecord(topic: topic, partition: target, key: key, value: value), producer)
                 }

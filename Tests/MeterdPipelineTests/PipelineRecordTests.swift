@@ -39,6 +39,15 @@ struct PipelineRecordTests {
         #expect(try ChangelogRecord(key: key, value: value) == .checkpoint(checkpoint))
     }
 
+    @Test func inputPositionCarriesTheReplayedMark() throws {
+        let record = ChangelogRecord.inputPosition(topic: "gateway.usage", partition: 3, nextOffset: 10, replayedThrough: 99)
+        let (key, value) = record.keyAndValue
+        #expect(value?.first == 2)
+        #expect(try ChangelogRecord(key: key, value: value) == record)
+        let plain = ChangelogRecord.inputPosition(topic: "gateway.usage", partition: 3, nextOffset: 10)
+        #expect(plain.keyAndValue.value?.first == 1, "without a replay the version-1 encoding stays")
+    }
+
     @Test func checkpointCarriesReplayedOriginsAndReadsVersionOne() throws {
         let origin = OriginPartition(topic: "gateway.usage", partition: 2)
         let checkpoint = AggregationCheckpoint(

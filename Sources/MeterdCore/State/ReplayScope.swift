@@ -23,17 +23,6 @@ public struct ReplayScope: Sendable, Equatable {
     public func contains(windowStart: Int64) -> Bool {
         windowStart >= fromWindowStart && windowStart < untilWindowStart
     }
-
-    /// The union of two scopes, keeping the higher revision base: a second
-    /// replay before the first finished still rebuilds what the first had
-    /// not reached.
-    func merged(with other: ReplayScope) -> ReplayScope {
-        ReplayScope(
-            fromWindowStart: min(fromWindowStart, other.fromWindowStart),
-            untilWindowStart: max(untilWindowStart, other.untilWindowStart),
-            revisionBase: max(revisionBase, other.revisionBase)
-        )
-    }
 }
 
 /// What `PartitionAggregator.prepareReplay` did to one partition's state.
