@@ -12,7 +12,8 @@ extension Processor {
             return extractor.extract(value: value, headers: headers, recordTimestampMillis: timestamp)
         }
         switch result {
-        case .usage(let usage):
+        case .usage(let usage, let unpriced):
+            if !unpriced.isEmpty { noteUnpriced(unpriced) }
             return usage
         case .rejected(let reason, let detail):
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
