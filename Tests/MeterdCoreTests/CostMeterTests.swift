@@ -9,25 +9,38 @@ import Testing
     let cost = 1
 
     @Test func unpricedEventsDoNotCountTowardTheCostMeterAndAreReported() throws {
-        let result = try #require(extractor?.extract(CostFixtures.kong(provider: #""azure""#, model: #""gpt-4o""#)))
+        let extractor = try #require(extractor)
+        let (result, unpriced) = extractor.extractNotingUnpriced(CostFixtures.kong(provider: #""azure""#, model: #""gpt-4o""#))
         let usage = try #require(result.usage)
         #expect(usage.samples.map(\.meterIndex) == [requests], "the rest of the record still counts")
-        #expect(result.unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "azure", model: "gpt-4o")])
+        #expect(unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "azure", model: "gpt-4o")])
+        #expect(extractor.extractNotingUnpriced(CostFixtures.kong()).unpriced == [])
     }
 
-    @Test func anEventWithoutProviderOrModelIsUnpriced() {
-        let noModel = extractor?.extract(CostFixtures.kong(model: nil))
-        #expect(noModel?.unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "openai", model: nil)])
-        let numericModel = extractor?.extract(CostFixtures.kong(model: "4"))
-        #expect(numericModel?.unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "openai", model: nil)])
-        #expect(numericModel?.value(ofMeter: cost) == nil)
+    @Test func anEventWithoutProviderOrModelIsUnpriced() throws {
+        let extractor = try #require(extractor)
+        let noModel = extractor.extractNotingUnpriced(CostFixtures.kong(model: nil))
+        #expect(noModel.unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "openai", model: nil)])
+        let numericModel = extractor.extractNotingUnpriced(CostFixtures.kong(model: "4"))
+        #expect(numericModel.unpriced == [UnpricedUsage(meter: "llm_cost_usd", provider: "openai", model: nil)])
+        #expect(numericModel.result.value(ofMeter: cost) == nil)
     }
 
-    @Test func anEventWithoutTokensIsNeitherCountedNorUnpriced() {
+    @Test func aRejectedRecordReportsNothingUnpriced() throws {
+        let meters = [CostFixtures.costMeter, InputMeterValueTests.meter(.sum)]
+        let extractor = try #require(CostFixtures.extractor(CostFixtures.configuration(meters: meters)))
+        let json = CostFixtures.kong(provider: #""azure""#).dropLast() + #","v":"abc"}"#
+        let (result, unpriced) = extractor.extractNotingUnpriced(String(json))
+        #expect(result.rejectReason == .invalidValue)
+        #expect(unpriced == [])
+    }
+
+    @Test func anEventWithoutTokensIsNeitherCountedNorUnpriced() throws {
+        let extractor = try #require(extractor)
         for json in [InputFixtures.kong(), CostFixtures.kong(prompt: nil, completion: "null")] {
-            let result = extractor?.extract(json)
-            #expect(result?.usage?.samples.map(\.meterIndex) == [requests])
-            #expect(result?.unpriced == [])
+            let (result, unpriced) = extractor.extractNotingUnpriced(json)
+            #expect(result.usage?.samples.map(\.meterIndex) == [requests])
+            #expect(unpriced == [])
         }
     }
 

@@ -53,6 +53,15 @@ enum CostFixtures {
     }
 }
 
+extension UsageExtractor {
+    /// The result and the unpriced cost meters of one record.
+    func extractNotingUnpriced(_ json: String) -> (result: ExtractionResult, unpriced: [UnpricedUsage]) {
+        var unpriced: [UnpricedUsage] = []
+        let result = Array(json.utf8).withUnsafeBytes { extract(value: $0, headers: [], recordTimestampMillis: 42, unpriced: &unpriced) }
+        return (result, unpriced)
+    }
+}
+
 extension ExtractionResult {
     /// The value of the sample of meter `index`, if the record counts toward it.
     func value(ofMeter index: Int) -> Double? {

@@ -113,21 +113,36 @@ public struct UsageExtractor: Sendable {
     ///   - recordTimestampMillis: the Kafka record timestamp, the event time
     ///     of a CloudEvent without `time`.
     public func extract(value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64) -> ExtractionResult {
+        var unpriced: [UnpricedUsage] = []
+        return extract(value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced)
+    }
+
+    /// Decodes one record, and appends to `unpriced` the cost meters it had
+    /// tokens for but no price (they are left out of its samples; nothing is
+    /// appended for a rejected record).
+    public func extract(
+        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage]
+    ) -> ExtractionResult {
         guard value.count <= maxRecordBytes else {
             return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
         let bytes = value.bindMemory(to: UInt8.self)
-        return plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
-            do throws(Rejection) {
+        let result: Result<Extracted, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            Result { () throws(Rejection) -> Extracted in
                 if CloudEventDecoder.isBinaryMode(headers) {
                     return try extractBinary(
                         bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis
                     )
                 }
                 return try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis)
-            } catch {
-                return .rejected(error.reason, detail: error.detail)
             }
+        }
+        switch result {
+        case .success(let extracted):
+            if !extracted.unpriced.isEmpty { unpriced.append(contentsOf: extracted.unpriced) }
+            return .usage(extracted.record)
+        case .failure(let rejection):
+            return .rejected(rejection.reason, detail: rejection.detail)
         }
     }
 
@@ -140,8 +155,8 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64
-    ) throws(Rejection) -> ExtractionResult {
-        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> ExtractionResult in
+    ) throws(Rejection) -> Extracted {
+        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> Extracted in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
@@ -160,8 +175,8 @@ public struct UsageExtractor: Sendable {
         headers: [RecordHeader],
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64
-    ) throws(Rejection) -> ExtractionResult {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> ExtractionResult in
+    ) throws(Rejection) -> Extracted {
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> Extracted in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
@@ -175,9 +190,9 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         trie: SelectorTrie,
         allowEmpty: Bool = false,
-        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> ExtractionResult
-    ) throws(Rejection) -> ExtractionResult {
-        let result: Result<ExtractionResult, Rejection> = withUnsafeTemporaryAllocation(
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> Extracted
+    ) throws(Rejection) -> Extracted {
+        let result: Result<Extracted, Rejection> = withUnsafeTemporaryAllocation(
             of: ScannedValue.self,
             capacity: trie.slotCount
         ) { slots in
@@ -205,7 +220,7 @@ public struct UsageExtractor: Sendable {
     }
 
     /// Resolves the customer and evaluates `meters`: all of them or none.
-    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> ExtractionResult {
+    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> Extracted {
         guard let customer = customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
@@ -241,6 +256,12 @@ public struct UsageExtractor: Sendable {
             eventTimeMillis: envelope.eventTimeMillis,
             samples: samples
         )
-        return .usage(record, unpriced: unpriced)
+        return Extracted(record: record, unpriced: unpriced)
+    }
+
+    /// A usage record and the cost meters it had tokens but no price for.
+    private struct Extracted {
+        let record: UsageRecord
+        let unpriced: [UnpricedUsage]
     }
 }
