@@ -11,9 +11,10 @@ extension YAMLNodeReader {
     }
 
     private mutating func meter(_ node: Node, at path: ConfigPath) -> MeterDefinition? {
-        let known = ["slug", "eventType", "aggregation", "valueProperty", "groupBy", "allowNegative"]
+        let known = ["slug", "eventType", "aggregation", "valueProperty", "cost", "groupBy", "allowNegative"]
         guard let fields = fields(node, at: path, known: known) else { return nil }
         let valueProperty = string(fields, "valueProperty")
+        let cost = fields["cost"].map { self.cost($0, at: path.key("cost")) }
         let aggregation = choice(fields, "aggregation", among: AggregationKind.allCases, required: true)
         var groupBy: [String: String] = [:]
         if let groupByNode = fields["groupBy"], let dimensions = self.fields(groupByNode, at: path.key("groupBy"), known: nil) {
@@ -26,10 +27,11 @@ extension YAMLNodeReader {
             eventType: string(fields, "eventType", required: true) ?? "",
             // A neutral stand-in when the aggregation is unreadable, so that no
             // follow-on problem is reported about it (its own problem already is).
-            aggregation: aggregation ?? (valueProperty == nil ? .count : .sum),
+            aggregation: aggregation ?? (valueProperty == nil && cost == nil ? .count : .sum),
             valueProperty: valueProperty,
             groupBy: groupBy,
-            allowNegative: bool(fields, "allowNegative") ?? false
+            allowNegative: bool(fields, "allowNegative") ?? false,
+            cost: cost
         )
     }
 

@@ -34,7 +34,7 @@ extension YAMLNodeReader {
     }
 
     private mutating func customer(_ node: Node, at path: ConfigPath) -> CustomerDefinition? {
-        guard let fields = fields(node, at: path, known: ["key", "subjects", "plan", "overrides"]) else { return nil }
+        guard let fields = fields(node, at: path, known: ["key", "subjects", "plan", "overrides", "prices"]) else { return nil }
         var overrides: [String: QuotaOverride] = [:]
         if let overridesNode = fields["overrides"], let features = self.fields(overridesNode, at: path.key("overrides"), known: nil) {
             for featureKey in features.order {
@@ -53,7 +53,8 @@ extension YAMLNodeReader {
             key: string(fields, "key", required: true) ?? "",
             subjects: strings(fields, "subjects") ?? [],
             plan: string(fields, "plan"),
-            overrides: overrides
+            overrides: overrides,
+            prices: fields["prices"].map { modelPrices($0, at: path.key("prices")) } ?? []
         )
     }
 

@@ -5,7 +5,7 @@ import Yams
 /// `outputs`. Missing keys keep `MeterdConfiguration`'s defaults.
 extension YAMLNodeReader {
     static let rootKeys = [
-        "appId", "kafka", "windows", "commitInterval", "meters", "features", "plans", "customers",
+        "appId", "kafka", "windows", "commitInterval", "meters", "features", "plans", "customers", "prices",
         "unknownSubjects", "outputs", "maxRecordBytes",
     ]
     static let kafkaKeys = ["bootstrap", "inputTopics", "inputKeyedBySubject"]
@@ -23,6 +23,7 @@ extension YAMLNodeReader {
         if let node = fields["features"] { config.features = features(node, at: .root.key("features")) }
         if let node = fields["plans"] { config.plans = plans(node, at: .root.key("plans")) }
         if let node = fields["customers"] { config.customers = customers(node, at: .root.key("customers")) }
+        if let node = fields["prices"] { config.prices = prices(node, at: .root.key("prices")) }
         if let policy = choice(fields, "unknownSubjects", among: [UnknownSubjectPolicy.passthrough, .reject]) {
             config.unknownSubjects = policy
         }

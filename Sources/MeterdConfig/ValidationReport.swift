@@ -48,6 +48,11 @@ public enum ValidationReport {
         lines.append("  plans (\(config.plans.count)): " + (config.plans.isEmpty ? "none" : "") + config.plans.keys.sorted().map { name in
             "\(name) [\(config.plans[name]?.rules.count ?? 0) quota\(config.plans[name]?.rules.count == 1 ? "" : "s")]"
         }.joined(separator: ", "))
+        let customerPrices = config.customers.filter { !$0.prices.isEmpty }.count
+        if !config.prices.models.isEmpty || customerPrices > 0 {
+            lines.append("  prices (\(config.prices.currency)): \(config.prices.models.count) model\(config.prices.models.count == 1 ? "" : "s")"
+                + (customerPrices > 0 ? ", negotiated prices for \(customerPrices) customer\(customerPrices == 1 ? "" : "s")" : ""))
+        }
         lines.append("  customers (\(config.customers.count), \(subjects) subjects; unknown subjects: \(config.unknownSubjects.rawValue))")
         lines.append("  windows: size \(DurationParsing.format(millis: windows.sizeMillis)), grace \(DurationParsing.format(millis: windows.graceMillis)), "
             + "allowedLateness \(DurationParsing.format(millis: windows.allowedLatenessMillis)), idleTimeout \(DurationParsing.format(millis: windows.idleTimeoutMillis)); "

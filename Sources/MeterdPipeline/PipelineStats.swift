@@ -9,6 +9,8 @@ public struct PipelineCounters: Sendable, Equatable {
     public var recordsOut: [String: Int] = [:]
     /// Dead letters by reason.
     public var deadLetters: [String: Int] = [:]
+    /// Events with tokens but no matching price, by cost meter.
+    public var unpricedEvents: [String: Int] = [:]
     /// Duplicate events dropped by dedupe.
     public var dedupedEvents = 0
     /// Repartitioned copies skipped because their origin was already applied.

@@ -8,10 +8,12 @@ extension Processor {
         let kafkaHeaders = record.headers
         let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
         let timestamp = record.timestampMillis ?? 0
+        var unpriced: [UnpricedUsage] = []
         let result: ExtractionResult = record.withValue { value in
             guard let value else { return .rejected(.malformedJSON, detail: "record has no value") }
-            return extractor.extract(value: value, headers: headers, recordTimestampMillis: timestamp)
+            return extractor.extract(value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced)
         }
+        if !unpriced.isEmpty { noteUnpriced(unpriced) }
         switch result {
         case .usage(let usage):
             return usage

@@ -35,6 +35,8 @@ public final class Processor: RebalanceListener {
     var assignedInputs: Set<TopicPartition> = []
     var transactionOpen = false
     var counters = PipelineCounters()
+    /// (meter, provider, model) already logged as unpriced; bounded.
+    var loggedUnpriced: Set<UnpricedUsage> = []
     var changelogPartitions: Int32 = 1
     var nextCommitMillis: Int64 = 0
     var lastAdvanceMillis: Int64 = 0

@@ -9,6 +9,8 @@ public enum PrometheusExposition {
         for (topic, value) in c.recordsOut.sorted(by: { $0.key < $1.key }) { out.sample("meterd_records_out_total", ["topic": topic], Double(value)) }
         out.family("meterd_dead_letters_total", "counter", "Input records dead-lettered, by reason.")
         for (reason, value) in c.deadLetters.sorted(by: { $0.key < $1.key }) { out.sample("meterd_dead_letters_total", ["reason": reason], Double(value)) }
+        out.family("meterd_unpriced_events_total", "counter", "Events with LLM tokens that no price matched, by cost meter.")
+        for (meter, value) in c.unpricedEvents.sorted(by: { $0.key < $1.key }) { out.sample("meterd_unpriced_events_total", ["meter": meter], Double(value)) }
         out.single("meterd_deduplicated_events_total", "counter", "Duplicate events dropped by dedupe.", Double(c.dedupedEvents))
         out.single("meterd_replayed_copies_skipped_total", "counter", "Repartitioned copies skipped because their origin was already applied.", Double(c.replayedCopiesSkipped))
         out.single("meterd_replay_skipped_events_total", "counter", "Records re-read by an ops replay outside the windows it rebuilds (counted before).", Double(c.replaySkippedEvents))

@@ -5,7 +5,9 @@ import Testing
 @Suite struct ConfigLoaderTests {
     @Test func sampleConfigurationLoadsClean() throws {
         let config = try ConfigLoader.load(contentsOfFile: ConfigTestSupport.repositoryRoot + "/meterd.yaml")
-        #expect(config.meters.map(\.slug) == ["api_requests", "llm_prompt_tokens", "llm_completion_tokens", "llm_cost", "api_latency"])
+        #expect(config.meters.map(\.slug) == ["api_requests", "llm_prompt_tokens", "llm_completion_tokens", "llm_cost", "llm_cost_usd", "api_latency"])
+        #expect(config.meters[4].cost == CostSelectors())
+        #expect(config.prices.models.count == 4)
         #expect(config.meters[1].valueProperty == "$.ai.proxy.usage.prompt_tokens")
         #expect(config.features.first { $0.key == "successful_requests" }?.filter == ["status": ["200", "201", "204"]])
         #expect(Set(config.plans.keys) == ["free", "pro"])

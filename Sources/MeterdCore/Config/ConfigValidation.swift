@@ -30,6 +30,7 @@ public enum ConfigValidation {
         checker.checkFeatures()
         checker.checkPlans()
         checker.checkCustomers()
+        checker.checkPrices()
         return checker.problems
     }
 
@@ -185,17 +186,10 @@ struct ConfigChecker {
             if meter.eventType.isEmpty {
                 report(path.key("eventType"), "a meter needs an eventType", hint: "kong.request for Kong records, the CloudEvent type otherwise")
             }
-            switch (meter.aggregation, meter.valueProperty) {
-            case (.count, .some):
-                report(path.key("valueProperty"), "COUNT counts events and takes no valueProperty",
-                       hint: "remove valueProperty, or use SUM to add the values up")
-            case (.count, .none):
-                break
-            case (let aggregation, .none):
-                report(path.key("valueProperty"), "\(aggregation.rawValue) needs a valueProperty",
-                       hint: "e.g. valueProperty: \"$.ai.proxy.usage.total_tokens\"")
-            case (_, .some(let selector)):
-                checkSelector(selector, at: path.key("valueProperty"))
+            if let cost = meter.cost {
+                checkCostMeter(meter, cost, at: path)
+            } else {
+                checkValueProperty(meter, at: path)
             }
             for name in meter.groupBy.keys.sorted() {
                 if name.isEmpty {
@@ -203,6 +197,23 @@ struct ConfigChecker {
                 }
                 checkSelector(meter.groupBy[name] ?? "", at: path.key("groupBy").key(name))
             }
+        }
+    }
+
+    mutating func checkValueProperty(_ meter: MeterDefinition, at path: ConfigPath) {
+        switch (meter.aggregation, meter.valueProperty) {
+        case (.count, .some):
+            report(path.key("valueProperty"), "COUNT counts events and takes no valueProperty",
+                   hint: "remove valueProperty, or use SUM to add the values up")
+        case (.count, .none):
+            break
+        case (let aggregation, .none):
+            report(path.key("valueProperty"), "\(aggregation.rawValue) needs a valueProperty",
+                   hint: aggregation == .sum
+                       ? "e.g. valueProperty: \"$.ai.proxy.usage.total_tokens\", or cost: {} to sum LLM cost from the price table"
+                       : "e.g. valueProperty: \"$.ai.proxy.usage.total_tokens\"")
+        case (_, .some(let selector)):
+            checkSelector(selector, at: path.key("valueProperty"))
         }
     }
 

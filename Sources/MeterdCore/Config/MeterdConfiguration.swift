@@ -16,6 +16,8 @@ public struct MeterdConfiguration: Sendable, Equatable {
     /// Plans by name.
     public var plans: [String: Plan]
     public var customers: [CustomerDefinition]
+    /// LLM prices read by cost meters; customers may override them.
+    public var prices: PriceTable
     public var unknownSubjects: UnknownSubjectPolicy
     public var outputs: OutputTopics
     /// Records whose value is larger than this are dead-lettered as `too_large`.
@@ -32,7 +34,8 @@ public struct MeterdConfiguration: Sendable, Equatable {
         customers: [CustomerDefinition] = [],
         unknownSubjects: UnknownSubjectPolicy = .passthrough,
         outputs: OutputTopics = OutputTopics(),
-        maxRecordBytes: Int = 1 << 20
+        maxRecordBytes: Int = 1 << 20,
+        prices: PriceTable = PriceTable()
     ) {
         self.appId = appId
         self.kafka = kafka
@@ -42,6 +45,7 @@ public struct MeterdConfiguration: Sendable, Equatable {
         self.features = features
         self.plans = plans
         self.customers = customers
+        self.prices = prices
         self.unknownSubjects = unknownSubjects
         self.outputs = outputs
         self.maxRecordBytes = maxRecordBytes
@@ -115,8 +119,12 @@ public struct MeterDefinition: Sendable, Equatable {
     public var slug: String
     public var eventType: String
     public var aggregation: AggregationKind
-    /// Selector of the value; required for every aggregation but COUNT.
+    /// Selector of the value; required for every aggregation but COUNT,
+    /// unless `cost` computes the value.
     public var valueProperty: String?
+    /// Set for a cost meter (SUM only): the value is the event's LLM cost
+    /// from the price table instead of `valueProperty`.
+    public var cost: CostSelectors?
     /// Dimension name → selector.
     public var groupBy: [String: String]
     /// SUM values may be negative only when this is set.
@@ -128,7 +136,8 @@ public struct MeterDefinition: Sendable, Equatable {
         aggregation: AggregationKind,
         valueProperty: String? = nil,
         groupBy: [String: String] = [:],
-        allowNegative: Bool = false
+        allowNegative: Bool = false,
+        cost: CostSelectors? = nil
     ) {
         self.slug = slug
         self.eventType = eventType
@@ -136,6 +145,7 @@ public struct MeterDefinition: Sendable, Equatable {
         self.valueProperty = valueProperty
         self.groupBy = groupBy
         self.allowNegative = allowNegative
+        self.cost = cost
     }
 
     /// groupBy dimension names in the fixed (sorted) order used everywhere.
@@ -214,12 +224,17 @@ public struct CustomerDefinition: Sendable, Equatable {
     public var plan: String?
     /// Feature key → override of the plan's rule.
     public var overrides: [String: QuotaOverride]
+    /// Negotiated LLM prices: where one matches, it replaces the price table's.
+    public var prices: [ModelPrice]
 
-    public init(key: String, subjects: [String], plan: String? = nil, overrides: [String: QuotaOverride] = [:]) {
+    public init(
+        key: String, subjects: [String], plan: String? = nil, overrides: [String: QuotaOverride] = [:], prices: [ModelPrice] = []
+    ) {
         self.key = key
         self.subjects = subjects
         self.plan = plan
         self.overrides = overrides
+        self.prices = prices
     }
 }
 

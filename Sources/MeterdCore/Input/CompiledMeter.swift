@@ -10,6 +10,8 @@ struct CompiledMeter: Sendable {
     let valueSource: String
     /// Selector numbers aligned with `MeterDefinition.dimensionNames`.
     let dimensionSelectors: [Int]
+    /// Set for a cost meter: the value comes from the price book instead.
+    let cost: CompiledCost?
 }
 
 /// Why a record's values cannot be used (`invalid_value`).
@@ -31,6 +33,12 @@ extension CompiledMeter {
         } else {
             sampleValue = .none
         }
+        return try sample(sampleValue, values)
+    }
+
+    /// The sample carrying `sampleValue` and the record's groupBy values.
+    /// - Throws: `InvalidValue` when a numeric dimension overflows.
+    func sample(_ sampleValue: SampleValue, _ values: SelectedValues) throws(InvalidValue) -> MeterSample {
         var dimensions: [String?] = []
         dimensions.reserveCapacity(dimensionSelectors.count)
         for selector in dimensionSelectors {
@@ -39,19 +47,22 @@ extension CompiledMeter {
         return MeterSample(meterIndex: index, value: sampleValue, dimensions: dimensions)
     }
 
-    private func numericValue(_ value: ScannedValue, _ values: SelectedValues) throws(InvalidValue) -> SampleValue {
-        let number: Double?
+    /// The number a JSON number or numeric string holds; nil for anything else.
+    static func number(_ value: ScannedValue, _ values: SelectedValues) -> Double? {
         switch value.kind {
         case .number:
-            number = JSONNumber.parse(values.raw(value))
+            return JSONNumber.parse(values.raw(value))
         case .string where value.hasEscapes:
-            number = JSONStringDecoder.unescapedBytes(values.raw(value)).withUnsafeBufferPointer { JSONNumber.parse($0) }
+            return JSONStringDecoder.unescapedBytes(values.raw(value)).withUnsafeBufferPointer { JSONNumber.parse($0) }
         case .string:
-            number = JSONNumber.parse(values.raw(value))
+            return JSONNumber.parse(values.raw(value))
         default:
-            number = nil
+            return nil
         }
-        guard let number else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is not a number") }
+    }
+
+    private func numericValue(_ value: ScannedValue, _ values: SelectedValues) throws(InvalidValue) -> SampleValue {
+        guard let number = Self.number(value, values) else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is not a number") }
         guard number.isFinite else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is out of range") }
         if aggregation == .sum, !allowNegative, number < 0 {
             throw InvalidValue(detail: "meter \(slug): \(valueSource) is negative")

@@ -12,13 +12,18 @@ public struct UsageExtractor: Sendable {
         let kongMeters: [CompiledMeter]
         let metersByEventType: [String: [CompiledMeter]]
         let customers: CustomerDirectory
+        let prices: PriceBook
         let maxRecordBytes: Int
 
-        init(plan: ExtractionPlan, metersByEventType: [String: [CompiledMeter]], customers: CustomerDirectory, maxRecordBytes: Int) {
+        init(
+            plan: ExtractionPlan, metersByEventType: [String: [CompiledMeter]], customers: CustomerDirectory,
+            prices: PriceBook, maxRecordBytes: Int
+        ) {
             self.plan = plan
             self.metersByEventType = metersByEventType
             self.kongMeters = metersByEventType[KongLogDecoder.eventType] ?? []
             self.customers = customers
+            self.prices = prices
             self.maxRecordBytes = maxRecordBytes
         }
     }
@@ -28,6 +33,7 @@ public struct UsageExtractor: Sendable {
     private var kongMeters: [CompiledMeter] { compiled.kongMeters }
     private var metersByEventType: [String: [CompiledMeter]] { compiled.metersByEventType }
     private var customers: CustomerDirectory { compiled.customers }
+    private var prices: PriceBook { compiled.prices }
     private var maxRecordBytes: Int { compiled.maxRecordBytes }
 
     /// A meter the extractor cannot be built for.
@@ -37,8 +43,9 @@ public struct UsageExtractor: Sendable {
         public var description: String { "meter \(meter): \(message)" }
     }
 
-    /// - Throws: `ConfigurationError` for an unparsable selector or a
-    ///   non-COUNT meter without `valueProperty`.
+    /// - Throws: `ConfigurationError` for an unparsable selector, a
+    ///   non-COUNT meter without `valueProperty` or `cost`, or a cost meter
+    ///   that does not SUM.
     public init(configuration: MeterdConfiguration) throws(ConfigurationError) {
         var selectors: [JSONSelector] = []
         var numbers: [String: Int] = [:]
@@ -57,7 +64,19 @@ public struct UsageExtractor: Sendable {
         var meters: [CompiledMeter] = []
         for (index, meter) in configuration.meters.enumerated() {
             var valueSelector: Int?
-            if meter.aggregation != .count {
+            var cost: CompiledCost?
+            if let selectors = meter.cost {
+                guard meter.aggregation == .sum else {
+                    throw ConfigurationError(meter: meter.slug, message: "a cost meter must aggregate with SUM")
+                }
+                cost = CompiledCost(
+                    inputTokens: try number(selectors.inputTokens, meter: meter.slug),
+                    outputTokens: try number(selectors.outputTokens, meter: meter.slug),
+                    provider: try number(selectors.provider, meter: meter.slug),
+                    model: try number(selectors.model, meter: meter.slug),
+                    sources: selectors
+                )
+            } else if meter.aggregation != .count {
                 guard let source = meter.valueProperty else {
                     throw ConfigurationError(meter: meter.slug, message: "\(meter.aggregation.rawValue) needs a valueProperty")
                 }
@@ -74,13 +93,15 @@ public struct UsageExtractor: Sendable {
                 allowNegative: meter.allowNegative,
                 valueSelector: valueSelector,
                 valueSource: meter.valueProperty ?? "",
-                dimensionSelectors: dimensions
+                dimensionSelectors: dimensions,
+                cost: cost
             ))
         }
         self.compiled = Compiled(
             plan: ExtractionPlan(selectors: selectors),
             metersByEventType: Dictionary(grouping: meters, by: { configuration.meters[$0.index].eventType }),
             customers: CustomerDirectory(customers: configuration.customers, policy: configuration.unknownSubjects),
+            prices: PriceBook(configuration: configuration),
             maxRecordBytes: configuration.maxRecordBytes
         )
     }
@@ -92,21 +113,36 @@ public struct UsageExtractor: Sendable {
     ///   - recordTimestampMillis: the Kafka record timestamp, the event time
     ///     of a CloudEvent without `time`.
     public func extract(value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64) -> ExtractionResult {
+        var unpriced: [UnpricedUsage] = []
+        return extract(value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced)
+    }
+
+    /// Decodes one record, and appends to `unpriced` the cost meters it had
+    /// tokens for but no price (they are left out of its samples; nothing is
+    /// appended for a rejected record).
+    public func extract(
+        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage]
+    ) -> ExtractionResult {
         guard value.count <= maxRecordBytes else {
             return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
         let bytes = value.bindMemory(to: UInt8.self)
-        return plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
-            do throws(Rejection) {
+        let result: Result<Extracted, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            Result { () throws(Rejection) -> Extracted in
                 if CloudEventDecoder.isBinaryMode(headers) {
-                    return .usage(try extractBinary(
+                    return try extractBinary(
                         bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis
-                    ))
+                    )
                 }
-                return .usage(try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis))
-            } catch {
-                return .rejected(error.reason, detail: error.detail)
+                return try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis)
             }
+        }
+        switch result {
+        case .success(let extracted):
+            if !extracted.unpriced.isEmpty { unpriced.append(contentsOf: extracted.unpriced) }
+            return .usage(extracted.record)
+        case .failure(let rejection):
+            return .rejected(rejection.reason, detail: rejection.detail)
         }
     }
 
@@ -119,8 +155,8 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64
-    ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> UsageRecord in
+    ) throws(Rejection) -> Extracted {
+        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> Extracted in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
@@ -139,8 +175,8 @@ public struct UsageExtractor: Sendable {
         headers: [RecordHeader],
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64
-    ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> UsageRecord in
+    ) throws(Rejection) -> Extracted {
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> Extracted in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
@@ -154,9 +190,9 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         trie: SelectorTrie,
         allowEmpty: Bool = false,
-        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> UsageRecord
-    ) throws(Rejection) -> UsageRecord {
-        let result: Result<UsageRecord, Rejection> = withUnsafeTemporaryAllocation(
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> Extracted
+    ) throws(Rejection) -> Extracted {
+        let result: Result<Extracted, Rejection> = withUnsafeTemporaryAllocation(
             of: ScannedValue.self,
             capacity: trie.slotCount
         ) { slots in
@@ -184,20 +220,35 @@ public struct UsageExtractor: Sendable {
     }
 
     /// Resolves the customer and evaluates `meters`: all of them or none.
-    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> UsageRecord {
+    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> Extracted {
         guard let customer = customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
         var samples: [MeterSample] = []
         samples.reserveCapacity(meters.count)
+        var unpriced: [UnpricedUsage] = []
+        var overrides: CompiledPriceTable?
+        var overridesResolved = false
         for meter in meters {
             do throws(InvalidValue) {
-                if let sample = try meter.sample(from: values) { samples.append(sample) }
+                guard let cost = meter.cost else {
+                    if let sample = try meter.sample(from: values) { samples.append(sample) }
+                    continue
+                }
+                if !overridesResolved {
+                    overrides = prices.overrides(forCustomer: customer)
+                    overridesResolved = true
+                }
+                switch try meter.costReading(cost, from: values, prices: prices, overrides: overrides) {
+                case .sample(let sample): samples.append(sample)
+                case .noTokens: break
+                case .unpriced(let usage): unpriced.append(usage)
+                }
             } catch {
                 throw Rejection(.invalidValue, error.detail)
             }
         }
-        return UsageRecord(
+        let record = UsageRecord(
             customer: customer,
             subject: envelope.subject,
             source: envelope.source,
@@ -205,5 +256,12 @@ public struct UsageExtractor: Sendable {
             eventTimeMillis: envelope.eventTimeMillis,
             samples: samples
         )
+        return Extracted(record: record, unpriced: unpriced)
+    }
+
+    /// A usage record and the cost meters it had tokens but no price for.
+    private struct Extracted {
+        let record: UsageRecord
+        let unpriced: [UnpricedUsage]
     }
 }
