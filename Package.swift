@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MeterdKafka", "meterd", "MeterdCore", "MeterdConfig",
+                "MeterdKafka", "meterd", "MeterdCore", "MeterdConfig", "MeterdPipeline",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
