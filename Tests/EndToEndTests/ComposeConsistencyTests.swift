@@ -169,7 +169,7 @@ struct ComposeConsistencyTests {
         }
     }
 
-    @Test("every meterd_ metric the README and deploy/ name is served on /metrics")
+    @Test("every meterd_ metric the README and deploy/ name is served on /metrics, and the README lists them all")
     func documentedMetricsExist() throws {
         let served = Self.servedMetricNames()
         for file in ["README.md", "docs/pipeline.md", "deploy/alerts.yml"] {
@@ -177,6 +177,9 @@ struct ComposeConsistencyTests {
                 #expect(served.contains(metric), "\(file): \(metric) is not served on /metrics")
             }
         }
+        let readme = Self.metricNames(in: try Repository.text("README.md"))
+        let families = served.filter { name in name.hasPrefix("meterd_") && !["_bucket", "_sum", "_count"].contains { name.hasSuffix($0) } }
+        #expect(families.subtracting(readme).isEmpty, "README's metrics table lacks \(families.subtracting(readme).sorted())")
     }
 
     @Test("the Dockerfile builds the meterd product and runs it with what it needs")
