@@ -209,6 +209,9 @@ struct ComposeConsistencyTests {
             #expect(runtimePackages.contains("curl"), "runtime image has curl for the healthcheck")
         }
         #expect(dockerfile.finalStage.contains { $0.keyword == "EXPOSE" && $0.arguments == "9464" })
+        let runtimeDirectory = dockerfile.finalStage.last { $0.keyword == "WORKDIR" }?.arguments ?? "/"
+        let topicsCopy = dockerfile.finalStage.first { $0.keyword == "COPY" && $0.words.first == "topics" }
+        #expect(topicsCopy?.words.last == runtimeDirectory + "/topics", "topics/ where meterd looks for it (the working directory): \(topicsCopy?.arguments ?? "not copied")")
     }
 
     /// Metric family names `meterd run` serves, from the real exposition.
