@@ -60,6 +60,7 @@ struct JSONSchemaValidatorTests {
         #expect(try violations(rollup(envelope: ["id": .string("6F6269D609CA27200D9A95865945A444")])).count == 1)
         #expect(try violations(rollup(envelope: ["source": .string("")])).count == 1, "minLength 1")
         #expect(try violations(rollup(data: ["revision": .number(0)])).count == 1, "revision ≥ 1")
+        #expect(try violations(rollup(data: ["windowEnd": .string("2024-02-01T01:01:00+01:00")])).count == 1, "window times are UTC")
         #expect(try violations(rollup(data: ["subjects": .array([.string("a"), .string("a")])])).count == 1, "uniqueItems")
         let quota = try JSONSchema(contentsOfFile: Repository.path("topics/schemas/usage.quota.schema.json"))
         let event = try JSONValue.parse(#"{"specversion":"1.0","id":"68720692f248fbb5a6b15bd55a02c1f2","source":"meterd/meterd","type":"quota.reset","subject":"acme","time":"2024-02-01T01:00:00.123Z","datacontenttype":"application/json","data":{"customer":"acme","feature":"f","periodStart":"2024-02-01T00:00:00Z","periodEnd":"2024-02-02T00:00:00Z","limit":0,"usage":1,"threshold":0,"hard":false}}"#)
