@@ -11,6 +11,8 @@ FROM swift:6.2-bookworm-slim
 RUN apt-get update -qq && apt-get install -y -qq librdkafka1 curl && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/.build/release/meterd /usr/local/bin/meterd
 COPY topics /usr/local/share/meterd/topics
+# `meterd topics apply` and `meterd broker` find topics/ in the working directory.
+WORKDIR /usr/local/share/meterd
 COPY meterd.yaml /etc/meterd/meterd.yaml
 EXPOSE 9464
 ENTRYPOINT ["/usr/local/bin/meterd"]

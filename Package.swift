@@ -90,7 +90,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MeterdKafka", "meterd"],
+            dependencies: [
+                "MeterdKafka", "meterd", "MeterdCore", "MeterdConfig", "MeterdPipeline",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
