@@ -36,25 +36,25 @@ struct SchemaConformanceTests {
         print("schema core: \(rollups.count) rollups, \(quotaEvents.count) quota events validated")
     }
 
-    /// Two finite SUM values whose total exceeds Double's range: the rollup's
-    /// value becomes NaN and is written as `"value":null`, which neither
-    /// SPEC section 3 ("value (number)") nor the schema allows. Left to the
-    /// core's owners (reject as invalid_value, or saturate); this records it.
-    @Test("core encoder: a SUM that overflows Double still encodes a number")
+    /// Two finite SUM values near Double's limit would overflow to a NaN
+    /// rollup (`"value":null`), which SPEC section 3 and the schema forbid:
+    /// summed values beyond ±1e300 are `invalid_value`, so sums stay numbers.
+    @Test("core: a SUM value that could overflow is invalid_value; rollups stay numbers")
     func overflowingSumEncodesANumber() throws {
         let rollupSchema = try #require(try TopicSchemas.load()["usage.rollups"])
         var aggregator = PartitionAggregator(configuration: CoreOutputSample.configuration)
         let start = CoreOutputSample.start
-        _ = aggregator.ingest(CoreOutputSample.event("big-1", at: start, tokens: 1.7e308))
-        _ = aggregator.ingest(CoreOutputSample.event("big-2", at: start + 1, tokens: 1.7e308))
+        // Values that could overflow a sum are rejected before anything is applied.
+        #expect(aggregator.ingest(CoreOutputSample.event("big-1", at: start, tokens: 1.7e308)) == .rejected(.invalidValue))
+        _ = aggregator.ingest(CoreOutputSample.event("big-2", at: start + 1, tokens: 1e300))
+        _ = aggregator.ingest(CoreOutputSample.event("big-3", at: start + 2, tokens: 1e300))
         _ = aggregator.ingest(CoreOutputSample.event("close", at: start + 300_000))
         let tokens = aggregator.flush().filter { $0.feature == "tokens" && $0.windowStartMillis == start }
         #expect(tokens.count == 1)
+        #expect(tokens.first?.value == 2e300)
         let encoder = CloudEventEncoder(appId: "meterd")
-        withKnownIssue("SUM overflow is encoded as value null") {
-            for rollup in tokens {
-                #expect(TopicSchemas.violations(of: encoder.encode(rollup).value, against: rollupSchema, label: rollup.key) == [])
-            }
+        for rollup in tokens {
+            #expect(TopicSchemas.violations(of: encoder.encode(rollup).value, against: rollupSchema, label: rollup.key) == [])
         }
     }
 

@@ -41,6 +41,11 @@ public struct CompiledConfiguration: Sendable {
         quotaRulesByCustomer[customer] ?? [:]
     }
 
+    /// The largest magnitude a summed value (SUM, AVG) may have: sums of
+    /// values up to 1e300 stay finite for more events than any window or
+    /// quota period can hold, so a rollup value is always a JSON number.
+    public static let maxSummedMagnitude = 1e300
+
     /// Checks a record against the meters before anything is applied, so a
     /// record is either fully accounted or rejected (`invalid_value`).
     public func validate(_ record: UsageRecord) -> RejectReason? {
@@ -58,8 +63,10 @@ public struct CompiledConfiguration: Sendable {
             case (.uniqueCount, .text):
                 continue
             case (.sum, .number(let value)):
-                guard value.isFinite, value >= 0 || meter.allowNegative else { return .invalidValue }
-            case (.uniqueCount, .number(let value)), (.avg, .number(let value)), (.min, .number(let value)),
+                guard value.magnitude <= Self.maxSummedMagnitude, value >= 0 || meter.allowNegative else { return .invalidValue }
+            case (.avg, .number(let value)):
+                guard value.magnitude <= Self.maxSummedMagnitude else { return .invalidValue }
+            case (.uniqueCount, .number(let value)), (.min, .number(let value)),
                  (.max, .number(let value)), (.latest, .number(let value)):
                 guard value.isFinite else { return .invalidValue }
             default:

@@ -40,7 +40,7 @@ extension CompiledMeter {
             return .unpriced(UnpricedUsage(meter: slug, provider: Self.string(providerValue, values), model: Self.string(modelValue, values)))
         }
         let amount = ((input ?? 0) * price.input + (output ?? 0) * price.output) / 1_000_000
-        guard amount.isFinite else { throw InvalidValue(detail: "meter \(slug): the cost of the tokens is out of range") }
+        guard amount.magnitude <= CompiledConfiguration.maxSummedMagnitude else { throw InvalidValue(detail: "meter \(slug): the cost of the tokens is out of range") }
         // -0 tokens would give -0: rollups show 0.
         return .sample(try sample(.number(amount == 0 ? 0 : amount), values))
     }

@@ -64,6 +64,9 @@ extension CompiledMeter {
     private func numericValue(_ value: ScannedValue, _ values: SelectedValues) throws(InvalidValue) -> SampleValue {
         guard let number = Self.number(value, values) else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is not a number") }
         guard number.isFinite else { throw InvalidValue(detail: "meter \(slug): \(valueSource) is out of range") }
+        if aggregation == .sum || aggregation == .avg, number.magnitude > CompiledConfiguration.maxSummedMagnitude {
+            throw InvalidValue(detail: "meter \(slug): \(valueSource) is beyond ±1e300, where sums could overflow")
+        }
         if aggregation == .sum, !allowNegative, number < 0 {
             throw InvalidValue(detail: "meter \(slug): \(valueSource) is negative")
         }
