@@ -34,7 +34,7 @@ struct FaultInjectionTests {
     func groupProtocolErrors() async throws {
         // JoinGroup/SyncGroup errors are queued first; the Heartbeat error
         // then makes the member rejoin, which meets them.
-        try await runUnderFaults(label: "group", seed: 32, brokers: 1, schedule: [
+        try await runUnderFaults(label: "group", seed: 32, brokers: 1, completedRejoins: 1, schedule: [
             FaultStep(after: .milliseconds(2_000), commands: [
                 "fail JoinGroup 2 COORDINATOR_NOT_AVAILABLE", "fail SyncGroup 1 REBALANCE_IN_PROGRESS",
                 "fail Heartbeat 1 REBALANCE_IN_PROGRESS",
@@ -88,9 +88,18 @@ struct FaultInjectionTests {
     /// Starts one processor, produces 10k seeded records in paced chunks
     /// while `schedule` injects faults, then checks the processor stayed
     /// the same process and its outputs equal the oracle.
-    private func runUnderFaults(label: String, seed: UInt64, brokers: Int, schedule: [FaultStep]) async throws {
+    /// - Parameter completedRejoins: rejoins the faults must force and the
+    ///   group must complete (each calls the cooperative rebalance listener
+    ///   again, logged as "partitions assigned"); on the mock cluster each
+    ///   successful JoinGroup of a rejoin takes ~5 s, so this waits up to 45 s.
+    private func runUnderFaults(label: String, seed: UInt64, brokers: Int, completedRejoins: Int = 0, schedule: [FaultStep]) async throws {
         let cluster = try await PipelineCluster(setup: setup, brokerArguments: ["--brokers", "\(brokers)", "--faults-from-stdin"])
         defer { cluster.terminateAll() }
+        // The mock cluster answers a rejoining member's JoinGroup only after
+        // the rebalance timeout (max.poll.interval.ms, default 300 s); real
+        // Kafka answers at once when every member rejoined. 10 s keeps a
+        // forced rejoin observable within the test.
+        try cluster.addKafkaProperties(["max.poll.interval.ms": "10000"])
         let faults = BrokerFaultControl(broker: cluster.broker)
         let records = TrafficGenerator(setup: setup, seed: seed).generate(count: 10_000)
         var watch = ProcessorWatch(try await cluster.start("p1"))
@@ -118,6 +127,17 @@ struct FaultInjectionTests {
         let warnings = cluster.logLines(of: "p1", containing: " error ").count + cluster.logLines(of: "p1", containing: " warning ").count
         print("e2e faults \(label): \(schedule.count) fault steps while producing (\(producedDuringFaults) of \(records.count) records sent by the last); "
             + "caught up in \(ContinuousClock.now - started); \(warnings) warning/error log lines; \(cluster.counterSummary())")
+        if ProcessInfo.processInfo.environment["METERD_E2E_DIAGNOSTICS"] != nil { print(cluster.diagnostics()) }
+        if completedRejoins > 0 {
+            let deadline = ContinuousClock.now + .seconds(45)
+            while cluster.logLines(of: "p1", containing: "partitions assigned").count < 1 + completedRejoins, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let assignments = cluster.logLines(of: "p1", containing: "partitions assigned").count
+            #expect(assignments >= 1 + completedRejoins, "the faults forced \(completedRejoins) completed rejoin(s): \(assignments) assignment callbacks")
+            watch.check("rejoins completed")
+            #expect(watch.problems.isEmpty, "\(watch.problems)")
+        }
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
 }

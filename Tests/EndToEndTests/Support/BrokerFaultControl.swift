@@ -64,6 +64,15 @@ func pacedProduction(_ records: [GeneratedRecord], chunk: Int, pause: Duration, 
 }
 
 extension PipelineCluster {
+    /// Adds librdkafka properties to the `kafka:` block of the members'
+    /// configuration (call before starting members).
+    func addKafkaProperties(_ properties: [String: String]) throws {
+        let yaml = try String(contentsOfFile: configPath, encoding: .utf8)
+        let lines = properties.sorted { $0.key < $1.key }.map { "  \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
+        guard let range = yaml.range(of: "kafka:\n") else { throw E2EFailure("no kafka: block in \(configPath)") }
+        try yaml.replacingCharacters(in: range, with: "kafka:\n" + lines + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
     /// Waits until every running member reports ready with all partitions assigned.
     func awaitReady(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
