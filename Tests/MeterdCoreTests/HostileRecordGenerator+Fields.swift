@@ -3,7 +3,6 @@ import MeterdCore
 extension HostileRecordGenerator {
     /// Records with one used field broken (wrong type, out of range, bad
     /// bytes), and CloudEvents with bad attributes.
-    // swiftlint:disable:next cyclomatic_complexity function_body_length
     mutating func malformedField(_ kind: String) -> HostileRecord {
         let id = "req-x\(serial)"
         serial += 1

@@ -100,7 +100,6 @@ struct HostileRecordGenerator {
         return make(kind)
     }
 
-    // swiftlint:disable:next cyclomatic_complexity function_body_length
     private mutating func make(_ kind: String) -> HostileRecord {
         switch kind {
         case "valid":
