@@ -137,6 +137,29 @@ extension Processor {
             KafkaHeader(key: "meterd.offset", string: "\(origin.offset)"),
         ]
         if !detail.isEmpty { headers.append(KafkaHeader(key: "meterd.detail", string: String(detail.prefix(256)))) }
+        // A record larger than the producer's message.max.bytes can never be
+        // produced: sending it would fail the transaction on every retry and
+        // wedge the processor on this input record. Such a dead letter keeps
+        // its coordinates and says how big the original was; the original
+        // stays readable on the input topic.
+        var key = key
+        var value = value
+        let limit = deadLetterByteLimit
+        if (key?.count ?? 0) + (value?.count ?? 0) > limit, let original = value {
+            headers.append(KafkaHeader(key: "meterd.original_bytes", string: "\(original.count)"))
+            value = nil
+        }
+        if let original = key, original.count > limit {
+            headers.append(KafkaHeader(key: "meterd.original_key_bytes", string: "\(original.count)"))
+            key = nil
+        }
         emit(OutgoingRecord(topic: configuration.outputs.dlq, key: key, value: value, headers: headers))
+    }
+
+    /// Key plus value bytes a dead letter may carry: the producer's
+    /// `message.max.bytes` (librdkafka's default 1,000,000, below meterd's
+    /// default `maxRecordBytes` of 1 MiB) less room for headers and framing.
+    var deadLetterByteLimit: Int {
+        (kafka["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000) - 4_096
     }
 }

@@ -8,6 +8,8 @@ final class MeterdProcess: @unchecked Sendable {
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let output = CapturedOutput()
+    /// The child's stdin when started with `standardInput: true`.
+    private let stdinPipe: Pipe?
 
     /// The `meterd` executable next to the test bundle (`.build/<config>/meterd`).
     static var executableURL: URL {
@@ -23,13 +25,14 @@ final class MeterdProcess: @unchecked Sendable {
         return URL(fileURLWithPath: ".build/debug/meterd")
     }
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], standardInput: Bool = false) throws {
+        stdinPipe = standardInput ? Pipe() : nil
         process.executableURL = Self.executableURL
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = stdinPipe ?? FileHandle.nullDevice
         // Blocking reads on plain threads: FileHandle.readabilityHandler's
         // dispatch sources can crash on Linux when the pipe closes under them.
         let stdoutHandle = stdoutPipe.fileHandleForReading
@@ -63,6 +66,12 @@ final class MeterdProcess: @unchecked Sendable {
     }
 
     var stdoutLines: [String] { output.state.withLock { $0.lines } }
+
+    /// Writes `line` and a newline to the child's stdin (started with `standardInput: true`).
+    func writeLine(_ line: String) throws {
+        guard let stdinPipe else { throw ProcessTestError.timeout("process was started without a stdin pipe") }
+        try stdinPipe.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
     var stderr: String { output.state.withLock { $0.stderr } }
 
     /// Waits until stdout has at least `count` lines.

@@ -28,6 +28,9 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "appId whose internal topics are created.")
     var appId: String = "meterd"
 
+    @Flag(name: .long, help: "Read fault commands from stdin, one a line ('fail Produce 3 NOT_ENOUGH_REPLICAS', 'down 2', 'up 2', 'rtt 1 200', 'leader TOPIC 0 2', 'clear Produce'); each is answered on stdout with 'ok …' or 'error: …'.")
+    var faultsFromStdin = false
+
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 16") }
         _ = try extraTopics()
@@ -59,6 +62,11 @@ struct BrokerCommand: AsyncParsableCommand {
             "meterd.topics": "\(created.joined(separator: ","))",
         ])
 
+        if faultsFromStdin {
+            BrokerFault.serveStandardInput(broker) { line in
+                logger.info("fault injected", metadata: ["meterd.fault": "\(line)"])
+            }
+        }
         let signal = await ShutdownSignal.wait()
         logger.info("stopping embedded broker", metadata: ["meterd.signal": "\(signal)"])
         withExtendedLifetime(broker) {}

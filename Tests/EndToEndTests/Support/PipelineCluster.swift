@@ -23,9 +23,11 @@ final class PipelineCluster: @unchecked Sendable {
         return logger
     }
 
-    init(setup: PipelineSetup) async throws {
+    /// - Parameter brokerArguments: extra `meterd broker` options (e.g.
+    ///   `--brokers 3 --faults-from-stdin`; the latter opens its stdin).
+    init(setup: PipelineSetup, brokerArguments: [String] = []) async throws {
         assignedPartitions = setup.keyedBySubject ? 6 : 12
-        broker = try MeterdProcess(["broker"])
+        broker = try MeterdProcess(["broker"] + brokerArguments, standardInput: brokerArguments.contains("--faults-from-stdin"))
         bootstrap = try await broker.waitForLines(1)[0]
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("meterd-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

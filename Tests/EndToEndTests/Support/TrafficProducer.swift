@@ -13,7 +13,7 @@ final class TrafficProducer: Sendable {
 
     init(bootstrap: String) throws {
         producer = try KafkaProducer(
-            configuration: KafkaConfiguration(bootstrap: bootstrap, ["linger.ms": "5", "enable.idempotence": "true"]),
+            configuration: KafkaConfiguration(bootstrap: bootstrap, ["linger.ms": "5", "enable.idempotence": "true", "message.max.bytes": "4000000"]),
             logger: PipelineCluster.quietLogger
         )
     }

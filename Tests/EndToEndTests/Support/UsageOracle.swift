@@ -41,7 +41,8 @@ struct UsageOracle {
 
     var rollups: [String: RollupValue] = [:]
     var quota: Set<QuotaIdentity> = []
-    var deadLetters: [DeadLetterIdentity: (key: [UInt8], value: [UInt8])] = [:]
+    /// Original key and value; a nil value: the dead letter carries none (original too large to produce).
+    var deadLetters: [DeadLetterIdentity: (key: [UInt8], value: [UInt8]?)] = [:]
     /// Usage events counted (after dedupe), for reporting.
     var countedEvents = 0
     var duplicates = 0
