@@ -157,9 +157,10 @@ extension Processor {
     }
 
     /// Key plus value bytes a dead letter may carry: the producer's
-    /// `message.max.bytes` (librdkafka's default 1,000,000, below meterd's
-    /// default `maxRecordBytes` of 1 MiB) less room for headers and framing.
+    /// `message.max.bytes` (16 MiB unless configured) less room for headers
+    /// and framing. The DLQ topic must accept records that large
+    /// (`max.message.bytes` in topics/usage.dlq.yaml).
     var deadLetterByteLimit: Int {
-        (kafka["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000) - 4_096
+        (kafka["message.max.bytes"].flatMap { Int($0) } ?? Self.defaultMessageMaxBytes) - 4_096
     }
 }

@@ -82,10 +82,16 @@ public final class Processor: RebalanceListener {
         var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
         if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
         if kafka["linger.ms"] == nil { properties["linger.ms"] = "5" }
+        // Dead letters carry the original record (SPEC section 3), which may be
+        // larger than librdkafka's default 1,000,000 bytes (maxRecordBytes is 1 MiB).
+        if kafka["message.max.bytes"] == nil { properties["message.max.bytes"] = "\(Self.defaultMessageMaxBytes)" }
         let producer = try KafkaProducer(configuration: kafka.merging(properties), logger: logger)
         try producer.initTransactions(timeoutMillis: 30_000)
         return producer
     }
+
+    /// The producer's `message.max.bytes` unless configured: 16 MiB.
+    static let defaultMessageMaxBytes = 16 * 1024 * 1024
 
     var inputTopics: Set<String> { Set(configuration.kafka.inputTopics) }
     var repartitionTopic: String { configuration.repartitionTopic }
