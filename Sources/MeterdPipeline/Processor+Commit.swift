@@ -59,6 +59,12 @@ extension Processor {
             offsets[tp] = next
         }
         if needsReset { throw PipelineError.resetRequested }
+        guard transactionOpen else {
+            // Nothing was written (moved inputs whose partitions were revoked
+            // meanwhile): there is no transaction to commit.
+            movedInputs.removeAll()
+            return
+        }
         // 4. Offsets with the group's generation, then commit.
         if let metadata = consumer.groupMetadata() {
             try producer.sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeoutMillis: 30_000)
