@@ -12,6 +12,11 @@ enum DemoFormat {
         return value < 0 ? "-" + grouped : grouped
     }
 
+    /// `1 quota event`, `3 quota events`.
+    static func count(_ value: Int, _ noun: String) -> String {
+        count(value) + " " + noun + (value == 1 ? "" : "s")
+    }
+
     /// A meter value: whole numbers grouped (`1,234,567`), fractions with
     /// 1, 2 or 4 decimals by size (`1234.5`, `12.34`, `0.0042`); `money`
     /// prefixes `$` and always shows cents.

@@ -52,7 +52,7 @@ enum DemoScreen {
         checks += " · duplicates dropped \(DemoFormat.count(pipeline.dedupedEvents)) · late events accepted \(DemoFormat.count(pipeline.lateEvents))"
         lines.append("           " + checks)
         lines.append("outputs    \(DemoFormat.count(board.latest.count)) rollup keys (\(DemoFormat.count(board.recordsRead)) records, "
-            + "\(DemoFormat.count(board.revisedKeys)) revised by late events) · \(DemoFormat.count(snapshot.outputs.quota.notices.count)) quota events"
+            + "\(DemoFormat.count(board.revisedKeys)) revised by late events) · " + DemoFormat.count(snapshot.outputs.quota.notices.count, "quota event")
             + (snapshot.outputs.unreadable > 0 ? " · \(snapshot.outputs.unreadable) unreadable" : ""))
         return lines
     }
