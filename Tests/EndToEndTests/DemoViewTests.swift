@@ -56,6 +56,8 @@ struct DemoViewTests {
         board.apply(row("acme", "latency", value: 120, aggregation: "AVG"))
         #expect(board.latest.count == 1)
         #expect(board.total(customer: "acme", feature: "latency") == nil)
+        #expect(board.hasRollups(customer: "acme", feature: "latency"))
+        #expect(!board.hasRollups(customer: "globex", feature: "latency"))
     }
 
     @Test("quota events are shown once per CloudEvent id, in arrival order")
@@ -92,6 +94,9 @@ struct DemoViewTests {
         #expect(notice.type == "quota.exceeded" && notice.hard && notice.limit == 2000 && notice.threshold == 100)
         #expect(notice.timeMillis == 1_714_566_896_789)
         #expect(DemoTables.period(notice) == "hour from 12:00")
+        var daily = notice
+        daily.periodEndMillis = daily.periodStartMillis + 86_400_000
+        #expect(DemoTables.period(daily) == "day 2024-05-01")
 
         #expect(decoder.rollup(key: nil, value: Array(rollup.utf8)) == nil)
         #expect(decoder.quota(value: Array(rollup.utf8)) == nil)

@@ -77,7 +77,7 @@ enum DemoConfiguration {
       - { key: stark, plan: pro, subjects: [stark-web, stark-jarvis, stark-labs] }
 
     unknownSubjects: passthrough
-"""
+    """
 
     /// The configuration of `path`, or the built-in one; its bootstrap is
     /// replaced by the embedded broker's later.

@@ -1,3 +1,4 @@
+import Foundation
 import MeterdCore
 
 /// What the demo's screen takes from the configuration: customers in order
@@ -20,9 +21,16 @@ struct DemoLayout: Sendable {
     var moneyFeatures: Set<String>
     /// The feature and dimension of the breakdown table.
     var breakdown: (feature: String, dimension: String)?
+    /// What the quota table says before the first event.
+    var noQuotaEventsYet: String
 
     init(configuration: MeterdConfiguration, configName: String) {
         self.configName = configName
+        let hasQuotas = configuration.plans.values.contains { !$0.rules.isEmpty }
+            || configuration.customers.contains { !$0.overrides.isEmpty }
+        noQuotaEventsYet = !hasQuotas ? "none: the configuration sets no quotas"
+            : configName == DemoConfiguration.builtInName ? "none yet: the free plan's limits trip within about a minute of traffic"
+            : "none yet"
         appId = configuration.appId
         windowSizeMillis = configuration.windows.sizeMillis
         graceMillis = configuration.windows.graceMillis
@@ -39,10 +47,11 @@ struct DemoLayout: Sendable {
     }
 
     /// Configured customers, then any other customer that has rollups
-    /// (passthrough subjects), alphabetically.
+    /// (passthrough subjects) in natural order (`team-2` before `team-10`).
     func customerRows(seen: Set<String>) -> [Customer] {
         let configured = Set(customers.map(\.key))
-        return customers + seen.subtracting(configured).sorted().map { Customer(key: $0, plan: nil) }
+        let others = seen.subtracting(configured).sorted { $0.compare($1, options: .numeric) == .orderedAscending }
+        return customers + others.map { Customer(key: $0, plan: nil) }
     }
 
     /// `10s`, `1m`, `250ms`.

@@ -27,46 +27,12 @@ struct DemoSession {
     /// - Returns: the final snapshot, rates averaged over the run.
     /// - Throws: `DemoFailure` when a part stopped with an error.
     func run() async throws -> DemoSnapshot {
-        let stats = PipelineStats()
-        let produced = LiveGenerationTally()
-        let failures = DemoFailures()
-        let (stopSession, stopTraffic, stopProcessor, stopWatcher) = (StopFlag(), StopFlag(), StopFlag(), StopFlag())
-        let bootstrap = configuration.kafka.bootstrap
-        let watcher = OutputWatcher(
-            bootstrap: bootstrap, rollupsTopic: configuration.outputs.rollups, quotaTopic: configuration.outputs.quota, logger: logger
-        )
-        let settings = configuration
+        let parts = DemoParts.start(configuration: configuration, loop: trafficLoop, logger: logger)
         let logger = logger
-        let processing = Task {
-            do {
-                try await runOnDedicatedThread(name: "meterd-demo-processor") {
-                    let processor = try Processor(configuration: settings, instanceId: "demo", stats: stats, logger: logger)
-                    try processor.run { stopProcessor.isSet }
-                }
-            } catch {
-                failures.record("processor", error, stopping: stopSession)
-            }
-        }
-        let watching = Task {
-            do {
-                try await runOnDedicatedThread(name: "meterd-demo-outputs") { try watcher.run(stopRequested: { stopWatcher.isSet }) }
-            } catch {
-                failures.record("output reader", error, stopping: stopSession)
-            }
-        }
-        let loop = trafficLoop(live: produced)
-        let traffic = Task { () -> GenerationLoop.Outcome? in
-            do {
-                return try await runOnDedicatedThread(name: "meterd-demo-traffic") { try loop.run { stopTraffic.isSet } }
-            } catch {
-                failures.record("traffic generator", error, stopping: stopSession)
-                return nil
-            }
-        }
         let signalWatch = Task {
             let signal = await ShutdownSignal.wait()
             logger.info("stop requested", metadata: ["meterd.signal": "\(signal)"])
-            stopSession.set()
+            parts.stopSession.set()
             // A second signal means "now": leave without the orderly stop.
             _ = await ShutdownSignal.wait()
             DemoTerminal.restoreCursor()
@@ -75,41 +41,36 @@ struct DemoSession {
         defer { signalWatch.cancel() }
 
         var sampler = DemoSampler(
-            broker: bootstrap, logPath: logPath, inputTopics: configuration.kafka.inputTopics,
-            produced: produced, stats: stats, watcher: watcher
+            broker: configuration.kafka.bootstrap, logPath: logPath, inputTopics: configuration.kafka.inputTopics,
+            produced: parts.produced, stats: parts.stats, watcher: parts.watcher
         )
         let clock = ContinuousClock()
         let start = clock.now
         var screen = FrameClock(refresh: refresh, start: start)
         terminal.begin()
-        while !stopSession.isSet {
+        while !parts.stopSession.isSet {
             if let duration, clock.now - start >= duration { break }
             screen.drawIfDue(at: clock.now, start: start, sampler: &sampler, session: self)
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let interrupted = stopSession.isSet
+        let interrupted = parts.stopSession.isSet
         let ranFor = (clock.now - start).seconds
-        stopTraffic.set()
-        let outcome = await traffic.value
+        let outcome = await parts.stopTraffic()
         let trafficEndMillis = Int64(Date().timeIntervalSince1970 * 1000)
         if !interrupted {
             // A timed run waits for its last windows so the summary has every rollup.
             let lastWindow = trafficEndMillis - trafficEndMillis % configuration.windows.sizeMillis
             let windows = configuration.windows
             let limit = clock.now + .milliseconds(windows.sizeMillis + windows.graceMillis + windows.idleTimeoutMillis) + .seconds(5)
-            while !stopSession.isSet, clock.now < limit, (watcher.snapshot.rollups.newestWindowStart ?? .min) < lastWindow {
+            while !parts.stopSession.isSet, clock.now < limit, (parts.watcher.snapshot.rollups.newestWindowStart ?? .min) < lastWindow {
                 screen.drawIfDue(at: clock.now, start: start, sampler: &sampler, session: self, note: "traffic stopped · waiting for the last windows to close")
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
         terminal.end()
         terminal.print(["meterd demo: stopping — committing the open transaction, reading the last outputs…"])
-        await waitForCatchUp(delivered: outcome?.delivered ?? produced.snapshot.sent, sampler: sampler, failures: failures)
-        stopProcessor.set()
-        await processing.value
-        stopWatcher.set()
-        await watching.value
-        if let failure = failures.first { throw failure }
+        await waitForCatchUp(delivered: outcome?.delivered ?? parts.produced.snapshot.sent, sampler: sampler, failures: parts.failures)
+        try await parts.stopProcessorThenWatcher()
         var final = sampler.take(uptimeSeconds: ranFor, average: true)
         let firstOpen = (final.outputs.rollups.newestWindowStart ?? .min) + configuration.windows.sizeMillis
         if firstOpen <= trafficEndMillis {
@@ -167,23 +128,4 @@ private struct FrameClock {
             title: "meterd demo at \(DemoFormat.uptime(seconds: snapshot.uptimeSeconds))"
         )
     }
-}
-
-/// The first error of any part of the demo, which stops the session.
-final class DemoFailures: Sendable {
-    private let failures = Mutex<[DemoFailure]>([])
-
-    func record(_ part: String, _ error: any Error, stopping session: StopFlag) {
-        failures.withLock { $0.append(DemoFailure(part: part, message: "\(error)")) }
-        session.set()
-    }
-
-    var first: DemoFailure? { failures.withLock { $0.first } }
-}
-
-/// Why the demo could not run to its end.
-struct DemoFailure: Error, CustomStringConvertible {
-    let part: String
-    let message: String
-    var description: String { "meterd demo: the \(part) stopped: \(message)" }
 }

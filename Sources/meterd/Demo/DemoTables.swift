@@ -1,3 +1,5 @@
+import MeterdCore
+
 /// The tables of the demo's screen and summary, as text lines.
 enum DemoTables {
     /// Usage per customer (rows) and feature (columns): the sum of the
@@ -16,7 +18,8 @@ enum DemoTables {
             for feature in layout.features {
                 let money = layout.moneyFeatures.contains(feature)
                 guard let total = board.total(customer: customer.key, feature: feature) else {
-                    row.append("-")
+                    // AVG, MIN, MAX, LATEST and UNIQUE_COUNT rollups do not add up.
+                    row.append(board.hasRollups(customer: customer.key, feature: feature) ? "n/a" : "-")
                     continue
                 }
                 var cell = DemoFormat.value(total, money: money)
@@ -53,7 +56,7 @@ enum DemoTables {
         var title = "QUOTA EVENTS (\(notices.count)\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))"
         let shown = notices.reversed().prefix(limit ?? notices.count)
         if shown.count < notices.count { title += ", newest \(shown.count) shown" }
-        guard !notices.isEmpty else { return [title, "  none yet: the free plan's limits trip within about a minute of traffic"] }
+        guard !notices.isEmpty else { return [title, "  " + layout.noQuotaEventsYet] }
         var table = TextTable(header: ["time", "event", "customer", "feature", "threshold", "usage / limit", "period", "hard"], leftAligned: [0, 1, 2, 3, 6, 7])
         for notice in shown {
             let money = layout.moneyFeatures.contains(notice.feature)
@@ -67,15 +70,15 @@ enum DemoTables {
         return [title] + table.lines
     }
 
-    /// `hour from 13:00`, `day from 00:00`, by the period's length.
+    /// `hour from 13:00`, `day 2024-05-01`, `month from 2024-05-01`, by the period's length.
     static func period(_ notice: QuotaNotice) -> String {
         let length = notice.periodEndMillis - notice.periodStartMillis
-        let name = switch length {
-        case 3_600_000: "hour"
-        case 86_400_000: "day"
-        case 604_800_000: "week"
-        default: length >= 2_419_200_000 ? "month" : DemoLayout.duration(millis: length)
+        let date = String(RFC3339.string(epochMillis: notice.periodStartMillis).prefix(10))
+        switch length {
+        case 3_600_000: return "hour from \(DemoFormat.clock(notice.periodStartMillis).dropLast(3))"
+        case 86_400_000: return "day \(date)"
+        case 604_800_000: return "week from \(date)"
+        default: return (length >= 2_419_200_000 ? "month" : DemoLayout.duration(millis: length)) + " from \(date)"
         }
-        return "\(name) from \(DemoFormat.clock(notice.periodStartMillis).dropLast(3))"
     }
 }

@@ -20,7 +20,7 @@ struct RollupBoard: Sendable {
     /// Start of the newest window any rollup was emitted for.
     private(set) var newestWindowStart: Int64?
     private(set) var customers: Set<String> = []
-    private(set) var features: Set<String> = []
+    private var cells: Set<Cell> = []
     private var totals: [Cell: Double] = [:]
     private var windowTotals: [Cell: [Int64: Double]] = [:]
     private var dimensionTotals: [Cell: [String: [String: Double]]] = [:]
@@ -35,7 +35,7 @@ struct RollupBoard: Sendable {
         if let previous, previous.revision > row.revision { return false }
         latest[row.key] = row
         customers.insert(row.customer)
-        features.insert(row.feature)
+        cells.insert(Cell(customer: row.customer, feature: row.feature))
         newestWindowStart = max(newestWindowStart ?? row.windowStartMillis, row.windowStartMillis)
         if (previous?.revision ?? 0) <= 1, row.revision > 1 { revisedKeys += 1 }
         if let previous, previous.isAdditive { add(previous, sign: -1) }
@@ -57,6 +57,11 @@ struct RollupBoard: Sendable {
     /// the customer or does not add up.
     func total(customer: String, feature: String) -> Double? {
         totals[Cell(customer: customer, feature: feature)]
+    }
+
+    /// Whether any rollup of the feature arrived for the customer.
+    func hasRollups(customer: String, feature: String) -> Bool {
+        cells.contains(Cell(customer: customer, feature: feature))
     }
 
     /// Sum over the breakdown rows of one window.
