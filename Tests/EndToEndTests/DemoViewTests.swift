@@ -123,6 +123,19 @@ struct DemoViewTests {
         #expect(DemoFormat.percent(80) == "80%" && DemoFormat.percent(12.5) == "12.5%")
     }
 
+    @Test("rates are taken over the last few seconds of samples")
+    func rateOverWindow() {
+        var meter = RateMeter(window: 5)
+        meter.sample(count: 0, at: 0)
+        #expect(meter.perSecond == 0)
+        meter.sample(count: 100, at: 1)
+        #expect(meter.perSecond == 100)
+        meter.sample(count: 100, at: 2)
+        #expect(meter.perSecond == 50)
+        for second in 3...10 { meter.sample(count: 100 + (second - 2) * 300, at: Double(second)) }
+        #expect(meter.perSecond == 300, "only the last 5 s count")
+    }
+
     @Test("tables align columns; the usage table shows totals and the last window")
     func usageTable() throws {
         let configuration = try DemoConfiguration.load(path: nil)

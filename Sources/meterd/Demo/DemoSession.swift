@@ -74,8 +74,7 @@ struct DemoSession {
         var final = sampler.take(uptimeSeconds: ranFor, average: true)
         let firstOpen = (final.outputs.rollups.newestWindowStart ?? .min) + configuration.windows.sizeMillis
         if firstOpen <= trafficEndMillis {
-            final.note = "windows from \(DemoFormat.clock(firstOpen)) UTC on were still open at the stop, "
-                + "so their rollups were not emitted (quota events count at once)"
+            final.note = "windows from \(DemoFormat.clock(firstOpen)) UTC on were still open: no rollups for them (quota events count at once)"
         }
         return final
     }

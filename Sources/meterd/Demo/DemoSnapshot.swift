@@ -37,16 +37,24 @@ struct DemoSnapshot: Sendable {
     }
 }
 
-/// Events per second from successive samples of a running count.
+/// Events per second over the last few seconds of samples of a running
+/// count: smooth enough for counts that move in bursts (the processor
+/// publishes its counters about twice a second, between commits).
 struct RateMeter {
-    private var last: (seconds: Double, count: Int)?
+    private var samples: [(seconds: Double, count: Int)] = []
+    private let window: Double
     private(set) var perSecond: Double = 0
+
+    init(window seconds: Double = 5) {
+        window = seconds
+    }
 
     /// Takes a sample at `seconds` (any monotonic origin).
     mutating func sample(count: Int, at seconds: Double) {
-        if let last, seconds > last.seconds {
-            perSecond = Double(count - last.count) / (seconds - last.seconds)
+        samples.append((seconds, count))
+        while samples.count > 2, seconds - samples[1].seconds >= window { samples.removeFirst() }
+        if let first = samples.first, seconds > first.seconds {
+            perSecond = Double(count - first.count) / (seconds - first.seconds)
         }
-        last = (seconds, count)
     }
 }
