@@ -39,20 +39,10 @@ struct BrokerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = MeterdLogging.logger("meterd.broker")
         let broker = try EmbeddedBroker(brokers: brokers, logger: logger)
-        var created: [String] = []
-        if let directory = topicsDir ?? TopicCatalog.defaultDirectory() {
-            let catalog = try TopicCatalog.load(directory: directory, appId: appId)
-            for topic in catalog.topics {
-                try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
-                created.append("\(topic.name):\(topic.partitions)")
-            }
-        } else {
-            logger.warning("no topics/ folder found; only --topics are created")
-        }
-        for (name, partitions) in try extraTopics() {
-            try broker.createTopic(name, partitions: partitions)
-            created.append("\(name):\(partitions)")
-        }
+        let created = try EmbeddedBrokerTopics.create(
+            on: broker, directory: topicsDir ?? TopicCatalog.defaultDirectory(), appId: appId,
+            extra: try extraTopics().map { (name: $0.0, partitions: $0.1) }, logger: logger
+        )
         // Printed once every topic exists, so a reader can use it at once.
         print(broker.bootstrap)
         fflush(nil)

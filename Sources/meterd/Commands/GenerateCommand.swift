@@ -61,10 +61,10 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         guard duplicates + malformed <= 1 else { throw ValidationError("--duplicates plus --malformed must be ≤ 1") }
         guard TrafficFormat(rawValue: format) != nil else { throw ValidationError("--format must be kong or cloudevents") }
-        if let duration, try Self.duration(duration, option: "--duration") <= .zero {
+        if let duration, try DurationOption.parse(duration, option: "--duration") <= .zero {
             throw ValidationError("--duration must be > 0")
         }
-        guard try Self.duration(progressInterval, option: "--progress-interval") > .zero else {
+        guard try DurationOption.parse(progressInterval, option: "--progress-interval") > .zero else {
             throw ValidationError("--progress-interval must be > 0")
         }
     }
@@ -78,8 +78,8 @@ struct GenerateCommand: AsyncParsableCommand {
         )
         let loop = GenerationLoop(
             bootstrap: bootstrap, topic: topic, rate: rate, maxEvents: events,
-            maxDuration: try duration.map { try Self.duration($0, option: "--duration") },
-            progressInterval: try Self.duration(progressInterval, option: "--progress-interval"),
+            maxDuration: try duration.map { try DurationOption.parse($0, option: "--duration") },
+            progressInterval: try DurationOption.parse(progressInterval, option: "--progress-interval"),
             profile: profile, seed: seed, logger: logger
         )
         logger.info("generating traffic", metadata: [
@@ -101,14 +101,6 @@ struct GenerateCommand: AsyncParsableCommand {
         if outcome.failed > 0 {
             logger.error("some records were not delivered", metadata: ["meterd.error": "\(outcome.firstError.map { "\($0)" } ?? "in flight")"])
             throw ExitCode.failure
-        }
-    }
-
-    private static func duration(_ text: String, option: String) throws -> Duration {
-        do {
-            return .milliseconds(try DurationParsing.millis(text))
-        } catch {
-            throw ValidationError("\(option): \(error.description)\(error.hint.map { " (\($0))" } ?? "")")
         }
     }
 }

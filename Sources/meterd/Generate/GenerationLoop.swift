@@ -16,6 +16,10 @@ struct GenerationLoop {
     let profile: TrafficProfile
     let seed: UInt64
     let logger: Logger
+    /// Progress lines on stderr (off in the demo, whose screen shows `live`).
+    var printsProgress = true
+    /// Receives the running tally after every batch, for a live view.
+    var live: LiveGenerationTally? = nil
 
     struct Outcome: Sendable {
         let tally: GenerationTally
@@ -50,9 +54,11 @@ struct GenerationLoop {
             if let deadline, now >= deadline { break }
             if let maxEvents, tally.sent >= maxEvents { break }
             if now >= nextProgress {
-                let interval = (now - lastProgress).seconds
-                let line = tally.progressLine(ratePerSecond: Double(tally.sent - sentAtLastProgress) / max(interval, 0.001))
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                if printsProgress {
+                    let interval = (now - lastProgress).seconds
+                    let line = tally.progressLine(ratePerSecond: Double(tally.sent - sentAtLastProgress) / max(interval, 0.001))
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }
                 sentAtLastProgress = tally.sent
                 lastProgress = now
                 nextProgress = now + progressInterval
@@ -72,6 +78,7 @@ struct GenerationLoop {
             }
             pacer.consume(batch)
             producer.poll(timeoutMillis: 0)
+            live?.publish(tally)
         }
         let elapsed = clock.now - start
         do {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Counts of what `meterd generate` sent, by kind, and their progress and
 /// summary lines.
 struct GenerationTally: Sendable {
@@ -30,5 +32,17 @@ struct GenerationTally: Sendable {
         let elapsed = (elapsedSeconds * 100).rounded() / 100
         return "generated \(sent) events in \(elapsed) s (\(Int(rate.rounded()))/s): ai \(ai), duplicates \(duplicates), "
             + "late \(late), malformed \(malformed); delivered \(delivered), failed \(failed)"
+    }
+}
+
+/// The generator's running tally, published by its sending thread and read
+/// by another (the demo's screen) without blocking either for long.
+final class LiveGenerationTally: Sendable {
+    private let state = Mutex(GenerationTally())
+
+    var snapshot: GenerationTally { state.withLock { $0 } }
+
+    func publish(_ tally: GenerationTally) {
+        state.withLock { $0 = tally }
     }
 }

@@ -36,10 +36,13 @@ struct TrafficCatalog: Sendable {
         Model(provider: "mistral", name: "mistral-large", promptPrice: 0.002, completionPrice: 0.006),
     ]
 
-    init(customers: Int, random: inout TrafficRandom) {
+    /// - Parameter subjects: consumer usernames; `nil` or empty names them
+    ///   `team-1`…`team-<customers>`.
+    init(customers: Int, subjects: [String]? = nil, random: inout TrafficRandom) {
         workspaceId = random.uuid()
-        consumers = (1...max(1, customers)).map { index in
-            Consumer(id: random.uuid(), username: "team-\(index)", customId: "cust-\(index)")
+        let names = subjects.flatMap { $0.isEmpty ? nil : $0 } ?? (1...max(1, customers)).map { "team-\($0)" }
+        consumers = names.enumerated().map { index, name in
+            Consumer(id: random.uuid(), username: name, customId: "cust-\(index + 1)")
         }
         func route(_ name: String, _ method: String, _ path: String, _ service: String, _ host: String) -> Route {
             Route(id: random.uuid(), name: name, method: method, path: path, serviceId: random.uuid(), serviceName: service, serviceHost: host)

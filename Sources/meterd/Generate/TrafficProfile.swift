@@ -10,6 +10,9 @@ enum TrafficFormat: String, CaseIterable, Sendable {
 /// shares of the records are AI calls, exact re-sends, late or malformed.
 struct TrafficProfile: Sendable {
     var customers: Int = 20
+    /// Gateway consumer names to use instead of `team-1`…`team-N` (the
+    /// demo's configured subjects); earlier names are busier.
+    var subjects: [String]? = nil
     /// Share of fresh records that carry an `ai.proxy` block.
     var aiShare: Double = 0.4
     /// Share of all records that are byte-exact re-sends of a recent record.

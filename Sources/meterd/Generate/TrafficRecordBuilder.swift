@@ -17,7 +17,7 @@ struct TrafficRecordBuilder {
 
     init(profile: TrafficProfile, seed: UInt64) {
         var random = TrafficRandom(seed: seed)
-        self.catalog = TrafficCatalog(customers: profile.customers, random: &random)
+        self.catalog = TrafficCatalog(customers: profile.customers, subjects: profile.subjects, random: &random)
         self.random = random
         self.profile = profile
         recent.reserveCapacity(Self.recentCapacity)
