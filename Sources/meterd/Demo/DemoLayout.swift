@@ -36,7 +36,7 @@ struct DemoLayout: Sendable {
         graceMillis = configuration.windows.graceMillis
         customers = configuration.customers.map { Customer(key: $0.key, plan: $0.plan) }
         features = configuration.features.map(\.key)
-        let costMeters = Set(configuration.meters.filter { $0.valueProperty?.lowercased().hasSuffix("cost") == true }.map(\.slug))
+        let costMeters = Set(configuration.meters.filter { $0.cost != nil || $0.valueProperty?.lowercased().hasSuffix("cost") == true }.map(\.slug))
         moneyFeatures = Set(configuration.features.filter { costMeters.contains($0.meter) }.map(\.key))
         let withBreakdown = configuration.features.filter { !$0.breakdown.isEmpty && !costMeters.contains($0.meter) }
         if let feature = withBreakdown.first(where: { $0.breakdown.contains("model") }) {
