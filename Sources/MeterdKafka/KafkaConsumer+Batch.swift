@@ -56,7 +56,7 @@ public enum ConsumerNotice: Sendable {
 }
 
 /// The order in which `consumeBatch` hands out the records of one batch.
-public enum BatchOrder: Sendable, Equatable {
+public enum BatchOrder: Sendable {
     /// As librdkafka queued them: each partition's fetched chunk in turn.
     case asFetched
     /// Merged across partitions by record timestamp, each partition's own
@@ -84,32 +84,23 @@ extension KafkaConsumer {
         if batchBuffer.count < maxRecords {
             batchBuffer = [UnsafeMutablePointer<rd_kafka_message_t>?](repeating: nil, count: maxRecords)
         }
-        // Split partitions with messages ready: do not wait on the consumer queue.
-        let splitReady = timeOrdered?.hasBuffered() ?? false
         let count = batchBuffer.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_consume_batch_queue(consumerQueue, splitReady ? 0 : timeoutMillis, buffer.baseAddress, maxRecords)
+            rd_kafka_consume_batch_queue(consumerQueue, timeoutMillis, buffer.baseAddress, maxRecords)
         }
-        if count > 0 {
-            let indexes = order == .byTimestamp ? timestampOrder(count) : Array(0..<count)
-            for index in indexes {
-                guard let message = batchBuffer[index] else { continue }
-                deliver(message, onRecord: onRecord, onEvent: onEvent)
-                rd_kafka_message_destroy(message)
-            }
+        guard count > 0 else { return 0 }
+        switch order {
+        case .asFetched:
+            for index in 0..<count { deliver(index, onRecord: onRecord, onEvent: onEvent) }
+        case .byTimestamp:
+            for index in timestampOrder(count) { deliver(index, onRecord: onRecord, onEvent: onEvent) }
         }
-        let split = timeOrdered?.drain(limit: maxRecords) { deliver($0, onRecord: onRecord, onEvent: onEvent) } ?? 0
-        return max(0, count) + split
+        return count
     }
 
-    /// Reads the partitions of `topics` from their own queues, merged by
-    /// record timestamp (see `TimeOrderedPartitions`), instead of in the
-    /// order fetches fill the consumer queue. Call before `subscribe`.
-    public func readInTimeOrder(_ topics: Set<String>, bufferPerPartition: Int = 256) {
-        timeOrdered = TimeOrderedPartitions(topics: topics, bufferCapacity: bufferPerPartition)
-    }
-
-    /// Hands out one message (the caller destroys it).
-    private func deliver(_ message: UnsafeMutablePointer<rd_kafka_message_t>, onRecord: (borrowing BorrowedRecord) -> Void, onEvent: (ConsumerNotice) -> Void) {
+    /// Hands out and destroys the batch's message at `index`.
+    private func deliver(_ index: Int, onRecord: (borrowing BorrowedRecord) -> Void, onEvent: (ConsumerNotice) -> Void) {
+        guard let message = batchBuffer[index] else { return }
+        defer { rd_kafka_message_destroy(message) }
         if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             // A record always has its topic handle.
             if let rkt = message.pointee.rkt { onRecord(BorrowedRecord(topic: topicName(rkt), message: message)) }

@@ -41,8 +41,6 @@ public final class KafkaConsumer {
     let consumerQueue: OpaquePointer
     var batchBuffer: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
     var topicNames: [OpaquePointer: String] = [:]
-    /// Partitions read from their own queues in timestamp order (`readInTimeOrder`).
-    var timeOrdered: TimeOrderedPartitions?
 
     /// - Parameter configuration: librdkafka properties; `enable.auto.commit`
     ///   defaults to false and `isolation.level` to `read_committed`.
@@ -106,8 +104,6 @@ public final class KafkaConsumer {
     public func seek(_ offsets: [TopicPartition: Int64], timeoutMillis: Int32) throws(KafkaError) {
         let list = PartitionList.make(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        // Messages taken from a split partition's queue before the seek are stale.
-        timeOrdered?.dropBuffered(offsets.keys)
         if let error = rd_kafka_seek_partitions(client.handle, list, timeoutMillis) {
             throw KafkaError.consuming(error, operation: "seek")
         }
@@ -202,14 +198,12 @@ public final class KafkaConsumer {
     }
 
     deinit {
-        timeOrdered?.removeAll()
         rd_kafka_queue_destroy(consumerQueue)
     }
 
     /// Leaves the group (running the revoke callback) and stops fetching.
     public func close() throws(KafkaError) {
         let err = rd_kafka_consumer_close(client.handle)
-        timeOrdered?.removeAll()
         listener = nil
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError.from(err, client: client.handle, operation: "close") }
     }
@@ -228,9 +222,6 @@ public final class KafkaConsumer {
                     if let start = starts[tp] { elements[index].offset = start }
                 }
             }
-            // Before the assignment starts fetching: librdkafka then never
-            // forwards these partitions' messages to the consumer queue.
-            timeOrdered?.split(partitions, client: client.handle)
             if cooperative {
                 if let error = rd_kafka_incremental_assign(client.handle, list) {
                     client.callbacks.logger.error("incremental assign failed: \(KafkaError.consuming(error, operation: "assign"))")
@@ -250,12 +241,10 @@ public final class KafkaConsumer {
             } else {
                 rd_kafka_assign(client.handle, nil)
             }
-            timeOrdered?.remove(partitions)
         default:
             client.callbacks.logger.error("rebalance error: \(String(cString: rd_kafka_err2str(err)))")
             listener?.partitionsRevoked(partitions, lost: true, by: self)
             rd_kafka_assign(client.handle, nil)
-            timeOrdered?.removeAll()
         }
     }
 

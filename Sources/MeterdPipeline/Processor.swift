@@ -74,10 +74,6 @@ public final class Processor: RebalanceListener {
             // a backlog is read in roughly event-time order instead of minutes
             // of one partition at a time (which would turn most events late).
             "max.partition.fetch.bytes": base["max.partition.fetch.bytes"] ?? "65536",
-            // Input partitions read from their own queues (readInTimeOrder)
-            // prefetch up to this much each; librdkafka's 64 MiB per queue
-            // would hold whole backlogs in memory.
-            "queued.max.messages.kbytes": base["queued.max.messages.kbytes"] ?? "4096",
         ]
         consumer = try KafkaConsumer(configuration: kafka.merging(consumerProperties), listener: self, logger: logger)
     }
@@ -124,10 +120,6 @@ public final class Processor: RebalanceListener {
             try consumer.subscribe([taskTopic])
         } else {
             if counts[repartitionTopic] == nil { throw PipelineError.missingTopic(repartitionTopic) }
-            // Stage 1 feeds every aggregation partition from all input
-            // partitions: read them in record-timestamp order, or a backlog
-            // fetched one partition chunk at a time makes most events late.
-            consumer.readInTimeOrder(inputTopics)
             try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
         }
         logger.info("joined processing group", metadata: [
@@ -147,11 +139,13 @@ public final class Processor: RebalanceListener {
 
     /// One iteration: take a batch, process it, punctuate, maybe commit.
     func runOnce() throws {
-        // Input partitions come merged by timestamp (readInTimeOrder); the
-        // repartition topic's partitions each feed their own aggregator.
+        // One large batch merged by record timestamp: a backlog arrives one
+        // partition chunk at a time, and handing it out in that order would
+        // make stream time jump ahead and most events late.
         consumer.consumeBatch(
-            maxRecords: 5_000,
+            maxRecords: 10_000,
             timeoutMillis: 20,
+            order: .byTimestamp,
             onRecord: { record in handle(record) },
             onEvent: { event in handle(event) }
         )
