@@ -55,29 +55,15 @@ public enum ConsumerNotice: Sendable {
     case error(KafkaError, partition: TopicPartition?)
 }
 
-/// The order in which `consumeBatch` hands out the records of one batch.
-public enum BatchOrder: Sendable {
-    /// As librdkafka queued them: each partition's fetched chunk in turn.
-    case asFetched
-    /// Merged across partitions by record timestamp, each partition's own
-    /// order kept (as Kafka Streams picks the partition with the smallest
-    /// head timestamp): a backlog fetched one partition chunk at a time is
-    /// handed out in roughly time order, so event time does not jump ahead
-    /// by a chunk and then back for the next partition.
-    case byTimestamp
-}
-
 extension KafkaConsumer {
     /// Takes up to `maxRecords` records in one call, waiting at most
     /// `timeoutMillis` for the first; `onRecord` sees each record borrowed
-    /// (no copy), `onEvent` every other event (before the records when the
-    /// batch is reordered). Rebalance callbacks run inside this call, as in
-    /// `poll`. Returns the number of messages taken.
+    /// (no copy), `onEvent` every other event. Rebalance callbacks run inside
+    /// this call, as in `poll`. Returns the number of messages taken.
     @discardableResult
     public func consumeBatch(
         maxRecords: Int,
         timeoutMillis: Int32,
-        order: BatchOrder = .asFetched,
         onRecord: (borrowing BorrowedRecord) -> Void,
         onEvent: (ConsumerNotice) -> Void
     ) -> Int {
@@ -88,56 +74,21 @@ extension KafkaConsumer {
             rd_kafka_consume_batch_queue(consumerQueue, timeoutMillis, buffer.baseAddress, maxRecords)
         }
         guard count > 0 else { return 0 }
-        switch order {
-        case .asFetched:
-            for index in 0..<count { deliver(index, onRecord: onRecord, onEvent: onEvent) }
-        case .byTimestamp:
-            for index in timestampOrder(count) { deliver(index, onRecord: onRecord, onEvent: onEvent) }
-        }
-        return count
-    }
-
-    /// Hands out and destroys the batch's message at `index`.
-    private func deliver(_ index: Int, onRecord: (borrowing BorrowedRecord) -> Void, onEvent: (ConsumerNotice) -> Void) {
-        guard let message = batchBuffer[index] else { return }
-        defer { rd_kafka_message_destroy(message) }
-        if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            // A record always has its topic handle.
-            if let rkt = message.pointee.rkt { onRecord(BorrowedRecord(topic: topicName(rkt), message: message)) }
-            return
-        }
-        switch Self.event(from: message, client: client.handle) {
-        case .endOfPartition(let tp, let offset): onEvent(.endOfPartition(tp, offset: offset))
-        case .error(let error, let tp): onEvent(.error(error, partition: tp))
-        case .record: break
-        }
-    }
-
-    /// Indexes of the batch's messages: events first, then records by
-    /// (running maximum timestamp of their partition, position). The running
-    /// maximum never decreases within a partition, so each partition's
-    /// records keep their offset order.
-    private func timestampOrder(_ count: Int) -> [Int] {
-        var events: [Int] = []
-        var keyed: [(time: Int64, index: Int)] = []
-        keyed.reserveCapacity(count)
-        var latest: [PartitionKey: Int64] = [:]
         for index in 0..<count {
             guard let message = batchBuffer[index] else { continue }
-            guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR, let rkt = message.pointee.rkt else {
-                events.append(index)
+            defer { rd_kafka_message_destroy(message) }
+            if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                // A record always has its topic handle.
+                if let rkt = message.pointee.rkt { onRecord(BorrowedRecord(topic: topicName(rkt), message: message)) }
                 continue
             }
-            var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-            let stamp = rd_kafka_message_timestamp(message, &type)
-            let key = PartitionKey(topic: rkt, partition: message.pointee.partition)
-            let previous = latest[key] ?? .min
-            let time = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? previous : max(previous, stamp)
-            latest[key] = time
-            keyed.append((time, index))
+            switch Self.event(from: message, client: client.handle) {
+            case .endOfPartition(let tp, let offset): onEvent(.endOfPartition(tp, offset: offset))
+            case .error(let error, let tp): onEvent(.error(error, partition: tp))
+            case .record: break
+            }
         }
-        keyed.sort { $0.time != $1.time ? $0.time < $1.time : $0.index < $1.index }
-        return events + keyed.map(\.index)
+        return count
     }
 
     private func topicName(_ rkt: OpaquePointer) -> String {
@@ -146,10 +97,4 @@ extension KafkaConsumer {
         topicNames[rkt] = name
         return name
     }
-}
-
-/// A partition by librdkafka topic handle, for per-batch bookkeeping.
-private struct PartitionKey: Hashable {
-    let topic: OpaquePointer
-    let partition: Int32
 }

@@ -139,16 +139,17 @@ public final class Processor: RebalanceListener {
 
     /// One iteration: take a batch, process it, punctuate, maybe commit.
     func runOnce() throws {
-        // One large batch merged by record timestamp: a backlog arrives one
-        // partition chunk at a time, and handing it out in that order would
-        // make stream time jump ahead and most events late.
-        consumer.consumeBatch(
-            maxRecords: 10_000,
-            timeoutMillis: 20,
-            order: .byTimestamp,
-            onRecord: { record in handle(record) },
-            onEvent: { event in handle(event) }
-        )
+        var taken = 0
+        repeat {
+            let count = consumer.consumeBatch(
+                maxRecords: 1_000,
+                timeoutMillis: taken == 0 ? 20 : 0,
+                onRecord: { record in handle(record) },
+                onEvent: { event in handle(event) }
+            )
+            taken += count
+            if count == 0 { break }
+        } while taken < 5_000 && !needsReset
         producer.poll(timeoutMillis: 0)
         let now = Self.nowMillis()
         if now - lastAdvanceMillis >= 100 {
