@@ -148,10 +148,11 @@ public struct PartitionAggregator: Sendable {
         defer { customers[ref.customer]?.windows[ref.windowStart] = window }
         changedWindows[ref, default: WindowChange()].rewriteGroups = true
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
-        let dirtyKeys = window.groups.compactMap { $0.value.dirty ? $0.key : nil }
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
-        for key in dirtyKeys {
-            guard let revision = window.groups[key]?.markEmitted(floor: revisionFloor), let group = window.groups[key] else { continue }
+        for position in 0..<window.groups.count where window.groups.values[position].dirty {
+            let revision = window.groups[stateAt: position].markEmitted(floor: revisionFloor)
+            let key = window.groups.keys[position]
+            let group = window.groups.values[position]
             maxEmittedRevision = max(maxEmittedRevision, revision)
             if revision > 1 { stats.lateUpdatedRollups += 1 }
             let feature = compiled.features[key.featureIndex]

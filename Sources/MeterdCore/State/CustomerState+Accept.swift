@@ -31,15 +31,21 @@ extension CustomerState {
                 window.dedupe.append(fingerprint)
                 var visit = 0
                 for sample in record.samples {
-                    for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                        defer { visit += 1 }
-                        guard features[featureIndex].matches(sample.dimensions) else { continue }
-                        changedRollup = true
-                        let kind = features[featureIndex].aggregation
-                        let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: features[featureIndex].breakdown(of: sample.dimensions))
-                        window.add(sample.value, to: groupKey, kind: kind, record: record)
-                        guard kind.supportsQuota else { continue }
-                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                    sample.dimensions.withUnsafeBufferPointer { dimensions in
+                        for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
+                            defer { visit += 1 }
+                            guard features[featureIndex].matches(sample.dimensions) else { continue }
+                            changedRollup = true
+                            let kind = features[featureIndex].aggregation
+                            features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
+                                window.add(
+                                    sample.value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
+                                    dimensions: dimensions, kind: kind, record: record
+                                )
+                            }
+                            guard kind.supportsQuota else { continue }
+                            if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                        }
                     }
                 }
             }
@@ -93,8 +99,22 @@ extension CustomerState {
 extension CustomerWindowState {
     mutating func visit(_ body: (inout CustomerWindowState) -> Void) { body(&self) }
 
-    mutating func add(_ value: SampleValue, to key: RollupGroupKey, kind: AggregationKind, record: UsageRecord) {
-        groups[key, default: RollupGroupState(accumulator: Accumulator(kind: kind))].update(value, record: record)
+    /// Counts a sample into the group of `featureIndex` for its dimension
+    /// values; the group's key is built only when the group is created.
+    mutating func add(
+        _ value: SampleValue, featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>,
+        dimensions: UnsafeBufferPointer<String?>, kind: AggregationKind, record: UsageRecord
+    ) {
+        let fingerprint = RollupGroupKey.fingerprint(featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions)
+        let position = groups.index(
+            featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions, fingerprint: fingerprint
+        ) ?? groups.append(
+            RollupGroupKey(featureIndex: featureIndex, breakdown: breakdownIndexes.map { position in
+                position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
+            }),
+            RollupGroupState(accumulator: Accumulator(kind: kind))
+        )
+        groups[stateAt: position].update(value, record: record)
     }
 }
 
