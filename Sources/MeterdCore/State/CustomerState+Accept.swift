@@ -34,7 +34,7 @@ extension CustomerState {
                     sample.dimensions.withUnsafeBufferPointer { dimensions in
                         for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
                             defer { visit += 1 }
-                            guard features[featureIndex].matches(sample.dimensions) else { continue }
+                            guard CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
                             changedRollup = true
                             let kind = features[featureIndex].aggregation
                             features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
@@ -123,7 +123,7 @@ extension RollupGroupState {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
         if !Self.smallSet(subjects, contains: record.subject) { subjects.insert(record.subject) }
         dirty = true
-        encoded.removeAll(keepingCapacity: true)
+        if !encoded.isEmpty { encoded.removeAll(keepingCapacity: true) }
     }
 
     /// Most groups have one or two subjects: comparing them is cheaper than
