@@ -81,16 +81,16 @@ public struct PartitionAggregator: Sendable {
         case .duplicate:
             stats.dedupedEvents += 1
             return .duplicate
-        case .accepted(let newWindow, let changedRollup, let dedupeIndex, let quotaExpiry):
+        case .accepted(let newWindow, let changedRollup, let dedupeIndex, let quotaExpiry, let listings):
             let ref = WindowRef(customer: record.customer, windowStart: start)
-            noteAccepted(ref, groupsChanged: newWindow || changedRollup, dedupeIndex: dedupeIndex, quotasChanged: quotaExpiry != nil)
+            noteAccepted(ref, groupsChanged: newWindow || changedRollup, dedupeIndex: dedupeIndex, quotasChanged: listings.changedQuotas)
             if newWindow { windowIndex[start, default: []].insert(record.customer) }
             if isEmitted(windowStart: start) {
                 stats.lateAcceptedEvents += 1
                 if changedRollup { lateDirty.insert(ref) }
             }
             if let quotaExpiry {
-                quotaCustomers.insert(record.customer)
+                if listings.quotaCustomers { quotaCustomers.insert(record.customer) }
                 nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry)
             }
             return .accepted(quotaEvents: quotaEvents)
@@ -195,7 +195,10 @@ public struct PartitionAggregator: Sendable {
                 }
                 if customers[customer]?.quotas[featureIndex]?.periods.count != periodsBefore { changedQuotas.insert(customer) }
             }
-            if !holdsPeriods { quotaCustomers.remove(customer) }
+            if !holdsPeriods {
+                quotaCustomers.remove(customer)
+                customers[customer]?.listedInQuotaCustomers = false
+            }
             if customers[customer]?.isEmpty == true { customers[customer] = nil }
         }
     }

@@ -4,8 +4,15 @@ extension CustomerState {
         case duplicate
         /// `newWindow`: the customer had no state for the window yet;
         /// `dedupeIndex`: position of the event's fingerprint in the window's `dedupe`;
-        /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged).
-        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?)
+        /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged);
+        /// `listings`: the aggregator sets that must now list the customer.
+        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?, listings: QuotaListings = QuotaListings())
+    }
+
+    /// Which of the aggregator's customer sets a quota change must add the customer to.
+    struct QuotaListings {
+        var changedQuotas = false
+        var quotaCustomers = false
     }
 
     /// Dedupes, then counts a validated, not-too-late record into the
@@ -53,7 +60,13 @@ extension CustomerState {
         guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
-        let rules = compiled.quotaRules(forCustomer: record.customer)
+        let rules: [Int: CompiledQuotaRule]
+        if let cached = quotaRules {
+            rules = cached
+        } else {
+            rules = compiled.quotaRules(forCustomer: record.customer)
+            quotaRules = rules
+        }
         guard !rules.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
@@ -73,7 +86,15 @@ extension CustomerState {
                 quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
             }
         }
-        return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry)
+        var listings = QuotaListings()
+        if quotaExpiry != nil {
+            listings = QuotaListings(changedQuotas: !listedInChangedQuotas, quotaCustomers: !listedInQuotaCustomers)
+            listedInChangedQuotas = true
+            listedInQuotaCustomers = true
+        }
+        return .accepted(
+            newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry, listings: listings
+        )
     }
 }
 

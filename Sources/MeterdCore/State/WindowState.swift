@@ -102,8 +102,19 @@ public struct CustomerState: Sendable, Equatable {
     var dedupe = FingerprintSet()
     /// Feature index → quota state.
     public internal(set) var quotas: [Int: FeatureQuotaState] = [:]
+    /// The customer's quota rules, looked up on first use (a cache, not state).
+    var quotaRules: [Int: CompiledQuotaRule]?
+    /// Whether the aggregator's `changedQuotas` / `quotaCustomers` already
+    /// list the customer, so ingest skips hashing the key into them again
+    /// (bookkeeping, not state; `true` implies listed).
+    var listedInChangedQuotas = false
+    var listedInQuotaCustomers = false
 
     public init() {}
+
+    public static func == (a: CustomerState, b: CustomerState) -> Bool {
+        a.windows == b.windows && a.dedupe == b.dedupe && a.quotas == b.quotas
+    }
 
     var isEmpty: Bool { windows.isEmpty && quotas.isEmpty }
 
