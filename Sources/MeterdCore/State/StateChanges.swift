@@ -71,8 +71,7 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            customers[customer]?.listedInChangedQuotas = false
-            let quotas = customers[customer]?.quotas ?? [:]
+            let quotas = customers[customer]?.unlistChangedQuotas() ?? [:]
             records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)

@@ -112,6 +112,13 @@ public struct CustomerState: Sendable, Equatable {
 
     public init() {}
 
+    /// The quota state, for a commit that takes it: the customer is no longer
+    /// listed in `changedQuotas` (one lookup for both).
+    mutating func unlistChangedQuotas() -> [Int: FeatureQuotaState] {
+        listedInChangedQuotas = false
+        return quotas
+    }
+
     public static func == (a: CustomerState, b: CustomerState) -> Bool {
         a.windows == b.windows && a.dedupe == b.dedupe && a.quotas == b.quotas
     }
