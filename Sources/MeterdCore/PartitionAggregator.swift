@@ -81,16 +81,16 @@ public struct PartitionAggregator: Sendable {
         case .duplicate:
             stats.dedupedEvents += 1
             return .duplicate
-        case .accepted(let newWindow, let changedRollup, let dedupeIndex, let quotaExpiry):
+        case .accepted(let newWindow, let changedRollup, let dedupeIndex, let quotaExpiry, let listings):
             let ref = WindowRef(customer: record.customer, windowStart: start)
-            noteAccepted(ref, groupsChanged: newWindow || changedRollup, dedupeIndex: dedupeIndex, quotasChanged: quotaExpiry != nil)
+            noteAccepted(ref, groupsChanged: newWindow || changedRollup, dedupeIndex: dedupeIndex, quotasChanged: listings.changedQuotas)
             if newWindow { windowIndex[start, default: []].insert(record.customer) }
             if isEmitted(windowStart: start) {
                 stats.lateAcceptedEvents += 1
                 if changedRollup { lateDirty.insert(ref) }
             }
             if let quotaExpiry {
-                quotaCustomers.insert(record.customer)
+                if listings.quotaCustomers { quotaCustomers.insert(record.customer) }
                 nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry)
             }
             return .accepted(quotaEvents: quotaEvents)
@@ -148,10 +148,11 @@ public struct PartitionAggregator: Sendable {
         defer { customers[ref.customer]?.windows[ref.windowStart] = window }
         changedWindows[ref, default: WindowChange()].rewriteGroups = true
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
-        let dirtyKeys = window.groups.compactMap { $0.value.dirty ? $0.key : nil }
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
-        for key in dirtyKeys {
-            guard let revision = window.groups[key]?.markEmitted(floor: revisionFloor), let group = window.groups[key] else { continue }
+        for position in 0..<window.groups.count where window.groups.values[position].dirty {
+            let revision = window.groups[stateAt: position].markEmitted(floor: revisionFloor)
+            let key = window.groups.keys[position]
+            let group = window.groups.values[position]
             maxEmittedRevision = max(maxEmittedRevision, revision)
             if revision > 1 { stats.lateUpdatedRollups += 1 }
             let feature = compiled.features[key.featureIndex]
@@ -194,7 +195,10 @@ public struct PartitionAggregator: Sendable {
                 }
                 if customers[customer]?.quotas[featureIndex]?.periods.count != periodsBefore { changedQuotas.insert(customer) }
             }
-            if !holdsPeriods { quotaCustomers.remove(customer) }
+            if !holdsPeriods {
+                quotaCustomers.remove(customer)
+                customers[customer]?.listedInQuotaCustomers = false
+            }
             if customers[customer]?.isEmpty == true { customers[customer] = nil }
         }
     }

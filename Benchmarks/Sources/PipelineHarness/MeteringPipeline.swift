@@ -94,7 +94,7 @@ public struct MeteringPipeline {
                     counters.quotaEvents += 1
                     counters.add(encoder.encode(event))
                 }
-            case .duplicate:
+            case .duplicate, .alreadyCounted:
                 counters.duplicates += 1
             case .rejected:
                 counters.rejected += 1

@@ -23,6 +23,10 @@ public struct BinaryWriter: Sendable {
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(varint value: UInt64) {
+        if value < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            return
+        }
         var v = value
         while v >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -43,11 +47,8 @@ public struct BinaryWriter: Sendable {
 
     /// 8 little-endian bytes (for hash values, which varints would only lengthen).
     public mutating func write(fixed value: UInt64) {
-        var bits = value
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
-            bits >>= 8
-        }
+        // One append of the 8 bytes instead of 8 appends (each checks capacity).
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func write(_ value: String) {

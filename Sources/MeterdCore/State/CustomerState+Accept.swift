@@ -4,8 +4,15 @@ extension CustomerState {
         case duplicate
         /// `newWindow`: the customer had no state for the window yet;
         /// `dedupeIndex`: position of the event's fingerprint in the window's `dedupe`;
-        /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged).
-        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?)
+        /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged);
+        /// `listings`: the aggregator sets that must now list the customer.
+        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?, listings: QuotaListings = QuotaListings())
+    }
+
+    /// Which of the aggregator's customer sets a quota change must add the customer to.
+    struct QuotaListings {
+        var changedQuotas = false
+        var quotaCustomers = false
     }
 
     /// Dedupes, then counts a validated, not-too-late record into the
@@ -31,15 +38,21 @@ extension CustomerState {
                 window.dedupe.append(fingerprint)
                 var visit = 0
                 for sample in record.samples {
-                    for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                        defer { visit += 1 }
-                        guard features[featureIndex].matches(sample.dimensions) else { continue }
-                        changedRollup = true
-                        let kind = features[featureIndex].aggregation
-                        let groupKey = RollupGroupKey(featureIndex: featureIndex, breakdown: features[featureIndex].breakdown(of: sample.dimensions))
-                        window.add(sample.value, to: groupKey, kind: kind, record: record)
-                        guard kind.supportsQuota else { continue }
-                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                    sample.dimensions.withUnsafeBufferPointer { dimensions in
+                        for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
+                            defer { visit += 1 }
+                            guard CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
+                            changedRollup = true
+                            let kind = features[featureIndex].aggregation
+                            features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
+                                window.add(
+                                    sample.value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
+                                    dimensions: dimensions, kind: kind, record: record
+                                )
+                            }
+                            guard kind.supportsQuota else { continue }
+                            if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                        }
                     }
                 }
             }
@@ -47,7 +60,13 @@ extension CustomerState {
         guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
-        let rules = compiled.quotaRules(forCustomer: record.customer)
+        let rules: [Int: CompiledQuotaRule]
+        if let cached = quotaRules {
+            rules = cached
+        } else {
+            rules = compiled.quotaRules(forCustomer: record.customer)
+            quotaRules = rules
+        }
         guard !rules.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
         }
@@ -67,7 +86,15 @@ extension CustomerState {
                 quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
             }
         }
-        return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry)
+        var listings = QuotaListings()
+        if quotaExpiry != nil {
+            listings = QuotaListings(changedQuotas: !listedInChangedQuotas, quotaCustomers: !listedInQuotaCustomers)
+            listedInChangedQuotas = true
+            listedInQuotaCustomers = true
+        }
+        return .accepted(
+            newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry, listings: listings
+        )
     }
 }
 
@@ -93,8 +120,22 @@ extension CustomerState {
 extension CustomerWindowState {
     mutating func visit(_ body: (inout CustomerWindowState) -> Void) { body(&self) }
 
-    mutating func add(_ value: SampleValue, to key: RollupGroupKey, kind: AggregationKind, record: UsageRecord) {
-        groups[key, default: RollupGroupState(accumulator: Accumulator(kind: kind))].update(value, record: record)
+    /// Counts a sample into the group of `featureIndex` for its dimension
+    /// values; the group's key is built only when the group is created.
+    mutating func add(
+        _ value: SampleValue, featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>,
+        dimensions: UnsafeBufferPointer<String?>, kind: AggregationKind, record: UsageRecord
+    ) {
+        let fingerprint = RollupGroupKey.fingerprint(featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions)
+        let position = groups.index(
+            featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions, fingerprint: fingerprint
+        ) ?? groups.append(
+            RollupGroupKey(featureIndex: featureIndex, breakdown: breakdownIndexes.map { position in
+                position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
+            }),
+            RollupGroupState(accumulator: Accumulator(kind: kind))
+        )
+        groups[stateAt: position].update(value, record: record)
     }
 }
 
@@ -103,7 +144,7 @@ extension RollupGroupState {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
         if !Self.smallSet(subjects, contains: record.subject) { subjects.insert(record.subject) }
         dirty = true
-        encoded.removeAll(keepingCapacity: true)
+        if !encoded.isEmpty { encoded.removeAll(keepingCapacity: true) }
     }
 
     /// Most groups have one or two subjects: comparing them is cheaper than

@@ -71,7 +71,7 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            let quotas = customers[customer]?.quotas ?? [:]
+            let quotas = customers[customer]?.unlistChangedQuotas() ?? [:]
             records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)

@@ -7,24 +7,22 @@ extension CustomerWindowState {
     mutating func encodeRecord(compiled: CompiledConfiguration) -> [UInt8] {
         // Ordered by the keys' fingerprints (ties by value): deterministic, and
         // integer compares instead of string compares on every commit.
-        // Groups are reached only through mutating calls on `groups.values`,
+        // Groups are reached only through mutating calls on `groups[stateAt:]`,
         // which work in place: reading one would copy the group (a retain per field).
-        var order: [(fingerprint: UInt64, featureIndex: Int, index: Dictionary<RollupGroupKey, RollupGroupState>.Index)] = []
+        var order: [(fingerprint: UInt64, featureIndex: Int, index: Int)] = []
         order.reserveCapacity(groups.count)
         var bytes = 0
-        var index = groups.startIndex
-        while index != groups.endIndex {
-            var count = groups.values[index].encodedCount()
-            if count == 0 {
-                let key = groups.keys[index]
-                count = groups.values[index].encode(key: key)
+        let keys = groups.keys
+        keys.withUnsafeBufferPointer { keys in
+            for index in keys.indices {
+                var count = groups[stateAt: index].encodedCount()
+                if count == 0 { count = groups[stateAt: index].encode(key: keys[index]) }
+                bytes += count
+                order.append((keys[index].fingerprint, keys[index].featureIndex, index))
             }
-            bytes += count
-            order.append((groups.keys[index].fingerprint, groups.keys[index].featureIndex, index))
-            groups.formIndex(after: &index)
-        }
-        order.sort { a, b in
-            a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(groups.keys[a.index], groups.keys[b.index])
+            order.sort { a, b in
+                a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : RollupGroupKey.less(keys[a.index], keys[b.index])
+            }
         }
         var positions = [Int](repeating: -1, count: compiled.features.count)
         var features: [Int] = []
@@ -42,7 +40,7 @@ extension CustomerWindowState {
         out.write(varint: UInt64(order.count))
         for entry in order {
             out.write(varint: UInt64(positions[entry.featureIndex]))
-            groups.values[entry.index].appendEncoded(to: &out)
+            groups[stateAt: entry.index].appendEncoded(to: &out)
         }
         return out.bytes
     }

@@ -18,6 +18,21 @@ public struct RollupGroupKey: Sendable, Hashable {
         self.fingerprint = fingerprint
     }
 
+    /// The fingerprint of the key `CompiledFeature.breakdown(of: dimensions)` would
+    /// give, computed without building the breakdown array.
+    @inline(__always)
+    static func fingerprint(featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>, dimensions: UnsafeBufferPointer<String?>) -> UInt64 {
+        var fingerprint = Fingerprint.mix(UInt64(bitPattern: Int64(featureIndex)), 0)
+        for position in breakdownIndexes {
+            if let position, position < dimensions.count, let value = dimensions[position] {
+                fingerprint = Fingerprint.of(value, fingerprint)
+            } else {
+                fingerprint = Fingerprint.mix(fingerprint, 0xA5)
+            }
+        }
+        return fingerprint
+    }
+
     public static func == (a: RollupGroupKey, b: RollupGroupKey) -> Bool {
         a.fingerprint == b.fingerprint && a.featureIndex == b.featureIndex && a.breakdown == b.breakdown
     }
@@ -67,13 +82,13 @@ public struct RollupGroupState: Sendable, Equatable {
 
 /// One customer's state for one tumbling window.
 public struct CustomerWindowState: Sendable, Equatable {
-    public internal(set) var groups: [RollupGroupKey: RollupGroupState] = [:]
+    public internal(set) var groups = RollupGroupTable()
     /// Dedupe fingerprints of the window's events, in arrival order; they
     /// expire with the window. The changelog stores them in chunks by position.
     public internal(set) var dedupe: [DedupeFingerprint] = []
 
     public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
-        self.groups = groups
+        self.groups = RollupGroupTable(groups)
         self.dedupe = dedupe
     }
 }
@@ -87,8 +102,26 @@ public struct CustomerState: Sendable, Equatable {
     var dedupe = FingerprintSet()
     /// Feature index → quota state.
     public internal(set) var quotas: [Int: FeatureQuotaState] = [:]
+    /// The customer's quota rules, looked up on first use (a cache, not state).
+    var quotaRules: [Int: CompiledQuotaRule]?
+    /// Whether the aggregator's `changedQuotas` / `quotaCustomers` already
+    /// list the customer, so ingest skips hashing the key into them again
+    /// (bookkeeping, not state; `true` implies listed).
+    var listedInChangedQuotas = false
+    var listedInQuotaCustomers = false
 
     public init() {}
+
+    /// The quota state, for a commit that takes it: the customer is no longer
+    /// listed in `changedQuotas` (one lookup for both).
+    mutating func unlistChangedQuotas() -> [Int: FeatureQuotaState] {
+        listedInChangedQuotas = false
+        return quotas
+    }
+
+    public static func == (a: CustomerState, b: CustomerState) -> Bool {
+        a.windows == b.windows && a.dedupe == b.dedupe && a.quotas == b.quotas
+    }
 
     var isEmpty: Bool { windows.isEmpty && quotas.isEmpty }
 

@@ -1,0 +1,127 @@
+/// The rollup groups of one customer window: keys and states in two dense
+/// arrays, indexed by an open-addressing table of key fingerprints.
+///
+/// The hot path finds a sample's group from the sample's dimension values
+/// (`index(featureIndex:breakdownIndexes:dimensions:)`) without building a
+/// `RollupGroupKey`; the key, and its breakdown array, is built only when
+/// the group is created. Reads like a dictionary otherwise; equality ignores
+/// insertion order.
+public struct RollupGroupTable: Sendable, Sequence {
+    public private(set) var keys: [RollupGroupKey] = []
+    public private(set) var values: [RollupGroupState] = []
+    /// Positions in `keys` + 1 (0 = empty), linear probing by fingerprint bits;
+    /// a power of two, at most half full.
+    private var slots: [Int32] = []
+
+    public init() {}
+
+    public init(_ groups: [RollupGroupKey: RollupGroupState]) {
+        for (key, state) in groups { self[key] = state }
+    }
+
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
+
+    public subscript(key: RollupGroupKey) -> RollupGroupState? {
+        get { index(of: key).map { values[$0] } }
+        set {
+            if let position = index(of: key) {
+                if let newValue { values[position] = newValue } else { remove(at: position) }
+            } else if let newValue {
+                append(key, newValue)
+            }
+        }
+    }
+
+    /// The position of the group of feature `featureIndex` for a sample with
+    /// these dimension values (see `CompiledFeature.breakdown(of:)`), if any.
+    @inline(__always)
+    func index(featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>, dimensions: UnsafeBufferPointer<String?>, fingerprint: UInt64) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        return slots.withUnsafeBufferPointer { slots in
+            keys.withUnsafeBufferPointer { keys in
+                let mask = slots.count - 1
+                var slot = Int(truncatingIfNeeded: fingerprint) & mask
+                while true {
+                    let entry = Int(slots[slot])
+                    if entry == 0 { return nil }
+                    let key = keys[entry - 1]
+                    if key.fingerprint == fingerprint, key.featureIndex == featureIndex,
+                       Self.breakdown(key.breakdown, equals: breakdownIndexes, dimensions) {
+                        return entry - 1
+                    }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func breakdown(_ values: [String?], equals indexes: UnsafeBufferPointer<Int?>, _ dimensions: UnsafeBufferPointer<String?>) -> Bool {
+        guard values.count == indexes.count else { return false }
+        for (value, position) in zip(values, indexes) {
+            let dimension = position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
+            if value != dimension { return false }
+        }
+        return true
+    }
+
+    /// The state at `position`, mutated in place.
+    subscript(stateAt position: Int) -> RollupGroupState {
+        get { values[position] }
+        _modify { yield &values[position] }
+    }
+
+    /// Appends a group whose key is not in the table; returns its position.
+    @discardableResult
+    mutating func append(_ key: RollupGroupKey, _ state: RollupGroupState) -> Int {
+        if (keys.count + 1) * 2 > slots.count { rebuild(capacity: Swift.max(8, slots.count * 2)) }
+        keys.append(key)
+        values.append(state)
+        place(keys.count - 1)
+        return keys.count - 1
+    }
+
+    private func index(of key: RollupGroupKey) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: key.fingerprint) & mask
+        while true {
+            let entry = Int(slots[slot])
+            if entry == 0 { return nil }
+            if keys[entry - 1] == key { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func remove(at position: Int) {
+        keys.remove(at: position)
+        values.remove(at: position)
+        rebuild(capacity: slots.count)
+    }
+
+    private mutating func place(_ position: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: keys[position].fingerprint) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(truncatingIfNeeded: position + 1)
+    }
+
+    private mutating func rebuild(capacity: Int) {
+        slots = Array(repeating: 0, count: capacity)
+        for position in keys.indices { place(position) }
+    }
+
+    public func makeIterator() -> some IteratorProtocol<(key: RollupGroupKey, value: RollupGroupState)> {
+        zip(keys, values).lazy.map { (key: $0, value: $1) }.makeIterator()
+    }
+}
+
+extension RollupGroupTable: Equatable {
+    /// Equal as dictionaries: positions depend on insertion history.
+    public static func == (a: RollupGroupTable, b: RollupGroupTable) -> Bool {
+        guard a.count == b.count else { return false }
+        for (key, value) in zip(a.keys, a.values) where b[key] != value { return false }
+        return true
+    }
+}
