@@ -6,8 +6,10 @@ import MeterdCore
 /// `PipelineConfiguration`'s meters, features, plan and 300 customers, with
 /// appId `bench`, one input topic and unknown subjects passed through.
 enum BenchConfigYAML {
-    static func render(appId: String, inputTopic: String, bootstrap: String, commitInterval: String) -> String {
-        let configuration = PipelineConfiguration.meterd
+    static func render(
+        appId: String, inputTopic: String, bootstrap: String, commitInterval: String,
+        configuration: MeterdConfiguration = PipelineConfiguration.meterd
+    ) -> String {
         var out = """
         appId: \(appId)
         kafka:
