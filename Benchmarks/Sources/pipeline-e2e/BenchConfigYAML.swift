@@ -8,15 +8,16 @@ import MeterdCore
 enum BenchConfigYAML {
     static func render(
         appId: String, inputTopic: String, bootstrap: String, commitInterval: String,
-        configuration: MeterdConfiguration = PipelineConfiguration.meterd
+        configuration: MeterdConfiguration = PipelineConfiguration.meterd, kafkaProperties: [String: String] = [:]
     ) -> String {
+        let extra = kafkaProperties.keys.sorted().map { "\n  \($0): \"\(kafkaProperties[$0] ?? "")\"" }.joined()
         var out = """
         appId: \(appId)
         kafka:
           bootstrap: "\(bootstrap)"
           inputTopics: [\(inputTopic)]
           inputKeyedBySubject: false
-          compression.type: lz4
+          compression.type: lz4\(extra)
         windows:
           size: 1m
           grace: 10s
