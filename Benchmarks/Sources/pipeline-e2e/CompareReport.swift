@@ -7,6 +7,8 @@ struct CompareReport {
     let averageRecordBytes: Int
     let produced: ProduceResult
     let raw: RawConsumeResult
+    /// CPU seconds of the driver process while its raw consumer read the topic.
+    let rawCpuSeconds: Double
     let throughput: [ThroughputResult]
     let latencies: [LatencyResult]
     let scaling: [ScalingPoint]
@@ -29,7 +31,8 @@ struct CompareReport {
             out += String(format: "%.1f | %.0f | ", result.cpuSeconds, result.cpuSeconds / Double(result.events) * 1e6)
             out += "\(Self.mib(result.peakRSS)) | \(latencyText) |\n"
         }
-        out += "| raw librdkafka consume (read_committed, the ceiling) | **\(Self.grouped(rawRate))** | — | — | — | — |\n"
+        out += String(format: "| raw librdkafka consume (read_committed, the ceiling) | **%@** | %.1f | %.1f | — | — |\n",
+                      Self.grouped(rawRate), rawCpuSeconds, rawCpuSeconds / Double(max(1, raw.records)) * 1e6)
         return out
     }
 
@@ -51,6 +54,11 @@ struct CompareReport {
                          + " (goal: lower than either: \(lower ? "met" : "NOT met"))")
         }
         lines.append(String(format: "- meterd / raw consume: %.1f%%", meterd.rate / rawRate * 100))
+        if !latencies.isEmpty {
+            lines.append("- Latency phase, input records processed 0.6 s after the last send (below the total: the contender fell behind): "
+                         + latencies.map { "\($0.name.replacingOccurrences(of: "latency-", with: "")) \(Self.grouped($0.processedAtEnd)) of \(Self.grouped($0.produced))" }
+                            .joined(separator: ", "))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -62,7 +70,7 @@ struct CompareReport {
         for partitions in partitionCounts {
             out += "| \(partitions) | " + processCounts.map { processes in
                 guard let point = scaling.first(where: { $0.partitions == partitions && $0.processes == processes }) else { return "—" }
-                return String(format: "%@ (CPU %.0f s, RSS %@ per process)", Self.grouped(point.result.rate), point.result.cpuSeconds,
+                return String(format: "%@ (CPU %.1f s in all, peak RSS %@ per process)", Self.grouped(point.result.rate), point.result.cpuSeconds,
                               Self.mib(point.result.totalPeakRSS / max(1, processes)))
             }.joined(separator: " | ") + " |\n"
         }
@@ -102,7 +110,7 @@ struct CompareReport {
 
         - Date: \(machine.date). Machine: `nproc` = \(machine.cores), `\(machine.cpuModel)`, load average at start \(machine.loadAverage).
           Broker, contenders and driver share these cores.
-        - Command: `make bench` (`\(commandLine)`).
+        - Command: `make bench`, which runs `\(commandLine)`.
         - Broker: \(broker). Every contender reads the same pre-generated topic; the run checks that no partition lost data.
         - Input: \(Self.grouped(options.events)) Kong records of ~\(averageRecordBytes) B (`PipelineStream` seed 7: 40% with an AI block, 1% duplicates,
           1% up to 90 s late), lz4, \(CompareSuite.inputPartitions) partitions, 600 gateway consumers of 300 customers; produced at
@@ -114,8 +122,9 @@ struct CompareReport {
           `reduce().final()` and a stateful quota branch, RocksDB state with changelog topics. Hand loop: one process, transactional
           producer, `send_offsets_to_transaction`, state in a compacted topic.
         - events/s = N / (time every record went through the pipeline − time the first record was seen), probed every 250 ms
-          (meterd: `/metrics`, published every 500 ms; Python: a progress file). CPU seconds (user + system) and peak RSS
-          (VmHWM) from `/proc/<pid>` of the contender, launch to done.
+          (meterd: `/metrics`, published every 500 ms; Python: a progress file); start-up is not counted. CPU seconds
+          (user + system) and peak RSS (VmHWM) from `/proc/<pid>` of the contender, launch to done (start-up included).
+          Raw consume: a manually assigned `read_committed` librdkafka consumer in the driver; CPU of the driver process.
         - Quota latency: a separate phase per contender with live traffic at \(Self.grouped(options.latencyRate)) events/s for \(options.latencySeconds) s
           (`started_at` = send time), commits every \(options.latencyCommitInterval), `successful_requests` limit \(Int(CompareSuite.latencyLimit))/hour
           (so that thresholds are crossed within seconds). Latency = quota event readable by a `read_committed` consumer −
@@ -127,7 +136,8 @@ struct CompareReport {
     }
 
     var commandLine: String {
-        "cd Benchmarks && swift run -c release pipeline-e2e " + CommandLine.arguments.dropFirst().joined(separator: " ")
+        let arguments = CommandLine.arguments.dropFirst().map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0).lastPathComponent : $0 }
+        return "Benchmarks/.build/release/pipeline-e2e " + arguments.joined(separator: " ")
     }
 
     /// Puts the section right under the file's title, replacing an earlier one.

@@ -74,7 +74,9 @@ enum CompareSuite {
         }
 
         // 3. Raw consume: the ceiling, and the check that the broker kept everything.
+        let driverCpuBefore = ProcStats.cpuSeconds(pid: getpid()) ?? 0
         let raw = try KafkaPhases.rawConsume(topic: input, partitions: p, expected: options.events, bootstrap: bootstrap)
+        let rawCpuSeconds = (ProcStats.cpuSeconds(pid: getpid()) ?? driverCpuBefore) - driverCpuBefore
         guard raw.truncatedPartitions.isEmpty, raw.records == options.events else {
             throw BenchError("the broker lost input: read \(raw.records) of \(options.events), truncated partitions \(raw.truncatedPartitions); is --broker-lib the bench-only librdkafka?")
         }
@@ -177,7 +179,7 @@ enum CompareSuite {
         ChildProcesses.shared.stop(broker)
 
         let report = CompareReport(
-            options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes, produced: produced, raw: raw,
+            options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes, produced: produced, raw: raw, rawCpuSeconds: rawCpuSeconds,
             throughput: results, latencies: latencies, scaling: scaling.0, restore: scaling.1,
             brokerLibrary: options.brokerLibrary
         )

@@ -6,6 +6,8 @@ import MeterdKafka
 struct LatencyResult {
     var name: String
     var produced: Int
+    /// Input records the contender had processed when the producer finished: below `produced`, it fell behind.
+    var processedAtEnd: Int
     /// Threshold crossings of the measured (post warm-up) part, by the oracle.
     var crossings: Int
     /// Of those, the ones whose quota event was read.
@@ -91,6 +93,8 @@ enum LatencyPhase {
             try sendNext(measured: true)
         }
         try producer.flush(timeoutMillis: 30_000)
+        Thread.sleep(forTimeInterval: 0.6)  // one progress publication (meterd: every 500 ms)
+        let processedAtEnd = contender.probe(sent).processed
 
         // Wait for the last quota events (bounded).
         let drainDeadline = KafkaPhases.now() + 20
@@ -103,7 +107,7 @@ enum LatencyPhase {
             latencies.isEmpty ? .nan : latencies[min(latencies.count - 1, Int((Double(latencies.count) * p).rounded(.up)) - 1)]
         }
         return LatencyResult(
-            name: contender.name, produced: sent, crossings: oracle.crossings.count, matched: latencies.count,
+            name: contender.name, produced: sent, processedAtEnd: processedAtEnd, crossings: oracle.crossings.count, matched: latencies.count,
             p50: percentile(0.5), p99: percentile(0.99), max: latencies.last ?? .nan
         )
     }
