@@ -163,7 +163,7 @@ class HandLoop:
         self.consumer.subscribe([self.args.input], on_revoke=lambda consumer, partitions: self.commit())
         self.producer.begin_transaction()
         self.progress.write(0)
-        last_commit = time.monotonic()
+        last_commit = last_progress = time.monotonic()
         while running:
             for message in self.consumer.consume(10000, 0.1):
                 if message.error():
@@ -171,6 +171,9 @@ class HandLoop:
                         print(f"handloop: consume error {message.error()}", flush=True)
                     continue
                 self.process(message)
+            if time.monotonic() - last_progress >= 0.25:
+                self.progress.write(self.processed)
+                last_progress = time.monotonic()
             if time.monotonic() - last_commit >= self.args.commit_interval:
                 self.commit()
                 last_commit = time.monotonic()
@@ -190,7 +193,7 @@ def main():
     parser.add_argument("--group", required=True)
     parser.add_argument("--instance", default="1")
     parser.add_argument("--commit-interval", type=float, default=1.0)
-    parser.add_argument("--progress", help="file to write processed=<n> to after each commit")
+    parser.add_argument("--progress", help="file to write processed=<n> to, every 0.25 s")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

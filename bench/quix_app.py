@@ -53,18 +53,17 @@ def build(args, metering, counter):
     rollups_topic = app.topic(args.rollups, value_serializer="json")
     quota_topic = app.topic(args.quota, value_serializer="json")
 
-    def count(value):
-        counter[0] += 1
-
     def usage(value):
         extracted = metering.extract(value)
         if extracted is None:
+            counter[0] += 1  # done with: it never reaches the customer stage
             return None
         customer, event_ms, subject, samples = extracted
         return {"customer": customer, "subject": subject, "ms": event_ms,
                 "samples": [[feature, "\x1f".join(map(str, breakdown)), list(breakdown), amount] for feature, breakdown, amount in samples]}
 
     def quota(value, state):
+        counter[0] += 1  # every usable record passes here once, after the repartition
         events = []
         for feature, _, _, amount in value["samples"]:
             period_start = metering.period_start(value["customer"], feature, value["ms"])
@@ -100,7 +99,6 @@ def build(args, metering, counter):
         return events
 
     sdf = app.dataframe(input_topic)
-    sdf = sdf.update(count)
     sdf = sdf.apply(usage).filter(lambda value: value is not None)
     sdf = sdf.group_by(lambda value: value["customer"], name="customer")
     sdf.apply(quota, stateful=True, expand=True).to_topic(quota_topic, key=lambda event: event["subject"])

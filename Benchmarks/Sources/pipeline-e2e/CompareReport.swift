@@ -122,7 +122,8 @@ struct CompareReport {
           `reduce().final()` and a stateful quota branch, RocksDB state with changelog topics. Hand loop: one process, transactional
           producer, `send_offsets_to_transaction`, state in a compacted topic.
         - events/s = N / (time every record went through the pipeline − time the first record was seen), probed every 250 ms
-          (meterd: `/metrics`, published every 500 ms; Python: a progress file); start-up is not counted. CPU seconds
+          (meterd: `/metrics` until stage 2 read every repartitioned record, published every 500 ms; Python: a progress file
+          counting records through their last stage, for Quix after its repartition); start-up is not counted. CPU seconds
           (user + system) and peak RSS (VmHWM) from `/proc/<pid>` of the contender, launch to done (start-up included).
           Raw consume: a manually assigned `read_committed` librdkafka consumer in the driver; CPU of the driver process.
         - Quota latency: a separate phase per contender with live traffic at \(Self.grouped(options.latencyRate)) events/s for \(options.latencySeconds) s
