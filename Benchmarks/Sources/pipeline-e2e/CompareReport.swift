@@ -10,6 +10,8 @@ struct CompareReport {
     /// CPU seconds of the driver process while its raw consumer read the topic.
     let rawCpuSeconds: Double
     let throughput: [ThroughputResult]
+    /// Records each processor wrote in the throughput phase: (name, rollups, quota events), read back `read_committed`.
+    let outputs: [(String, Int, Int)]
     let latencies: [LatencyResult]
     let scaling: [ScalingPoint]
     let restore: RestoreResult?
@@ -54,6 +56,10 @@ struct CompareReport {
                          + " (goal: lower than either: \(lower ? "met" : "NOT met"))")
         }
         lines.append(String(format: "- meterd / raw consume: %.1f%%", meterd.rate / rawRate * 100))
+        if !outputs.isEmpty {
+            lines.append("- Written in the throughput phase (rollups / quota events, read back `read_committed`; meterd's include late revisions): "
+                         + outputs.map { "\($0.0) \(Self.grouped($0.1)) / \(Self.grouped($0.2))" }.joined(separator: ", "))
+        }
         if !latencies.isEmpty {
             lines.append("- Latency phase, input records processed 0.6 s after the last send (below the total: the contender fell behind): "
                          + latencies.map { "\($0.name.replacingOccurrences(of: "latency-", with: "")) \(Self.grouped($0.processedAtEnd)) of \(Self.grouped($0.produced))" }

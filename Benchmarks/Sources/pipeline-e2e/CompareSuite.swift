@@ -113,6 +113,16 @@ enum CompareSuite {
             say(String(format: "  %.0f events/s", results[results.count - 1].rate))
         }
 
+        // What each processor wrote, as a sanity check (meterd also writes late revisions).
+        var outputs: [(String, Int, Int)] = []
+        for (name, rollups, quota) in [("meterd", "usage.rollups", "usage.quota"), ("handloop", "hand.rollups", "hand.quota"), ("quix", "quix.rollups", "quix.quota")]
+        where results.contains(where: { $0.name == name }) {
+            func count(_ topic: String) -> Int {
+                (try? KafkaPhases.rawConsume(topic: topic, partitions: p, expected: Int.max, bootstrap: bootstrap, idleSeconds: 2).records) ?? -1
+            }
+            outputs.append((name, count(rollups), count(quota)))
+        }
+
         // 5. Quota latency under live traffic.
         var latencyConfiguration = PipelineConfiguration.meterd
         var latencyThresholds: [Double] = [100]
@@ -180,7 +190,7 @@ enum CompareSuite {
 
         let report = CompareReport(
             options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes, produced: produced, raw: raw, rawCpuSeconds: rawCpuSeconds,
-            throughput: results, latencies: latencies, scaling: scaling.0, restore: scaling.1,
+            throughput: results, outputs: outputs, latencies: latencies, scaling: scaling.0, restore: scaling.1,
             brokerLibrary: options.brokerLibrary
         )
         say("")
