@@ -23,6 +23,7 @@ struct LatencyResult {
 /// requests per UTC hour in send order: the record that brings the count to
 /// limit × t / 100 is the first one after which any processor could announce t.
 enum LatencyPhase {
+    /// The contender's input and quota topics, the traffic, and the quota rule the oracle applies.
     struct Settings {
         var topic: String
         var partitions: Int

@@ -21,6 +21,7 @@ struct RestoreResult {
 /// The scaling curve (1, 2, 4 members × 6, 12 partitions) and, after the
 /// single-member run on 6 partitions, a kill -9 and the replacement's restore.
 enum ScalingPhase {
+    /// What every scaling run shares.
     struct Run {
         var meterd: String
         var bootstrap: String
