@@ -5,7 +5,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := librdkafka-dev pkg-config
 
-.PHONY: all deps build test demo bench-core bench-pipeline clean
+.PHONY: all deps build test demo bench bench-core bench-pipeline clean
 
 all: build
 
@@ -41,6 +41,11 @@ test: deps
 demo: deps
 	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
 	./.build/release/meterd demo
+
+## bench: meterd vs Quix Streams, a hand-written confluent-kafka loop and raw librdkafka,
+## on one pre-generated topic; quota latency, scaling curve, restore (bench/run.sh, < 15 min).
+bench: deps
+	SWIFT="$(SWIFT)" bench/run.sh
 
 ## bench-core: decode + route + aggregate throughput of the core vs a Foundation baseline.
 bench-core: deps

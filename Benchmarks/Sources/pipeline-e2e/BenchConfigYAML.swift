@@ -6,15 +6,18 @@ import MeterdCore
 /// `PipelineConfiguration`'s meters, features, plan and 300 customers, with
 /// appId `bench`, one input topic and unknown subjects passed through.
 enum BenchConfigYAML {
-    static func render(appId: String, inputTopic: String, bootstrap: String, commitInterval: String) -> String {
-        let configuration = PipelineConfiguration.meterd
+    static func render(
+        appId: String, inputTopic: String, bootstrap: String, commitInterval: String,
+        configuration: MeterdConfiguration = PipelineConfiguration.meterd, kafkaProperties: [String: String] = [:]
+    ) -> String {
+        let extra = kafkaProperties.keys.sorted().map { "\n  \($0): \"\(kafkaProperties[$0] ?? "")\"" }.joined()
         var out = """
         appId: \(appId)
         kafka:
           bootstrap: "\(bootstrap)"
           inputTopics: [\(inputTopic)]
           inputKeyedBySubject: false
-          compression.type: lz4
+          compression.type: lz4\(extra)
         windows:
           size: 1m
           grace: 10s

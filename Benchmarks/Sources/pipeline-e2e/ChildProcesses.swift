@@ -17,10 +17,14 @@ final class ChildProcesses: Sendable {
     private let running = Mutex<[Process]>([])
 
     /// Starts `executable` with `arguments`; stdout and stderr go to the files given.
-    func start(_ executable: String, _ arguments: [String], stdout: String, stderr: String) throws -> Process {
+    /// `environment` entries are added to (or replace those of) the driver's environment.
+    func start(_ executable: String, _ arguments: [String], stdout: String, stderr: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         guard FileManager.default.createFile(atPath: stdout, contents: nil), FileManager.default.createFile(atPath: stderr, contents: nil) else {
             throw BenchError("cannot create the log files \(stdout), \(stderr)")
         }
@@ -44,6 +48,14 @@ final class ChildProcesses: Sendable {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         return nil
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    func crash(_ process: Process) {
+        defer { running.withLock { $0.removeAll { $0 === process } } }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Stops every child still running, newest first.

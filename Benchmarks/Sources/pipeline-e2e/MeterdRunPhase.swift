@@ -76,7 +76,7 @@ enum MeterdRunPhase {
     }
 
     /// Reads `meterd.http_port=N` from the process's log.
-    private static func waitForHTTPPort(stderrPath: String, process: Process) throws -> Int {
+    static func waitForHTTPPort(stderrPath: String, process: Process) throws -> Int {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let log = try? String(contentsOfFile: stderrPath, encoding: .utf8),

@@ -13,10 +13,29 @@ struct Options {
     /// `commitInterval` of the generated meterd configuration.
     var commitInterval = "100ms"
 
+    /// `--suite compare` (`make bench`): meterd next to Quix Streams, a hand-written
+    /// loop and the raw consume rate, plus latency, scaling and restore.
+    var suite = "e2e"
+    /// Directory of quix_app.py and handloop.py.
+    var benchDirectory = "../bench"
+    /// The venv's python with quixstreams, confluent-kafka and orjson.
+    var python = "../bench/.cache/venv/bin/python"
+    /// Directory holding the bench-only librdkafka.so.1 (larger mock partition limits) for the broker.
+    var brokerLibrary: String?
+    var scaleEvents = 300_000
+    var latencyRate = 5_000
+    var latencySeconds = 20
+    /// Commit interval of every contender in the latency phase (the throughput phase uses `commitInterval`).
+    var latencyCommitInterval = "100ms"
+    var skipQuix = false
+
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
                         [--commit-interval DURATION]
+           pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
+                        [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
+                        [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix]
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -45,6 +64,17 @@ struct Options {
             case "--no-write": options.writeBenchmarks = false
             case "--logs": options.logDirectory = try value()
             case "--commit-interval": options.commitInterval = try value()
+            case "--suite":
+                options.suite = try value()
+                guard ["e2e", "compare"].contains(options.suite) else { throw BenchError("--suite is e2e or compare, got '\(options.suite)'") }
+            case "--bench-dir": options.benchDirectory = try value()
+            case "--python": options.python = try value()
+            case "--broker-lib": options.brokerLibrary = try value()
+            case "--scale-events": options.scaleEvents = try number()
+            case "--latency-rate": options.latencyRate = try number()
+            case "--latency-seconds": options.latencySeconds = try number()
+            case "--latency-commit-interval": options.latencyCommitInterval = try value()
+            case "--skip-quix": options.skipQuix = true
             case "-h", "--help":
                 print(usage)
                 exit(0)

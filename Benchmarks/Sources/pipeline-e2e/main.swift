@@ -11,6 +11,7 @@ import KongTraffic
 //   5. a plain consumer reads the repartition topic (the hop's records).
 // Prints a markdown table and rewrites the "End-to-end pipeline" section of BENCHMARKS.md.
 //   swift run -c release pipeline-e2e [--meterd PATH] [--events N] [--no-write]
+// `--suite compare` (make bench) runs CompareSuite instead: meterd next to its peers.
 
 let inputTopic = "bench.usage"
 let appId = "bench"
@@ -118,7 +119,11 @@ ChildProcesses.shared.stopOnSignals()
 do {
     let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
     try FileManager.default.createDirectory(atPath: options.logDirectory, withIntermediateDirectories: true)
-    try runBenchmark(options)
+    if options.suite == "compare" {
+        try CompareSuite.run(options)
+    } else {
+        try runBenchmark(options)
+    }
     ChildProcesses.shared.stopAll()
 } catch {
     ChildProcesses.shared.stopAll()
