@@ -113,7 +113,8 @@ END {
         if (!has(i, "records_in")) { missing++; continue }
         if (prev_in != "" && val(i, "records_in") + 0 < prev_in) back++
         prev_in = val(i, "records_in") + 0
-        if (!ready_at && val(i, "ready") == 1) { ready_at = i; restored0 = val(i, "restored_partitions"); assigned0 = val(i, "assigned") }
+        # The first published counters can show ready before the assignment.
+        if (!ready_at && val(i, "ready") == 1 && val(i, "assigned") > 0) { ready_at = i; restored0 = val(i, "restored_partitions"); assigned0 = val(i, "assigned") }
         else if (ready_at && (val(i, "restored_partitions") != restored0 || val(i, "assigned") != assigned0 || val(i, "ready") != 1)) moved++
     }
     check(dead == 0 && back == 0 && moved == 0 && ready_at > 0 && missing <= 2, "processor never restarted",
@@ -139,6 +140,18 @@ END {
         sc++
     }
     if (sc > 0) printf("- info: aggregation state (sum of meterd_state_bytes) mean %s MiB, min %s, max %s\n", mib(ss / sc / 1024), mib(slo / 1024), mib(shi / 1024))
+    # Least-squares slope of RSS over the steady samples: a slow leak shows
+    # here long before it breaks the flatness bound.
+    k = 0; sx = 0; sy = 0; sxx = 0; sxy = 0
+    for (i = first; i <= n; i++) if (has(i, "rss_kib")) {
+        x = val(i, "elapsed_s") / 60; y = val(i, "rss_kib") / 1024
+        k++; sx += x; sy += y; sxx += x * x; sxy += x * y
+    }
+    if (k >= 3 && k * sxx - sx * sx > 0)
+        printf("- info: meterd RSS trend over the steady samples %+.2f MiB per minute (least squares)\n", (k * sxy - sx * sy) / (k * sxx - sx * sx))
+    if (has(first, "threads") && has(n, "threads"))
+        printf("- info: meterd threads %s at the start of the steady state, %s at the end; RssAnon %s → %s MiB\n",
+            val(first, "threads"), val(n, "threads"), mib(val(first, "rss_anon_kib")), mib(val(n, "rss_anon_kib")))
     bc = 0; bs = 0
     for (i = first; i <= n; i++) if (has(i, "broker_rss_kib")) { bs += val(i, "broker_rss_kib"); bc++ }
     if (bc > 0) printf("- info: embedded broker RSS mean %s MiB over the steady samples\n", mib(bs / bc))

@@ -77,6 +77,11 @@ wait_exit() {
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
+# RssAnon (heap and other private memory) and thread count of a process.
+anon_and_threads() {
+    awk '/^RssAnon:/ { anon = $2 } /^Threads:/ { threads = $2 } END { printf("%s,%s", anon, threads) }' "/proc/$1/status" 2>/dev/null || echo ","
+}
+
 # One line of counters from /metrics, in the CSV's column order; empty
 # fields when the endpoint does not answer.
 scrape() {
@@ -191,14 +196,14 @@ done
 GEN_PID=$!
 readonly GENERATE_ARGS="--rate $RATE --customers $CUSTOMERS --ai-share 0.4 --duplicates 0.01 --late 0.02 --malformed 0.005 --seed $SEED"
 
-echo "elapsed_s,load1,rss_kib,open_windows,state_bytes,lag,input_in,records_in,records_out,dead_letters,commits,aborts,data_loss,late_events,deduped,restored_partitions,assigned,ready,commit_seconds_sum,commit_count,broker_rss_kib,alive" >"$CSV"
+echo "elapsed_s,load1,rss_kib,open_windows,state_bytes,lag,input_in,records_in,records_out,dead_letters,commits,aborts,data_loss,late_events,deduped,restored_partitions,assigned,ready,commit_seconds_sum,commit_count,broker_rss_kib,rss_anon_kib,threads,alive" >"$CSV"
 start=$(date +%s.%N)
 for (( t = 0; t <= DURATION; t += INTERVAL )); do
     wait_for=$(echo "$start + $t - $(date +%s.%N)" | bc)
     [[ $wait_for == -* ]] || sleep "$wait_for"
     alive=1
     kill -0 "$RUN_PID" 2>/dev/null || alive=0
-    echo "$t,$(load1),$(rss_kib "$RUN_PID"),$(scrape),$(rss_kib "$BROKER_PID"),$alive" >>"$CSV"
+    echo "$t,$(load1),$(rss_kib "$RUN_PID"),$(scrape),$(rss_kib "$BROKER_PID"),$(anon_and_threads "$RUN_PID"),$alive" >>"$CSV"
     if (( t % 60 == 0 )); then
         tail -n 1 "$CSV" | awk -F, '{ printf("soak: t=%ss rss=%.1f MiB open_windows=%s lag=%s commits=%s aborts=%s load=%s\n", $1, $3 / 1024, $4, $6, $11, $12, $2) }'
     fi
