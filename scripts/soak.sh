@@ -40,7 +40,7 @@ WARMUP=${SOAK_WARMUP_SECONDS:-180}
 (( WARMUP <= DURATION / 2 )) || WARMUP=$(( DURATION / 2 ))
 readonly WARMUP
 [[ -x $METERD ]] || { echo "soak: $METERD not found; build it first: swift build -c release --product meterd" >&2; exit 2; }
-command -v curl >/dev/null || { echo "soak: curl is needed to read /metrics" >&2; exit 2; }
+command -v curl >/dev/null || { echo "soak: curl is needed to read /metrics (apt-get install curl)" >&2; exit 2; }
 
 readonly RUN_DIR=$ROOT/.soak/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RUN_DIR"
@@ -199,7 +199,7 @@ readonly GENERATE_ARGS="--rate $RATE --customers $CUSTOMERS --ai-share 0.4 --dup
 echo "elapsed_s,load1,rss_kib,open_windows,state_bytes,lag,input_in,records_in,records_out,dead_letters,commits,aborts,data_loss,late_events,deduped,restored_partitions,assigned,ready,commit_seconds_sum,commit_count,broker_rss_kib,rss_anon_kib,threads,alive" >"$CSV"
 start=$(date +%s.%N)
 for (( t = 0; t <= DURATION; t += INTERVAL )); do
-    wait_for=$(echo "$start + $t - $(date +%s.%N)" | bc)
+    wait_for=$(awk -v start="$start" -v t="$t" -v now="$(date +%s.%N)" 'BEGIN { printf("%.3f", start + t - now) }')
     [[ $wait_for == -* ]] || sleep "$wait_for"
     alive=1
     kill -0 "$RUN_PID" 2>/dev/null || alive=0
