@@ -39,6 +39,7 @@ readonly DURATION=$(( MINUTES * 60 ))
 WARMUP=${SOAK_WARMUP_SECONDS:-180}
 (( WARMUP <= DURATION / 2 )) || WARMUP=$(( DURATION / 2 ))
 readonly WARMUP
+(( WARMUP >= 150 )) || echo "soak: note: a warm-up of ${WARMUP}s is shorter than the state's lifetime (135 s in scripts/soak.yaml); the flatness checks may fail on a run this short" >&2
 [[ -x $METERD ]] || { echo "soak: $METERD not found; build it first: swift build -c release --product meterd" >&2; exit 2; }
 command -v curl >/dev/null || { echo "soak: curl is needed to read /metrics (apt-get install curl)" >&2; exit 2; }
 
