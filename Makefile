@@ -5,7 +5,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 APT_PACKAGES := librdkafka-dev pkg-config
 
-.PHONY: all deps build test demo bench bench-core bench-pipeline clean
+.PHONY: all deps build test demo bench bench-core bench-pipeline soak clean
 
 all: build
 
@@ -55,6 +55,11 @@ bench-core: deps
 bench-pipeline: deps
 	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
 	cd Benchmarks && $(SWIFT) run -c release pipeline-e2e --meterd ../.build/release/meterd
+
+## soak: `meterd run` for SOAK_MINUTES (10) at a steady rate; RSS and open windows must stay flat.
+soak: deps
+	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
+	./scripts/soak.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
