@@ -24,7 +24,9 @@ extension Processor {
     /// atomically with outputs and changelog on brokers that support it.
     func commit() throws {
         let started = ContinuousClock.now
-        // 1. Emit closed and revised windows, then the changed state.
+        // 1. Emit the dead letters waiting for their originals, closed and
+        //    revised windows, then the changed state.
+        writePendingDeadLetters()
         for partition in tasks.keys.sorted() {
             guard let task = tasks[partition] else { continue }
             for rollup in task.aggregator.flush() {
@@ -113,6 +115,8 @@ extension Processor {
     func reset() {
         counters.aborts += 1
         needsReset = false
+        // Their records are read again after the rewind.
+        pendingDeadLetters.removeAll()
         if transactionOpen {
             do {
                 try producer.abortTransaction(timeoutMillis: 30_000)

@@ -97,8 +97,11 @@ extension Processor {
             // Re-read by an ops replay: dead-lettered the first time already.
             counters.replaySkippedEvents += 1
         case .rejected(let reason):
-            let original = originalValue ?? originals.fetch(origin)
-            deadLetter(key: originalKey, value: original, origin: origin, reason: reason, detail: "")
+            if let originalValue {
+                deadLetter(key: originalKey, value: originalValue, origin: origin, reason: reason, detail: "")
+            } else {
+                pendingDeadLetters.append(PendingDeadLetter(key: originalKey, origin: origin, reason: reason))
+            }
         }
         counters.lateEvents += Int(task.aggregator.stats.lateAcceptedEvents - lateBefore)
     }
@@ -123,6 +126,18 @@ extension Processor {
         } catch {
             logger.error("produce failed; the transaction will be aborted", metadata: ["meterd.error": "\(error)", "meterd.topic": "\(record.topic)"])
             needsReset = true
+        }
+    }
+
+    /// Writes the dead letters waiting for their original bytes, read back
+    /// in one pass; called at the start of each commit.
+    func writePendingDeadLetters() {
+        guard !pendingDeadLetters.isEmpty else { return }
+        let pending = pendingDeadLetters
+        pendingDeadLetters.removeAll(keepingCapacity: true)
+        let values = originals.fetch(pending.map(\.origin))
+        for letter in pending {
+            deadLetter(key: letter.key, value: values[letter.origin], origin: letter.origin, reason: letter.reason, detail: "")
         }
     }
 
@@ -163,4 +178,11 @@ extension Processor {
     var deadLetterByteLimit: Int {
         (kafka["message.max.bytes"].flatMap { Int($0) } ?? Self.defaultMessageMaxBytes) - 4_096
     }
+}
+
+/// A dead letter decided after repartitioning, waiting for its original bytes.
+struct PendingDeadLetter {
+    var key: [UInt8]?
+    var origin: RecordOrigin
+    var reason: RejectReason
 }

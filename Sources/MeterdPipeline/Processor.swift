@@ -44,6 +44,9 @@ public final class Processor: RebalanceListener {
     var lastStateSizeMillis: Int64 = 0
     var needsReset = false
     lazy var originals = OriginalRecordFetcher(kafka: kafka, logger: logger)
+    /// Dead letters decided after repartitioning whose original bytes are
+    /// read back in one pass at the next commit.
+    var pendingDeadLetters: [PendingDeadLetter] = []
 
     /// - Parameters:
     ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);

@@ -76,6 +76,12 @@ struct ReplayCommandTests {
             tooLate.poll(for: .milliseconds(500))
         }
         #expect(tooLate.deadLetters.keys.filter { $0.reason == "too_late" }.count == late.count)
+        // Decided in stage 2, after repartitioning: the dead letter still carries the original record.
+        for produced in producer.produced.suffix(late.count) {
+            let identity = DeadLetterIdentity(reason: "too_late", topic: "gateway.usage", partition: produced.partition, offset: produced.offset)
+            #expect(tooLate.deadLetters[identity]?.value == produced.record.bytes, "\(identity) carries the original bytes")
+            #expect(tooLate.deadLetters[identity]?.key == produced.record.key)
+        }
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
 
         let bounded = try await replay(cluster, ["--from", "\(outage - 60_000)", "--to", "\(outage + 60_000)"])
