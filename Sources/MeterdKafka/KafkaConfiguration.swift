@@ -28,12 +28,27 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         KafkaConfiguration(properties.merging(other) { _, new in new })
     }
 
+    /// Properties that only producers read; one shared `kafka:` block sets
+    /// them for every client, and librdkafka warns when a consumer gets them.
+    static let producerOnly: Set<String> = [
+        "acks", "request.required.acks", "compression.type", "compression.codec", "compression.level",
+        "linger.ms", "queue.buffering.max.ms", "batch.size", "batch.num.messages",
+        "queue.buffering.max.messages", "queue.buffering.max.kbytes", "message.timeout.ms", "delivery.timeout.ms",
+        "enable.idempotence", "enable.gapless.guarantee", "transactional.id", "transaction.timeout.ms",
+        "partitioner", "sticky.partitioning.linger.ms", "retries", "message.send.max.retries",
+    ]
+
+    /// This configuration without producer-only properties, for consumers.
+    public var forConsumer: KafkaConfiguration {
+        KafkaConfiguration(properties.filter { !Self.producerOnly.contains($0.key) })
+    }
+
     /// This configuration for a short-lived reader of explicit partitions
     /// (restore, read-back, timestamp scans): group, transaction and
     /// producer-only settings removed, end-of-partition events on.
     public func manualReader(isolationLevel: String) -> KafkaConfiguration {
-        var reader = properties
-        for key in ["group.id", "group.instance.id", "partition.assignment.strategy", "transactional.id", "enable.idempotence", "acks", "linger.ms"] {
+        var reader = forConsumer.properties
+        for key in ["group.id", "group.instance.id", "partition.assignment.strategy"] {
             reader[key] = nil
         }
         reader["enable.partition.eof"] = "true"

@@ -78,7 +78,7 @@ public final class Processor: RebalanceListener {
             // of one partition at a time (which would turn most events late).
             "max.partition.fetch.bytes": base["max.partition.fetch.bytes"] ?? "65536",
         ]
-        consumer = try KafkaConsumer(configuration: kafka.merging(consumerProperties), listener: self, logger: logger)
+        consumer = try KafkaConsumer(configuration: kafka.forConsumer.merging(consumerProperties), listener: self, logger: logger)
     }
 
     static func makeProducer(kafka: KafkaConfiguration, transactionalId: String, logger: Logger) throws -> KafkaProducer {

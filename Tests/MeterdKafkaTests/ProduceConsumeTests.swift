@@ -109,6 +109,15 @@ struct ProduceConsumeTests {
         #expect(configuration.description.contains("sasl.username=svc"))
         #expect(configuration.description.contains("sasl.password=[redacted]"))
     }
+
+    @Test("consumers get the shared kafka block without producer-only properties, so librdkafka does not warn")
+    func consumerViewDropsProducerProperties() throws {
+        let shared = KafkaConfiguration(bootstrap: "127.0.0.1:1", ["compression.type": "lz4", "linger.ms": "5", "acks": "all", "client.id": "m", "sasl.username": "svc"])
+        let consumer = shared.forConsumer
+        #expect(consumer["compression.type"] == nil && consumer["linger.ms"] == nil && consumer["acks"] == nil)
+        #expect(consumer["client.id"] == "m" && consumer["sasl.username"] == "svc" && consumer["bootstrap.servers"] == "127.0.0.1:1")
+        #expect(shared.manualReader(isolationLevel: "read_committed")["compression.type"] == nil)
+    }
 }
 
 @Suite("Batch consumption", .serialized, .timeLimit(.minutes(1)))
