@@ -5,7 +5,10 @@ extension Processor {
     public func partitionsAssigned(_ partitions: [TopicPartition], by consumer: KafkaConsumer) -> [TopicPartition: Int64] {
         let starts = restore(partitions)
         logger.info("partitions assigned", metadata: ["meterd.partitions": "\(partitions.map(\.description).joined(separator: ","))"])
-        publish(force: true)
+        // Published by the next loop iteration, once librdkafka has applied
+        // the assignment: readiness and the assigned partitions show together.
+        lastPublishMillis = 0
+        lastStateSizeMillis = 0
         return starts
     }
 
