@@ -58,6 +58,20 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// Enqueues one record like `send`, but while the local queue is full
+    /// serves delivery reports (which frees it) and tries again.
+    public func sendWaitingForQueueSpace(_ record: OutgoingRecord) throws(KafkaError) {
+        while true {
+            do {
+                try send(record)
+                return
+            } catch {
+                guard error.name == "_QUEUE_FULL" else { throw error }
+                poll(timeoutMillis: 10)
+            }
+        }
+    }
+
     /// Serves delivery reports for up to `timeoutMillis`.
     public func poll(timeoutMillis: Int32 = 0) {
         client.poll(timeoutMillis: timeoutMillis)

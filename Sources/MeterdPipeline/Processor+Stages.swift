@@ -114,14 +114,7 @@ extension Processor {
                 try producer.beginTransaction()
                 transactionOpen = true
             }
-            while true {
-                do {
-                    try producer.send(record)
-                    break
-                } catch let error where error.name == "_QUEUE_FULL" {
-                    producer.poll(timeoutMillis: 10)
-                }
-            }
+            try producer.sendWaitingForQueueSpace(record)
             counters.recordsOut[record.topic, default: 0] += 1
         } catch {
             logger.error("produce failed; the transaction will be aborted", metadata: ["meterd.error": "\(error)", "meterd.topic": "\(record.topic)"])

@@ -145,7 +145,7 @@ public struct ReplayPlanner {
             for reset in plan.partitions {
                 for record in reset.stateRecords {
                     let (key, value) = ChangelogRecord.state(key: record.key, value: record.value).keyAndValue
-                    try send(OutgoingRecord(topic: topic, partition: reset.partition, key: key, value: value), producer)
+                    try producer.sendWaitingForQueueSpace(OutgoingRecord(topic: topic, partition: reset.partition, key: key, value: value))
                 }
             }
             if !configuration.kafka.inputKeyedBySubject {
@@ -155,31 +155,19 @@ public struct ReplayPlanner {
                         nextOffset: input.target, replayedThrough: max(input.position - 1, input.replayedThrough ?? -1)
                     ).keyAndValue
                     let target = ChangelogRecord.changelogPartition(forInputPartition: input.partition.partition, changelogPartitions: changelogCount)
-                    try send(OutgoingRecord(topic: topic, partition: target, key: key, value: value), producer)
+                    try producer.sendWaitingForQueueSpace(OutgoingRecord(topic: topic, partition: target, key: key, value: value))
                 }
             }
             try producer.flush(timeoutMillis: 60_000)
             if let error = producer.takeDeliveries().firstError { throw error }
             for reset in plan.partitions {
                 let (key, value) = ChangelogRecord.checkpoint(reset.checkpoint).keyAndValue
-                try send(OutgoingRecord(topic: topic, partition: reset.partition, key: key, value: value), producer)
+                try producer.sendWaitingForQueueSpace(OutgoingRecord(topic: topic, partition: reset.partition, key: key, value: value))
             }
             try producer.commitTransaction(timeoutMillis: 60_000)
         } catch {
             try? producer.abortTransaction(timeoutMillis: 30_000)
             throw error
-        }
-    }
-
-    private func send(_ record: OutgoingRecord, _ producer: KafkaProducer) throws(KafkaError) {
-        while true {
-            do {
-                try producer.send(record)
-                return
-            } catch {
-                guard error.name == "_QUEUE_FULL" else { throw error }
-                producer.poll(timeoutMillis: 10)
-            }
         }
     }
 }

@@ -22,15 +22,7 @@ final class TrafficProducer: Sendable {
     func send(_ records: ArraySlice<GeneratedRecord>) throws {
         for record in records {
             let outgoing = OutgoingRecord(topic: Self.topic, partition: record.partition, key: record.key, value: record.bytes)
-            while true {
-                do {
-                    try producer.send(outgoing)
-                    break
-                } catch {
-                    guard error.name == "_QUEUE_FULL" else { throw error }
-                    producer.poll(timeoutMillis: 10)
-                }
-            }
+            try producer.sendWaitingForQueueSpace(outgoing)
             sent.withLock { state in
                 let offset = state.next[record.partition, default: 0]
                 state.next[record.partition] = offset + 1
