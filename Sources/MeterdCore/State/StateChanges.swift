@@ -45,11 +45,14 @@ extension PartitionAggregator {
         let capacity = StateKey.chunkCapacity
         var records: [StateRecord] = []
         let compiled = self.compiled
-        for (ref, change) in changedWindows {
+        for ref in changedWindows {
             // Encoded in place: the window's group caches are filled without copying its groups.
             var groupsRecord: [UInt8]?
             var dedupe: [DedupeFingerprint] = []
+            var change = WindowChange()
             customers[ref.customer]?.visitWindow(start: ref.windowStart) { window in
+                change = window.pendingChange ?? WindowChange()
+                window.pendingChange = nil
                 if change.rewriteGroups { groupsRecord = window.encodeRecord(compiled: compiled) }
                 if change.firstNewDedupe < window.dedupe.count { dedupe = window.dedupe }
             }
@@ -84,27 +87,16 @@ extension PartitionAggregator {
     /// Every live record, sorted by key (what a full refresh writes, without tombstones).
     func liveRecords() -> [StateRecord] {
         var all = self
-        all.changedWindows = [:]
+        all.changedWindows = []
         all.droppedWindows = [:]
         all.changedQuotas = []
         all.markAllStateChanged()
         return all.takeStateChanges().records
     }
 
-    /// Notes an accepted record's changes to its window and quotas.
-    mutating func noteAccepted(_ ref: WindowRef, groupsChanged: Bool, dedupeIndex: Int, quotasChanged: Bool) {
-        Self.note(&changedWindows[ref, default: WindowChange()], groupsChanged: groupsChanged, dedupeIndex: dedupeIndex)
-        if quotasChanged { changedQuotas.insert(ref.customer) }
-    }
-
-    private static func note(_ change: inout WindowChange, groupsChanged: Bool, dedupeIndex: Int) {
-        if groupsChanged { change.rewriteGroups = true }
-        change.firstNewDedupe = min(change.firstNewDedupe, dedupeIndex)
-    }
-
     /// Notes that a window's state was dropped: its keys get tombstones.
     mutating func noteDropped(_ ref: WindowRef, dedupeEntries: Int) {
-        changedWindows[ref] = nil
+        changedWindows.remove(ref)
         droppedWindows[ref] = dedupeEntries
     }
 }
