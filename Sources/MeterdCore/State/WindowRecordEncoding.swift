@@ -12,6 +12,7 @@ extension CustomerWindowState {
             var bytes = 0
             var positions = [Int](repeating: -1, count: compiled.features.count)
             var features: [Int] = []
+            features.reserveCapacity(compiled.features.count)
             for entry in order {
                 let index = Int(entry)
                 if states[index].encoded.isEmpty { states[index].encode(key: keys[index]) }
