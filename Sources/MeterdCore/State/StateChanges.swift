@@ -50,7 +50,9 @@ extension PartitionAggregator {
             var groupsRecord: [UInt8]?
             var dedupe: [DedupeFingerprint] = []
             var change = WindowChange()
-            customers[ref.customer]?.visitWindow(start: ref.windowStart) { window in
+            // Through an index: `customers[key]?.…` moves the customer's state out and back.
+            guard let position = customers.index(forKey: ref.customer) else { continue }
+            customers.values[position].visitWindow(start: ref.windowStart) { window in
                 change = window.pendingChange ?? WindowChange()
                 window.pendingChange = nil
                 if change.rewriteGroups { groupsRecord = window.encodeRecord(compiled: compiled) }
@@ -74,7 +76,7 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            let quotas = customers[customer]?.unlistChangedQuotas() ?? [:]
+            let quotas = customers.index(forKey: customer).map { customers.values[$0].unlistChangedQuotas() } ?? [:]
             records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)
