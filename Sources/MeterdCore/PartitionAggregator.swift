@@ -33,9 +33,9 @@ public struct PartitionAggregator: Sendable {
     var quotaCustomers: Set<String> = []
     var nextQuotaExpiry: Int64?
     /// Changelog tracking since the last `takeStateChanges()`: windows
-    /// changed, windows dropped (with their dedupe entry count), customers
-    /// whose quota state changed.
-    var changedWindows: [WindowRef: WindowChange] = [:]
+    /// changed (what changed is the window's `pendingChange`), windows
+    /// dropped (with their dedupe entry count), customers whose quota state changed.
+    var changedWindows: Set<WindowRef> = []
     var droppedWindows: [WindowRef: Int] = [:]
     var changedQuotas: Set<String> = []
 
@@ -81,9 +81,10 @@ public struct PartitionAggregator: Sendable {
         case .duplicate:
             stats.dedupedEvents += 1
             return .duplicate
-        case .accepted(let newWindow, let changedRollup, let dedupeIndex, let quotaExpiry, let listings):
+        case .accepted(let newWindow, let changedRollup, let quotaExpiry, let listings):
             let ref = WindowRef(customer: record.customer, windowStart: start)
-            noteAccepted(ref, groupsChanged: newWindow || changedRollup, dedupeIndex: dedupeIndex, quotasChanged: listings.changedQuotas)
+            if listings.changedWindows { changedWindows.insert(ref) }
+            if listings.changedQuotas { changedQuotas.insert(record.customer) }
             if newWindow { windowIndex[start, default: []].insert(record.customer) }
             if isEmitted(windowStart: start) {
                 stats.lateAcceptedEvents += 1
@@ -146,7 +147,7 @@ public struct PartitionAggregator: Sendable {
         // Taken out and put back so the mutation below does not copy the groups.
         guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
         defer { customers[ref.customer]?.windows[ref.windowStart] = window }
-        changedWindows[ref, default: WindowChange()].rewriteGroups = true
+        if window.noteChange(groupsChanged: true) { changedWindows.insert(ref) }
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
         for position in 0..<window.groups.count where window.groups.values[position].dirty {

@@ -5,12 +5,13 @@ extension CustomerState {
         /// `newWindow`: the customer had no state for the window yet;
         /// `dedupeIndex`: position of the event's fingerprint in the window's `dedupe`;
         /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged);
-        /// `listings`: the aggregator sets that must now list the customer.
-        case accepted(newWindow: Bool, changedRollup: Bool, dedupeIndex: Int, quotaExpiry: Int64?, listings: QuotaListings = QuotaListings())
+        /// `listings`: the aggregator sets that must now list the customer or the window.
+        case accepted(newWindow: Bool, changedRollup: Bool, quotaExpiry: Int64?, listings: QuotaListings)
     }
 
     /// Which of the aggregator's customer sets a quota change must add the customer to.
     struct QuotaListings {
+        var changedWindows = false
         var changedQuotas = false
         var quotaCustomers = false
     }
@@ -24,8 +25,8 @@ extension CustomerState {
         let fingerprint = DedupeFingerprint(source: record.source, id: record.id)
         guard dedupe.insert(fingerprint) else { return .duplicate }
         var newWindow = false
-        var dedupeIndex = 0
         var changedRollup = false
+        var listings = QuotaListings()
         var quotaExpiry: Int64?
         // Visited (sample, feature) pairs that matched a SUM/COUNT feature, by visit order;
         // records visiting more than 64 pairs fall back to an array.
@@ -34,8 +35,12 @@ extension CustomerState {
         // Read through an unsafe buffer: an array subscript copies the feature (retains of every field).
         compiled.features.withUnsafeBufferPointer { features in
             withWindow(start: windowStart, created: &newWindow) { window in
-                dedupeIndex = window.dedupe.count
+                let dedupeIndex = window.dedupe.count
                 window.dedupe.append(fingerprint)
+                // A window's fingerprint list is empty only when it was just created.
+                defer {
+                    listings.changedWindows = window.noteChange(groupsChanged: dedupeIndex == 0 || changedRollup, dedupeIndex: dedupeIndex)
+                }
                 var visit = 0
                 for sample in record.samples {
                     sample.dimensions.withUnsafeBufferPointer { dimensions in
@@ -58,7 +63,7 @@ extension CustomerState {
             }
         }
         guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
-            return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
         let rules: [Int: CompiledQuotaRule]
         if let cached = quotaRules {
@@ -68,7 +73,7 @@ extension CustomerState {
             quotaRules = rules
         }
         guard !rules.isEmpty else {
-            return .accepted(newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: nil)
+            return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
         var visit = 0
         for sample in record.samples {
@@ -86,14 +91,14 @@ extension CustomerState {
                 quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
             }
         }
-        var listings = QuotaListings()
         if quotaExpiry != nil {
-            listings = QuotaListings(changedQuotas: !listedInChangedQuotas, quotaCustomers: !listedInQuotaCustomers)
+            listings.changedQuotas = !listedInChangedQuotas
+            listings.quotaCustomers = !listedInQuotaCustomers
             listedInChangedQuotas = true
             listedInQuotaCustomers = true
         }
         return .accepted(
-            newWindow: newWindow, changedRollup: changedRollup, dedupeIndex: dedupeIndex, quotaExpiry: quotaExpiry, listings: listings
+            newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: quotaExpiry, listings: listings
         )
     }
 }

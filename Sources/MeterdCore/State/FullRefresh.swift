@@ -6,11 +6,14 @@ extension PartitionAggregator {
     /// refresh. Dedupe chunks are cut by position, so a refresh rewrites
     /// the same keys.
     public mutating func markAllStateChanged() {
-        for (customer, state) in customers {
-            for start in state.windows.keys {
-                changedWindows[WindowRef(customer: customer, windowStart: start)] = WindowChange(rewriteGroups: true, firstNewDedupe: 0)
+        for customer in Array(customers.keys) {
+            guard var state = customers.removeValue(forKey: customer) else { continue }
+            for start in Array(state.windows.keys) {
+                state.visitWindow(start: start) { $0.pendingChange = WindowChange(rewriteGroups: true, firstNewDedupe: 0) }
+                changedWindows.insert(WindowRef(customer: customer, windowStart: start))
             }
             if !state.quotas.isEmpty { changedQuotas.insert(customer) }
+            customers[customer] = state
         }
     }
 }

@@ -12,6 +12,9 @@ public struct RollupGroupTable: Sendable, Sequence {
     /// Positions in `keys` + 1 (0 = empty), linear probing by fingerprint bits;
     /// a power of two, at most half full.
     private var slots: [Int32] = []
+    /// Positions in changelog order (see `encodingOrder()`), or empty until
+    /// computed; a cache emptied whenever a group is added or removed.
+    private var encodingOrderCache: [Int32] = []
 
     public init() {}
 
@@ -78,6 +81,7 @@ public struct RollupGroupTable: Sendable, Sequence {
         if (keys.count + 1) * 2 > slots.count { rebuild(capacity: Swift.max(8, slots.count * 2)) }
         keys.append(key)
         values.append(state)
+        encodingOrderCache.removeAll(keepingCapacity: true)
         place(keys.count - 1)
         return keys.count - 1
     }
@@ -97,6 +101,7 @@ public struct RollupGroupTable: Sendable, Sequence {
     private mutating func remove(at position: Int) {
         keys.remove(at: position)
         values.remove(at: position)
+        encodingOrderCache.removeAll(keepingCapacity: true)
         rebuild(capacity: slots.count)
     }
 
@@ -110,6 +115,28 @@ public struct RollupGroupTable: Sendable, Sequence {
     private mutating func rebuild(capacity: Int) {
         slots = Array(repeating: 0, count: capacity)
         for position in keys.indices { place(position) }
+    }
+
+    /// Positions ordered by key fingerprint, ties by key value: the changelog
+    /// order (deterministic, with integer compares). Sorted once per set of groups.
+    mutating func encodingOrder() -> [Int32] {
+        if encodingOrderCache.count == keys.count { return encodingOrderCache }
+        var order = (0..<Int32(truncatingIfNeeded: keys.count)).map { $0 }
+        keys.withUnsafeBufferPointer { keys in
+            order.sort { a, b in
+                let x = keys[Int(a)], y = keys[Int(b)]
+                return x.fingerprint != y.fingerprint ? x.fingerprint < y.fingerprint : RollupGroupKey.less(x, y)
+            }
+        }
+        encodingOrderCache = order
+        return order
+    }
+
+    /// Calls `body` with the keys and the states, mutable in place (no copy of a group).
+    mutating func withStates<R>(
+        _ body: (UnsafeBufferPointer<RollupGroupKey>, UnsafeMutableBufferPointer<RollupGroupState>) -> R
+    ) -> R {
+        keys.withUnsafeBufferPointer { keys in values.withUnsafeMutableBufferPointer { body(keys, $0) } }
     }
 
     public func makeIterator() -> some IteratorProtocol<(key: RollupGroupKey, value: RollupGroupState)> {

@@ -45,11 +45,16 @@ extension PartitionAggregator {
         let capacity = StateKey.chunkCapacity
         var records: [StateRecord] = []
         let compiled = self.compiled
-        for (ref, change) in changedWindows {
+        for ref in changedWindows {
             // Encoded in place: the window's group caches are filled without copying its groups.
             var groupsRecord: [UInt8]?
             var dedupe: [DedupeFingerprint] = []
-            customers[ref.customer]?.visitWindow(start: ref.windowStart) { window in
+            var change = WindowChange()
+            // Through an index: `customers[key]?.…` moves the customer's state out and back.
+            guard let position = customers.index(forKey: ref.customer) else { continue }
+            customers.values[position].visitWindow(start: ref.windowStart) { window in
+                change = window.pendingChange ?? WindowChange()
+                window.pendingChange = nil
                 if change.rewriteGroups { groupsRecord = window.encodeRecord(compiled: compiled) }
                 if change.firstNewDedupe < window.dedupe.count { dedupe = window.dedupe }
             }
@@ -71,7 +76,7 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            let quotas = customers[customer]?.unlistChangedQuotas() ?? [:]
+            let quotas = customers.index(forKey: customer).map { customers.values[$0].unlistChangedQuotas() } ?? [:]
             records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)
@@ -84,27 +89,16 @@ extension PartitionAggregator {
     /// Every live record, sorted by key (what a full refresh writes, without tombstones).
     func liveRecords() -> [StateRecord] {
         var all = self
-        all.changedWindows = [:]
+        all.changedWindows = []
         all.droppedWindows = [:]
         all.changedQuotas = []
         all.markAllStateChanged()
         return all.takeStateChanges().records
     }
 
-    /// Notes an accepted record's changes to its window and quotas.
-    mutating func noteAccepted(_ ref: WindowRef, groupsChanged: Bool, dedupeIndex: Int, quotasChanged: Bool) {
-        Self.note(&changedWindows[ref, default: WindowChange()], groupsChanged: groupsChanged, dedupeIndex: dedupeIndex)
-        if quotasChanged { changedQuotas.insert(ref.customer) }
-    }
-
-    private static func note(_ change: inout WindowChange, groupsChanged: Bool, dedupeIndex: Int) {
-        if groupsChanged { change.rewriteGroups = true }
-        change.firstNewDedupe = min(change.firstNewDedupe, dedupeIndex)
-    }
-
     /// Notes that a window's state was dropped: its keys get tombstones.
     mutating func noteDropped(_ ref: WindowRef, dedupeEntries: Int) {
-        changedWindows[ref] = nil
+        changedWindows.remove(ref)
         droppedWindows[ref] = dedupeEntries
     }
 }

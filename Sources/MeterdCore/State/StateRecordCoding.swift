@@ -35,17 +35,17 @@ extension PartitionAggregator {
         out.write(Self.stateVersion)
         out.write(varint: UInt64(quotas.count))
         // Keys read through a buffer: an array subscript would copy the whole feature.
+        // Entries and periods are walked once, sorted, with no lookup by key.
         var entries = compiled.features.withUnsafeBufferPointer { features in
-            quotas.keys.map { (key: features[$0].key, featureIndex: $0) }
+            quotas.map { (key: features[$0.key].key, quota: $0.value) }
         }
-        entries.sort { CompiledFeature.utf8Less($0.key, $1.key) }
+        if entries.count > 1 { entries.sort { CompiledFeature.utf8Less($0.key, $1.key) } }
         for entry in entries {
-            guard let quota = quotas[entry.featureIndex] else { continue }
+            let quota = entry.quota
             out.write(entry.key)
             StateCoding.write(quota.earliestAnnouncedStart, to: &out)
             out.write(varint: UInt64(quota.periods.count))
-            for start in quota.periods.keys.sorted() {
-                guard let period = quota.periods[start] else { continue }
+            for (start, period) in quota.periods.sorted(by: { $0.key < $1.key }) {
                 out.write(zigzag: start)
                 out.write(zigzag: period.endMillis)
                 StateCoding.write(period.usage, to: &out)

@@ -86,10 +86,30 @@ public struct CustomerWindowState: Sendable, Equatable {
     /// Dedupe fingerprints of the window's events, in arrival order; they
     /// expire with the window. The changelog stores them in chunks by position.
     public internal(set) var dedupe: [DedupeFingerprint] = []
+    /// What changed since the last `takeStateChanges()`; `nil`: nothing, and
+    /// the window is not listed in the aggregator's `changedWindows`. Kept
+    /// here so ingest hashes the (customer, window) into that set once per
+    /// commit, not per event. Bookkeeping, not state: `==` ignores it.
+    var pendingChange: WindowChange?
 
     public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
         self.groups = RollupGroupTable(groups)
         self.dedupe = dedupe
+    }
+
+    public static func == (a: CustomerWindowState, b: CustomerWindowState) -> Bool {
+        a.groups == b.groups && a.dedupe == b.dedupe
+    }
+
+    /// Records a change for the changelog.
+    /// - Returns: whether the window must now be listed in `changedWindows`.
+    mutating func noteChange(groupsChanged: Bool, dedupeIndex: Int = Int.max) -> Bool {
+        let unlisted = pendingChange == nil
+        var change = pendingChange ?? WindowChange()
+        if groupsChanged { change.rewriteGroups = true }
+        change.firstNewDedupe = Swift.min(change.firstNewDedupe, dedupeIndex)
+        pendingChange = change
+        return unlisted
     }
 }
 
