@@ -38,6 +38,8 @@ public struct ReplayPlan: Sendable {
     public var partitions: [PartitionReset]
     /// Kafka timestamp of the group's latest checkpoint (its last commit).
     public var lastCommitMillis: Int64?
+    /// Partitions of `<appId>-changelog` (where each input's position lives).
+    public var changelogPartitions: Int32
 
     public var isEmpty: Bool { inputs.allSatisfy { $0.recordsToReread == 0 } && partitions.allSatisfy { $0.preparation == nil } }
 

@@ -102,7 +102,7 @@ public struct ReplayPlanner {
         let lastCommit = contents.values.compactMap(\.checkpointTimestampMillis).max()
         return ReplayPlan(
             group: configuration.appId, fromMillis: fromMillis, untilMillis: untilMillis,
-            inputs: inputs, partitions: partitions, lastCommitMillis: lastCommit
+            inputs: inputs, partitions: partitions, lastCommitMillis: lastCommit, changelogPartitions: changelogCount
         )
     }
 
@@ -140,7 +140,6 @@ public struct ReplayPlanner {
         try producer.initTransactions(timeoutMillis: 30_000)
         try producer.beginTransaction()
         let topic = configuration.changelogTopic
-        let changelogCount = try admin.topicPartitionCounts()[topic].map(Int32.init) ?? 1
         do {
             for reset in plan.partitions {
                 for record in reset.stateRecords {
@@ -154,7 +153,7 @@ public struct ReplayPlanner {
                         topic: input.partition.topic, partition: input.partition.partition,
                         nextOffset: input.target, replayedThrough: max(input.position - 1, input.replayedThrough ?? -1)
                     ).keyAndValue
-                    let target = ChangelogRecord.changelogPartition(forInputPartition: input.partition.partition, changelogPartitions: changelogCount)
+                    let target = ChangelogRecord.changelogPartition(forInputPartition: input.partition.partition, changelogPartitions: plan.changelogPartitions)
                     try producer.sendWaitingForQueueSpace(OutgoingRecord(topic: topic, partition: target, key: key, value: value))
                 }
             }

@@ -52,9 +52,9 @@ struct ReplayCommand: AsyncParsableCommand {
             let planner = ReplayPlanner(configuration: configuration, kafka: kafka, logger: logger)
             let plan: ReplayPlan
             do {
-                try Self.refuseIfActive(group: configuration.appId, kafka: kafka, logger: logger)
+                let membersListed = try Self.refuseIfActive(group: configuration.appId, kafka: kafka, logger: logger)
                 plan = try planner.plan(fromMillis: fromMillis, untilMillis: untilMillis)
-                if let last = plan.lastCommitMillis, nowMillis - last < quietMillis, try Self.membersUnknown(kafka: kafka, logger: logger) {
+                if !membersListed, let last = plan.lastCommitMillis, nowMillis - last < quietMillis {
                     throw ReplayError("group \(configuration.appId) committed \((nowMillis - last) / 1000) s ago and the embedded broker cannot list its members: stop every `meterd run` of the group, wait \(idleFor) and retry")
                 }
             } catch let error as ReplayError {
@@ -85,25 +85,23 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     /// Refuses when the broker lists active members of the group.
-    static func refuseIfActive(group: String, kafka: KafkaConfiguration, logger: Logger) throws {
+    /// - Returns: false when the broker cannot describe groups (the embedded
+    ///   broker), so the members are unknown.
+    static func refuseIfActive(group: String, kafka: KafkaConfiguration, logger: Logger) throws -> Bool {
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)
         let descriptions: [GroupDescription]
         do {
             descriptions = try admin.describeConsumerGroups([group])
         } catch {
             guard (error as KafkaError).name == "_UNSUPPORTED_FEATURE" else { throw error }
-            return
+            return false
         }
         let members = descriptions.flatMap(\.members)
         guard members.isEmpty else {
             let names = members.map { "\($0.clientId)@\($0.host)" }.joined(separator: ", ")
             throw ReplayError("group \(group) has \(members.count) active member(s) (\(names)): stop them before replaying")
         }
-    }
-
-    /// True on a broker that cannot describe groups (the embedded broker).
-    static func membersUnknown(kafka: KafkaConfiguration, logger: Logger) throws -> Bool {
-        try KafkaAdmin(configuration: kafka, logger: logger).isEmbeddedBroker()
+        return true
     }
 
     /// RFC 3339, epoch milliseconds, or `now-<duration>`.
