@@ -27,6 +27,11 @@ public func runOnDedicatedThread<Result: Sendable>(
     }
 }
 
+/// Runs `work` on a new detached OS thread (inline if none can be created).
+func startDetachedThread(name: String, _ work: @escaping @Sendable () -> Void) {
+    ThreadJob(name: name, work: work).start()
+}
+
 /// A detached pthread running one closure.
 private final class ThreadJob: Sendable {
     let name: String

@@ -2,9 +2,10 @@ import MeterdCore
 import MeterdKafka
 
 extension Processor {
-    /// Commits the open transaction; on any failure aborts it (or replaces a
-    /// fenced producer) and rewinds every assigned partition to its last
-    /// committed state.
+    /// Commits everything processed so far and waits for it; on any failure
+    /// aborts (or replaces a fenced producer) and rewinds every assigned
+    /// partition to its last committed state. Used on stop, revocation and
+    /// after an error.
     func commitOrReset() {
         if !needsReset {
             do {
@@ -17,12 +18,51 @@ extension Processor {
         reset()
     }
 
-    /// The commit, in named steps. Invariant: a checkpoint is visible only
-    /// once every other record of its transaction was acknowledged, so a
-    /// reader that sees it (even of an aborted transaction, on a broker that
-    /// shows those) sees the whole transaction; input offsets commit
-    /// atomically with outputs and changelog on brokers that support it.
+    /// Commits synchronously: waits for a background commit, commits what
+    /// was processed since, and waits for that too.
     func commit() throws {
+        try finishBackgroundCommit()
+        try startCommit()
+        try finishBackgroundCommit()
+    }
+
+    /// The periodic commit: starts one unless one is still running, and
+    /// never waits for it (`pollBackgroundCommit` picks up its end).
+    func commitInBackgroundOrReset() {
+        guard backgroundCommit == nil else { return }
+        do {
+            try startCommit()
+        } catch {
+            logger.error("commit failed; aborting and rewinding", metadata: ["meterd.error": "\(error)"])
+            reset()
+        }
+    }
+
+    /// Takes the end of a background commit if it has ended (or, with
+    /// `waiting`, once it has); a failed one aborts and rewinds.
+    func pollBackgroundCommit(waiting: Bool = false) {
+        guard let running = backgroundCommit, waiting || running.job.outcome != nil else { return }
+        do {
+            try finishBackgroundCommit()
+        } catch {
+            logger.error("commit failed; aborting and rewinding", metadata: ["meterd.error": "\(error)"])
+            reset()
+        }
+    }
+
+    /// The cut, on the processing thread: everything processed so far goes
+    /// into the open transaction, with checkpoints of exactly this state.
+    /// Waiting for the acknowledgements and `EndTxn` then runs on a thread of
+    /// its own while processing goes on; records emitted meanwhile wait in
+    /// `deferredRecords` for the next transaction.
+    ///
+    /// Invariant: a checkpoint is visible only once every other record of
+    /// its transaction was acknowledged, so a reader that sees it (even of an
+    /// aborted transaction, on a broker that shows those) sees the whole
+    /// transaction; input offsets commit atomically with outputs and
+    /// changelog on brokers that support it.
+    private func startCommit() throws {
+        guard backgroundCommit == nil else { return }
         let started = ContinuousClock.now
         // 1. Emit the dead letters waiting for their originals, closed and
         //    revised windows, then the changed state.
@@ -38,16 +78,12 @@ extension Processor {
         }
         guard transactionOpen || !movedInputs.isEmpty else { return }
         if needsReset { throw PipelineError.resetRequested }
-        // 2. Wait until all of it is acknowledged.
-        let emitted = ContinuousClock.now
-        try producer.flush(timeoutMillis: 30_000)
-        let acknowledged = ContinuousClock.now
-        if let error = producer.takeDeliveries().firstError { throw error }
-        // 3. Checkpoints last.
+        // 2. The checkpoints of this cut, written once the rest is acknowledged.
+        var checkpoints: [OutgoingRecord] = []
         var offsets: [TopicPartition: Int64] = [:]
         for (partition, task) in tasks where task.hasUncheckpointedChanges {
             let record = ChangelogRecord.checkpoint(task.checkpoint(isFullRefresh: task.refreshInProgress)).keyAndValue
-            emit(OutgoingRecord(topic: changelogTopic, partition: partition, key: record.key, value: record.value))
+            checkpoints.append(OutgoingRecord(topic: changelogTopic, partition: partition, key: record.key, value: record.value))
             offsets[TopicPartition(taskTopic, partition)] = task.nextOffset
         }
         for tp in movedInputs {
@@ -57,37 +93,81 @@ extension Processor {
                 topic: tp.topic, partition: tp.partition, nextOffset: next, replayedThrough: inputReplayedThrough[tp]
             ).keyAndValue
             let target = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
-            emit(OutgoingRecord(topic: changelogTopic, partition: target, key: record.key, value: record.value))
+            checkpoints.append(OutgoingRecord(topic: changelogTopic, partition: target, key: record.key, value: record.value))
             offsets[tp] = next
         }
-        if needsReset { throw PipelineError.resetRequested }
-        guard transactionOpen else {
-            // Nothing was written (moved inputs whose partitions were revoked
+        movedInputs.removeAll()
+        guard transactionOpen || !checkpoints.isEmpty else {
+            // Nothing to write (moved inputs whose partitions were revoked
             // meanwhile): there is no transaction to commit.
-            movedInputs.removeAll()
             return
         }
-        // 4. Offsets with the group's generation, then commit.
-        if let metadata = consumer.groupMetadata() {
-            try producer.sendOffsetsToTransaction(offsets, groupMetadata: metadata, timeoutMillis: 30_000)
+        if !transactionOpen {
+            try producer.beginTransaction()
+            transactionOpen = true
         }
-        let offsetsSent = ContinuousClock.now
-        try producer.commitTransaction(timeoutMillis: 60_000)
-        logger.debug("transaction committed", metadata: [
-            "meterd.emit_seconds": "\((emitted - started) / .seconds(1))",
-            "meterd.flush_seconds": "\((acknowledged - emitted) / .seconds(1))",
-            "meterd.offsets_seconds": "\((offsetsSent - acknowledged) / .seconds(1))",
-            "meterd.end_txn_seconds": "\((ContinuousClock.now - offsetsSent) / .seconds(1))",
-        ])
-        _ = producer.takeDeliveries()
-        transactionOpen = false
-        movedInputs.removeAll()
-        for task in tasks.values {
+        // Changes from here on belong to the next transaction.
+        for task in tasks.values where task.hasUncheckpointedChanges {
             task.hasUncheckpointedChanges = false
             task.refreshInProgress = false
         }
+        for record in checkpoints { counters.recordsOut[record.topic, default: 0] += 1 }
+        let metadata = consumer.groupMetadata()
+        let producer = producer
+        let job = BackgroundJob(name: "meterd-commit") { [checkpoints, offsets] in
+            try Self.completeTransaction(producer: producer, checkpoints: checkpoints, offsets: offsets, groupMetadata: metadata)
+        }
+        backgroundCommit = BackgroundCommit(started: started, emitted: ContinuousClock.now, job: job)
+    }
+
+    /// Steps 3 and 4 of a commit, off the processing thread: wait until the
+    /// transaction's records are acknowledged, write the checkpoints, send
+    /// the offsets with the group's generation (KIP-447), commit.
+    private static func completeTransaction(
+        producer: KafkaProducer, checkpoints: [OutgoingRecord], offsets: [TopicPartition: Int64],
+        groupMetadata: ConsumerGroupMetadata?
+    ) throws -> CommitTimings {
+        let started = ContinuousClock.now
+        try producer.flush(timeoutMillis: 30_000)
+        if let error = producer.takeDeliveries().firstError { throw error }
+        let acknowledged = ContinuousClock.now
+        for record in checkpoints { try producer.sendWaitingForQueueSpace(record) }
+        if let groupMetadata {
+            try producer.sendOffsetsToTransaction(offsets, groupMetadata: groupMetadata, timeoutMillis: 30_000)
+        }
+        let offsetsSent = ContinuousClock.now
+        try producer.commitTransaction(timeoutMillis: 60_000)
+        // Committed: every record of it was delivered.
+        _ = producer.takeDeliveries()
+        return CommitTimings(
+            flushSeconds: (acknowledged - started) / .seconds(1),
+            offsetsSeconds: (offsetsSent - acknowledged) / .seconds(1),
+            endTxnSeconds: (ContinuousClock.now - offsetsSent) / .seconds(1)
+        )
+    }
+
+    /// Waits for the background commit, if any, and takes its result: on
+    /// success the records deferred meanwhile open the next transaction.
+    /// - Throws: the commit's error; the transaction is then still open and
+    ///   must be aborted (`reset`).
+    private func finishBackgroundCommit() throws {
+        guard let running = backgroundCommit else { return }
+        let outcome = running.job.wait()
+        backgroundCommit = nil
+        let timings = try outcome.get()
+        transactionOpen = false
         counters.lastCommitMillis = Self.nowMillis()
-        counters.recordCommit(seconds: (ContinuousClock.now - started) / .seconds(1))
+        counters.recordCommit(seconds: (ContinuousClock.now - running.started) / .seconds(1))
+        logger.debug("transaction committed", metadata: [
+            "meterd.emit_seconds": "\((running.emitted - running.started) / .seconds(1))",
+            "meterd.flush_seconds": "\(timings.flushSeconds)",
+            "meterd.offsets_seconds": "\(timings.offsetsSeconds)",
+            "meterd.end_txn_seconds": "\(timings.endTxnSeconds)",
+            "meterd.deferred_records": "\(deferredRecords.count)",
+        ])
+        let deferred = deferredRecords
+        deferredRecords.removeAll(keepingCapacity: true)
+        for record in deferred { send(record) }
     }
 
     private func writeStateChanges(of task: AggregationTask) {
@@ -115,8 +195,14 @@ extension Processor {
     func reset() {
         counters.aborts += 1
         needsReset = false
+        if let running = backgroundCommit {
+            // Its transaction is aborted below unless it committed.
+            if case .success = running.job.wait() { transactionOpen = false }
+            backgroundCommit = nil
+        }
         // Their records are read again after the rewind.
         pendingDeadLetters.removeAll()
+        deferredRecords.removeAll()
         if transactionOpen {
             do {
                 try producer.abortTransaction(timeoutMillis: 30_000)
@@ -143,7 +229,7 @@ extension Processor {
     private func replaceProducer() {
         while true {
             do {
-                producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, logger: logger)
+                producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, lingerMillis: Self.lingerMillis(configuration), logger: logger)
                 return
             } catch {
                 logger.error("could not create a transactional producer; retrying", metadata: ["meterd.error": "\(error)"])
@@ -165,4 +251,19 @@ extension AggregationTask {
             isFullRefresh: isFullRefresh
         )
     }
+}
+
+/// A commit whose acknowledgements and `EndTxn` run on their own thread.
+struct BackgroundCommit {
+    let started: ContinuousClock.Instant
+    /// When the cut's records were all handed to the producer.
+    let emitted: ContinuousClock.Instant
+    let job: BackgroundJob<CommitTimings>
+}
+
+/// How long the phases of a commit took off the processing thread.
+struct CommitTimings: Sendable {
+    var flushSeconds: Double
+    var offsetsSeconds: Double
+    var endTxnSeconds: Double
 }

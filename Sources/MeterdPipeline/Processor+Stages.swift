@@ -107,15 +107,24 @@ extension Processor {
     }
 
     /// Sends a record in the open transaction (beginning one if needed),
-    /// waiting for queue space when the local queue is full.
+    /// waiting for queue space when the local queue is full. While a commit
+    /// runs in the background, the record waits for the next transaction.
     func emit(_ record: OutgoingRecord) {
+        counters.recordsOut[record.topic, default: 0] += 1
+        if backgroundCommit != nil {
+            deferredRecords.append(record)
+        } else {
+            send(record)
+        }
+    }
+
+    func send(_ record: OutgoingRecord) {
         do {
             if !transactionOpen {
                 try producer.beginTransaction()
                 transactionOpen = true
             }
             try producer.sendWaitingForQueueSpace(record)
-            counters.recordsOut[record.topic, default: 0] += 1
         } catch {
             logger.error("produce failed; the transaction will be aborted", metadata: ["meterd.error": "\(error)", "meterd.topic": "\(record.topic)"])
             needsReset = true

@@ -47,6 +47,16 @@ public final class Processor: RebalanceListener {
     /// Dead letters decided after repartitioning whose original bytes are
     /// read back in one pass at the next commit.
     var pendingDeadLetters: [PendingDeadLetter] = []
+    /// The commit whose acknowledgements and `EndTxn` are still running.
+    var backgroundCommit: BackgroundCommit?
+    /// Records emitted while `backgroundCommit` runs: they open the next
+    /// transaction once it has committed.
+    var deferredRecords: [OutgoingRecord] = []
+    lazy var fetchWaker = FetchWaker(consumer: consumer)
+    /// Records taken since the fetcher was last woken, and which assigned
+    /// partition wakes it next (round robin over the leaders).
+    var takenSinceWake = 0
+    var wakeCursor = 0
 
     /// - Parameters:
     ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);
@@ -66,7 +76,7 @@ public final class Processor: RebalanceListener {
         // wait for Nagle's algorithm: it adds ~40 ms to every commit.
         if base["socket.nagle.disable"] == nil { base["socket.nagle.disable"] = "true" }
         kafka = KafkaConfiguration(base)
-        producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, logger: logger)
+        producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, lingerMillis: Self.lingerMillis(configuration), logger: logger)
         let consumerProperties: [String: String] = [
             "group.id": configuration.appId,
             "isolation.level": "read_committed",
@@ -77,14 +87,21 @@ public final class Processor: RebalanceListener {
             // a backlog is read in roughly event-time order instead of minutes
             // of one partition at a time (which would turn most events late).
             "max.partition.fetch.bytes": base["max.partition.fetch.bytes"] ?? "65536",
+            // Prefetched records (decompressed) the consumer may hold: with
+            // `FetchWaker` a small queue keeps up, and bounds memory.
+            "queued.max.messages.kbytes": base["queued.max.messages.kbytes"] ?? "16384",
         ]
         consumer = try KafkaConsumer(configuration: kafka.forConsumer.merging(consumerProperties), listener: self, logger: logger)
     }
 
-    static func makeProducer(kafka: KafkaConfiguration, transactionalId: String, logger: Logger) throws -> KafkaProducer {
+    static func makeProducer(kafka: KafkaConfiguration, transactionalId: String, lingerMillis: Int64, logger: Logger) throws -> KafkaProducer {
         var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
         if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
-        if kafka["linger.ms"] == nil { properties["linger.ms"] = "5" }
+        if kafka["linger.ms"] == nil { properties["linger.ms"] = "\(lingerMillis)" }
+        // With that linger, one commit interval of records waits in the
+        // local queue; librdkafka's default of 100,000 would block the
+        // processing thread on a full queue until the linger expires.
+        if kafka["queue.buffering.max.messages"] == nil { properties["queue.buffering.max.messages"] = "1000000" }
         // Dead letters carry the original record (SPEC section 3), which may be
         // larger than librdkafka's default 1,000,000 bytes (maxRecordBytes is 1 MiB).
         if kafka["message.max.bytes"] == nil { properties["message.max.bytes"] = "\(Self.defaultMessageMaxBytes)" }
@@ -152,8 +169,10 @@ public final class Processor: RebalanceListener {
             )
             taken += count
             if count == 0 { break }
-        } while taken < 5_000 && !needsReset
-        producer.poll(timeoutMillis: 0)
+        } while taken < 5_000 && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        wakeFetcherIfDrained(taken: taken)
+        if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
+        pollBackgroundCommit(waiting: deferredRecords.count >= Self.maxDeferredRecords)
         let now = Self.nowMillis()
         if now - lastAdvanceMillis >= 100 {
             lastAdvanceMillis = now
@@ -161,8 +180,10 @@ public final class Processor: RebalanceListener {
                 task.hasUncheckpointedChanges = true
             }
         }
-        if needsReset || now >= nextCommitMillis {
+        if needsReset {
             commitOrReset()
+        } else if now >= nextCommitMillis && backgroundCommit == nil {
+            commitInBackgroundOrReset()
             nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
         }
         publish(force: false)
@@ -223,5 +244,38 @@ public enum PipelineError: Error, CustomStringConvertible {
         case .resetRequested:
             return "a record of the open transaction failed; the transaction must be aborted"
         }
+    }
+}
+
+extension Processor {
+    /// The producer's `linger.ms` unless configured: the commit interval
+    /// (capped at 1 s). A `read_committed` reader sees nothing before the
+    /// commit, which flushes the producer, so lingering that long costs no
+    /// latency — and it makes one batch per partition per transaction, where
+    /// a short linger makes many small ones (each a separate fetch unit for
+    /// the reader of the repartition topic).
+    /// Records that may wait for a background commit before processing
+    /// waits for it too: bounds the memory a slow commit can take.
+    static let maxDeferredRecords = 100_000
+
+    /// See `FetchWaker`: after a stretch of catching up, an almost empty
+    /// queue means librdkafka may have stopped fetching at its queue limit.
+    func wakeFetcherIfDrained(taken: Int) {
+        takenSinceWake += taken
+        guard takenSinceWake >= Self.recordsPerFetchWake, consumer.queuedRecordCount < Self.drainedQueueRecords else { return }
+        let partitions = Array(assignedInputs) + tasks.keys.map { TopicPartition(taskTopic, $0) }
+        guard !partitions.isEmpty else { return }
+        takenSinceWake = 0
+        wakeCursor = (wakeCursor + 1) % partitions.count
+        fetchWaker.wake(via: partitions[wakeCursor])
+    }
+
+    /// Records consumed between two fetcher wake-ups at most: live traffic
+    /// of a few hundred records a second wakes it every few seconds.
+    static let recordsPerFetchWake = 2_000
+    static let drainedQueueRecords = 2_000
+
+    static func lingerMillis(_ configuration: MeterdConfiguration) -> Int64 {
+        max(5, min(configuration.commitIntervalMillis, 1000))
     }
 }

@@ -123,6 +123,16 @@ enum CompareSuite {
             outputs.append((name, count(rollups), count(quota)))
         }
 
+        if options.throughputOnly {
+            ChildProcesses.shared.stop(broker)
+            say(String(format: "raw consume: %.0f events/s", Double(raw.records) / raw.seconds))
+            for result in results {
+                say(String(format: "%@: %.0f events/s, CPU %.1f s, peak RSS %d MiB", result.name, result.rate, result.cpuSeconds, result.peakRSS / 1_048_576))
+            }
+            for (name, rollups, quota) in outputs { say("\(name) wrote \(rollups) rollups, \(quota) quota events") }
+            return
+        }
+
         // 5. Quota latency under live traffic.
         var latencyConfiguration = PipelineConfiguration.meterd
         var latencyThresholds: [Double] = [100]

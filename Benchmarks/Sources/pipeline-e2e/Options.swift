@@ -28,6 +28,8 @@ struct Options {
     /// Commit interval of every contender in the latency phase (the throughput phase uses `commitInterval`).
     var latencyCommitInterval = "100ms"
     var skipQuix = false
+    /// Stop after the throughput phase (no latency, scaling or restore phases; BENCHMARKS.md untouched).
+    var throughputOnly = false
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
@@ -35,7 +37,7 @@ struct Options {
                         [--commit-interval DURATION]
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
-                        [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix]
+                        [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only]
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -75,6 +77,7 @@ struct Options {
             case "--latency-seconds": options.latencySeconds = try number()
             case "--latency-commit-interval": options.latencyCommitInterval = try value()
             case "--skip-quix": options.skipQuix = true
+            case "--throughput-only": options.throughputOnly = true
             case "-h", "--help":
                 print(usage)
                 exit(0)
