@@ -55,15 +55,62 @@ public struct PipelineCounters: Sendable, Equatable {
     }
 }
 
-/// The shared, lock-protected copy of a processor's counters.
+/// The shared, lock-protected copy of a processor's counters, or the
+/// combined view of the processors of one process (`meterd run --threads`).
 public final class PipelineStats: Sendable {
     private let state = Mutex(PipelineCounters())
+    private let members: [PipelineStats]
 
-    public init() {}
+    public init() {
+        members = []
+    }
 
-    public var snapshot: PipelineCounters { state.withLock { $0 } }
+    /// Sums the counters of `members`; ready when every one of them is.
+    public init(combining members: [PipelineStats]) {
+        self.members = members
+    }
+
+    public var snapshot: PipelineCounters {
+        members.isEmpty ? state.withLock { $0 } : PipelineCounters(combining: members.map(\.snapshot))
+    }
 
     func publish(_ counters: PipelineCounters) {
         state.withLock { $0 = counters }
+    }
+}
+
+extension PipelineCounters {
+    /// The counters of several processors of one process: sums, and the
+    /// union of their (disjoint) partitions.
+    public init(combining parts: [PipelineCounters]) {
+        self.init()
+        func add<Key>(_ into: inout [Key: Int], _ from: [Key: Int]) {
+            into.merge(from, uniquingKeysWith: +)
+        }
+        for part in parts {
+            add(&recordsIn, part.recordsIn)
+            add(&recordsOut, part.recordsOut)
+            add(&deadLetters, part.deadLetters)
+            add(&unpricedEvents, part.unpricedEvents)
+            dedupedEvents += part.dedupedEvents
+            replayedCopiesSkipped += part.replayedCopiesSkipped
+            replaySkippedEvents += part.replaySkippedEvents
+            lateEvents += part.lateEvents
+            aborts += part.aborts
+            for index in commitLatencyBuckets.indices where index < part.commitLatencyBuckets.count {
+                commitLatencyBuckets[index] += part.commitLatencyBuckets[index]
+            }
+            commitLatencySum += part.commitLatencySum
+            dataLossEvents += part.dataLossEvents
+            openWindows.merge(part.openWindows, uniquingKeysWith: +)
+            stateBytes.merge(part.stateBytes, uniquingKeysWith: +)
+            restoredRecords += part.restoredRecords
+            restoredPartitions += part.restoredPartitions
+            lag.merge(part.lag, uniquingKeysWith: max)
+            assigned += part.assigned
+            lastCommitMillis = [lastCommitMillis, part.lastCommitMillis].compactMap { $0 }.max()
+        }
+        assigned.sort()
+        ready = !parts.isEmpty && parts.allSatisfy(\.ready)
     }
 }

@@ -92,7 +92,7 @@ enum CompareSuite {
         var launched = KafkaPhases.now()
         results.append(try ThroughputPhase.measure(try Contenders.meterd(
             meterd, configPath: throughputConfig, bootstrap: bootstrap, count: 1, name: "meterd", logs: logs,
-            inputTopic: input, repartitionTopic: "bench-repartition"
+            inputTopic: input, repartitionTopic: "bench-repartition", threads: options.meterdThreads
         ), events: options.events, launched: launched, timeoutSeconds: timeout))
         say(String(format: "  %.0f events/s", results[results.count - 1].rate))
         say("handloop.py …")

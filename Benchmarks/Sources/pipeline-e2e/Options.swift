@@ -30,6 +30,8 @@ struct Options {
     var skipQuix = false
     /// Stop after the throughput phase (no latency, scaling or restore phases; BENCHMARKS.md untouched).
     var throughputOnly = false
+    /// `meterd run --threads` of the compared meterd process.
+    var meterdThreads = 1
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
@@ -37,7 +39,7 @@ struct Options {
                         [--commit-interval DURATION]
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
-                        [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only]
+                        [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -78,6 +80,7 @@ struct Options {
             case "--latency-commit-interval": options.latencyCommitInterval = try value()
             case "--skip-quix": options.skipQuix = true
             case "--throughput-only": options.throughputOnly = true
+            case "--meterd-threads": options.meterdThreads = try number()
             case "-h", "--help":
                 print(usage)
                 exit(0)

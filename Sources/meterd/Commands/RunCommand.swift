@@ -22,25 +22,43 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of /metrics, /healthz and /readyz (0 picks a free port).")
     var httpPort: Int = 9464
 
+    @Option(name: .long, help: "Processing threads; each is one member of the group with its own consumer and transactional producer, like Kafka Streams' num.stream.threads.")
+    var threads: Int = 1
+
+    func validate() throws {
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
+    }
+
     func run() async throws {
         let logger = MeterdLogging.logger("meterd.run")
         let configuration = try options.load()
         let identity = instanceId
             ?? configuration.kafka.properties["group.instance.id"]
             ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        let stats = PipelineStats()
+        let members = (0..<threads).map { ProcessingMember(index: $0, of: threads, identity: identity, configuration: configuration) }
+        let stats = PipelineStats(combining: members.map(\.stats))
         let stopRequested = StopFlag()
         let ops = try OpsServer(port: httpPort, stats: stats, logger: logger)
         logger.info("meterd run starting", metadata: [
             "meterd.config": "\(options.config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
-            "meterd.instance": "\(identity)", "meterd.http_port": "\(ops.port)",
+            "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
         ])
-        let settings = configuration
         let processing = Task {
-            try await runOnDedicatedThread(name: "meterd-loop") {
-                let processor = try Processor(configuration: settings, instanceId: identity, stats: stats, logger: logger)
-                try processor.run { stopRequested.isSet }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for member in members {
+                    group.addTask {
+                        do {
+                            try await member.run(logger: logger, until: stopRequested)
+                        } catch {
+                            // One member down stops the others: the process
+                            // exits and its partitions move to other members.
+                            stopRequested.set()
+                            throw error
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
         }
         let signalWatch = Task {
@@ -67,4 +85,40 @@ final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
     var isSet: Bool { flag.load(ordering: .acquiring) }
     func set() { flag.store(true, ordering: .releasing) }
+}
+
+/// One processing thread of `meterd run`: a group member of its own.
+struct ProcessingMember: Sendable {
+    let index: Int
+    let isOneOfSeveral: Bool
+    let instanceId: String
+    let configuration: MeterdConfiguration
+    let stats = PipelineStats()
+
+    /// With several threads each member gets its own instance id (and so its
+    /// own transactional id) and, under static membership, its own
+    /// `group.instance.id`: `<id>-1`, `<id>-2`, …
+    init(index: Int, of count: Int, identity: String, configuration: MeterdConfiguration) {
+        self.index = index
+        isOneOfSeveral = count > 1
+        var configuration = configuration
+        if count > 1 {
+            instanceId = "\(identity)-\(index + 1)"
+            if let staticId = configuration.kafka.properties["group.instance.id"] {
+                configuration.kafka.properties["group.instance.id"] = "\(staticId)-\(index + 1)"
+            }
+        } else {
+            instanceId = identity
+        }
+        self.configuration = configuration
+    }
+
+    func run(logger: Logger, until stop: StopFlag) async throws {
+        var logger = logger
+        if isOneOfSeveral { logger[metadataKey: "meterd.member"] = "\(index + 1)" }
+        try await runOnDedicatedThread(name: "meterd-loop-\(index + 1)") { [self, logger] in
+            let processor = try Processor(configuration: configuration, instanceId: instanceId, stats: stats, logger: logger)
+            try processor.run { stop.isSet }
+        }
+    }
 }
