@@ -166,7 +166,7 @@ public struct PartitionAggregator: Sendable {
                 customer: ref.customer, feature: feature.key, meter: feature.meterSlug,
                 aggregation: feature.aggregation, windowStartMillis: ref.windowStart, windowEndMillis: end,
                 value: group.accumulator.value, eventCount: group.accumulator.eventCount,
-                breakdown: breakdown, revision: revision, subjects: group.subjects.sorted(by: CompiledFeature.utf8Less)
+                breakdown: breakdown, revision: revision, subjects: group.sortedSubjects
             ))
         }
     }
@@ -186,15 +186,15 @@ public struct PartitionAggregator: Sendable {
         for customer in quotaCustomers {
             guard let featureIndexes = customers[customer]?.quotas.keys else { continue }
             var holdsPeriods = false
-            for featureIndex in Array(featureIndexes) {
-                let periodsBefore = customers[customer]?.quotas[featureIndex]?.periods.count
+            for featureIndex in featureIndexes {
+                let periodsBefore = customers[customer]?.quotas[featureIndex]?.periodCount
                 if let next = customers[customer]?.quotas[featureIndex]?.expire(streamTimeMillis: streamTime, windows: windows) {
                     nextQuotaExpiry = min(nextQuotaExpiry ?? next, next)
                     holdsPeriods = true
                 } else if customers[customer]?.quotas[featureIndex]?.earliestAnnouncedStart == nil {
                     customers[customer]?.quotas[featureIndex] = nil
                 }
-                if customers[customer]?.quotas[featureIndex]?.periods.count != periodsBefore { changedQuotas.insert(customer) }
+                if customers[customer]?.quotas[featureIndex]?.periodCount != periodsBefore { changedQuotas.insert(customer) }
             }
             if !holdsPeriods {
                 quotaCustomers.remove(customer)
@@ -220,15 +220,15 @@ public struct PartitionAggregator: Sendable {
                 for (key, group) in window.groups {
                     bytes += 160 + 16 * key.breakdown.count
                     for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
-                    for subject in group.subjects { bytes += 32 + subject.utf8.count }
+                    for subject in group.sortedSubjects { bytes += 16 + subject.utf8.count }
                     for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
                     bytes += 8 * group.accumulator.sum.partials.count
                     bytes += group.encoded.capacity
                 }
             }
             for (_, quota) in state.quotas {
-                size.quotaPeriods += quota.periods.count
-                bytes += 32 + 64 * quota.periods.count
+                size.quotaPeriods += quota.periodCount
+                bytes += 32 + 64 * quota.periodCount
             }
         }
         size.approximateBytes = bytes

@@ -23,14 +23,15 @@ public struct CloudEventEncoder: Sendable {
 
     /// `usage.rollups` record: key per `RollupKeyEncoding`, `time` = window end.
     public func encode(_ rollup: RollupRevision) -> OutputRecord {
-        var json = JSONWriter()
+        let breakdown = RollupKeyEncoding.sortedBreakdown(rollup.breakdown)
+        var json = JSONWriter(capacity: Self.estimatedSize(of: rollup, source: source))
         json.beginObject()
         json.key("data")
         json.beginObject()
         json.key("aggregation"); json.string(rollup.aggregation.rawValue)
         json.key("breakdown")
         json.beginObject()
-        for dimension in rollup.breakdown.sorted(by: { CompiledFeature.utf8Less($0.name, $1.name) }) {
+        for dimension in breakdown {
             json.key(dimension.name); json.string(dimension.value)
         }
         json.endObject()
@@ -47,11 +48,18 @@ public struct CloudEventEncoder: Sendable {
         json.key("windowEnd"); json.timestamp(rollup.windowEndMillis)
         json.key("windowStart"); json.timestamp(rollup.windowStartMillis)
         json.endObject()
-        writeEnvelope(
-            &json, id: Self.eventId(of: rollup), subject: rollup.customer,
-            time: rollup.windowEndMillis, type: "meter.rollup"
-        )
-        return OutputRecord(key: Array(rollup.key.utf8), value: json.bytes)
+        json.key("datacontenttype"); json.string("application/json")
+        json.key("id"); json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
+        writeEnvelopeTail(&json, subject: rollup.customer, time: rollup.windowEndMillis, type: "meter.rollup")
+        return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.bytes)
+    }
+
+    /// An upper estimate of a rollup record's JSON size, so the writer allocates once.
+    private static func estimatedSize(of rollup: RollupRevision, source: String) -> Int {
+        var size = 400 + 2 * rollup.customer.utf8.count + rollup.feature.utf8.count + rollup.meter.utf8.count + source.utf8.count
+        for dimension in rollup.breakdown { size += 8 + dimension.name.utf8.count + dimension.value.utf8.count }
+        for subject in rollup.subjects { size += 4 + subject.utf8.count }
+        return size
     }
 
     /// `usage.quota` record: key = customer, `time` = the triggering event's time.
@@ -78,19 +86,23 @@ public struct CloudEventEncoder: Sendable {
 
     /// Hash of (customer, feature, windowStart, breakdown, revision).
     public static func eventId(of rollup: RollupRevision) -> String {
-        var fields = BinaryWriter()
-        fields.write("meter.rollup")
-        fields.write(rollup.customer)
-        fields.write(rollup.feature)
-        fields.write(zigzag: rollup.windowStartMillis)
-        let breakdown = rollup.breakdown.sorted(by: { CompiledFeature.utf8Less($0.name, $1.name) })
-        fields.write(varint: UInt64(breakdown.count))
+        StableHash.hex(eventIdHash(of: rollup, sortedBreakdown: RollupKeyEncoding.sortedBreakdown(rollup.breakdown)))
+    }
+
+    /// FNV-1a 128 over the fields as `BinaryWriter` writes them, streamed.
+    private static func eventIdHash(of rollup: RollupRevision, sortedBreakdown breakdown: [RollupRevision.Dimension]) -> UInt128 {
+        var hash = FNV1a128()
+        hash.absorb("meter.rollup")
+        hash.absorb(rollup.customer)
+        hash.absorb(rollup.feature)
+        hash.absorb(zigzag: rollup.windowStartMillis)
+        hash.absorb(varint: UInt64(breakdown.count))
         for dimension in breakdown {
-            fields.write(dimension.name)
-            fields.write(dimension.value)
+            hash.absorb(dimension.name)
+            hash.absorb(dimension.value)
         }
-        fields.write(rollup.revision)
-        return StableHash.hex(StableHash.fnv1a128(fields.bytes))
+        hash.absorb(zigzag: Int64(rollup.revision))
+        return hash.value
     }
 
     /// Hash of (customer, feature, periodStart, threshold), per SPEC section 4.
@@ -107,6 +119,11 @@ public struct CloudEventEncoder: Sendable {
     private func writeEnvelope(_ json: inout JSONWriter, id: String, subject: String, time: Int64, type: String) {
         json.key("datacontenttype"); json.string("application/json")
         json.key("id"); json.string(id)
+        writeEnvelopeTail(&json, subject: subject, time: time, type: type)
+    }
+
+    /// The envelope after `id`.
+    private func writeEnvelopeTail(_ json: inout JSONWriter, subject: String, time: Int64, type: String) {
         json.key("source"); json.string(source)
         json.key("specversion"); json.string("1.0")
         json.key("subject"); json.string(subject)

@@ -13,6 +13,31 @@ public enum JSONNumberFormat {
         }
         return value.description
     }
+
+    /// Appends `string(value)`'s bytes, without the `String` on the common integral path.
+    static func append(_ value: Double, to bytes: inout [UInt8]) {
+        if value.isFinite, value.rounded(.towardZero) == value, abs(value) < plainIntegerLimit {
+            appendDecimal(Int64(value), to: &bytes)
+            return
+        }
+        var text = string(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends the decimal digits of `value` (as `String(value)`).
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
+    }
 }
 
 /// RFC 3339 UTC timestamps for CloudEvents: `2024-02-29T23:59:00Z`, with
@@ -59,6 +84,11 @@ public enum RFC3339 {
 
     /// Decimal digits of a non-negative `value` (at most 18 digits), zero-padded to `width`.
     private static func appendPadded(_ value: Int64, _ width: Int, to bytes: inout [UInt8]) {
+        if width == 2, value < 100 {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
+            return
+        }
         var divisor: Int64 = 1
         var digits = 1
         while digits < width || value / divisor >= 10 {

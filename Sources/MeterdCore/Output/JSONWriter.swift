@@ -51,15 +51,33 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func number(_ value: Double) { raw(JSONNumberFormat.string(value)) }
+    mutating func number(_ value: Double) {
+        separate()
+        JSONNumberFormat.append(value, to: &bytes)
+        needsComma = true
+    }
 
-    mutating func integer(_ value: Int64) { raw(String(value)) }
+    mutating func integer(_ value: Int64) {
+        separate()
+        JSONNumberFormat.appendDecimal(value, to: &bytes)
+        needsComma = true
+    }
 
     mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
+    /// A string of 32 lowercase hex digits (a CloudEvent id), written without an intermediate `String`.
+    mutating func hexString(_ value: UInt128) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        StableHash.appendHex(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
     private mutating func raw(_ text: String) {
         separate()
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
         needsComma = true
     }
 
@@ -73,13 +91,15 @@ struct JSONWriter {
         var text = text
         text.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
-            var clean = utf8.startIndex
-            for index in utf8.indices {
+            var clean = 0
+            var index = 0
+            while index < utf8.count {
                 let byte = utf8[index]
+                index &+= 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<index]))
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean..<(index - 1)]))
                 appendEscape(byte)
-                clean = index + 1
+                clean = index
             }
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[clean...]))
             bytes.append(UInt8(ascii: "\""))

@@ -18,15 +18,51 @@ public struct FeatureQuotaState: Sendable, Equatable {
         }
     }
 
-    /// Live periods by start; every one holds at least one counted event.
-    public internal(set) var periods: [Int64: Period] = [:]
+    /// A live period and its start.
+    struct Entry: Sendable, Equatable {
+        var start: Int64
+        var period: Period
+    }
+
+    /// Live periods sorted by start; every one holds at least one counted
+    /// event. A customer has a few at a time (the current one, and earlier
+    /// ones until their late events expire), so a scan from the newest beats a hash.
+    private(set) var entries: [Entry] = []
     /// Start of the earliest period that announced a threshold. Kept after
     /// that period expires: the reset rule looks at all earlier periods.
     public internal(set) var earliestAnnouncedStart: Int64?
 
     public init(periods: [Int64: Period] = [:], earliestAnnouncedStart: Int64? = nil) {
-        self.periods = periods
+        entries = periods.map { Entry(start: $0.key, period: $0.value) }.sorted { $0.start < $1.start }
         self.earliestAnnouncedStart = earliestAnnouncedStart
+    }
+
+    /// Live periods by start; every one holds at least one counted event.
+    public var periods: [Int64: Period] {
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.start, $0.period) })
+    }
+
+    /// Number of live periods.
+    var periodCount: Int { entries.count }
+
+    /// Sets the period starting at `start` (restore).
+    mutating func setPeriod(start: Int64, _ period: Period) {
+        let index = position(ofStart: start, creating: period)
+        entries[index].period = period
+    }
+
+    /// The position of the period starting at `start`, inserted as `initial` when absent.
+    @inline(__always)
+    private mutating func position(ofStart start: Int64, creating initial: @autoclosure () -> Period) -> Int {
+        var index = entries.count
+        while index > 0 {
+            let candidate = entries[index - 1].start
+            if candidate == start { return index - 1 }
+            if candidate < start { break }
+            index -= 1
+        }
+        entries.insert(Entry(start: start, period: initial()), at: index)
+        return index
     }
 
     /// Counts `amount` of usage at `eventTimeMillis` and appends the announcements it earns.
@@ -44,7 +80,8 @@ public struct FeatureQuotaState: Sendable, Equatable {
         }
         let earliest = earliestAnnouncedStart
         // Mutated in place: a copy out of the dictionary would copy the partials on every event.
-        let announcedNow = Self.add(amount, to: &periods[start, default: Period(endMillis: end)]) { period in
+        let position = position(ofStart: start, creating: Period(endMillis: end))
+        let announcedNow = Self.add(amount, to: &entries[position].period) { period in
             if !period.resetAnnounced, let earliest, earliest < start {
                 period.resetAnnounced = true
                 events.append(event(.reset, 0, start, period))
@@ -63,11 +100,9 @@ public struct FeatureQuotaState: Sendable, Equatable {
         guard announcedNow, earliestAnnouncedStart.map({ start < $0 }) ?? true else { return }
         earliestAnnouncedStart = start
         // A (late) crossing earns every later period with usage its reset.
-        for laterStart in periods.keys.sorted() where laterStart > start {
-            guard var later = periods[laterStart], !later.resetAnnounced else { continue }
-            later.resetAnnounced = true
-            periods[laterStart] = later
-            events.append(event(.reset, 0, laterStart, later))
+        for index in entries.indices where entries[index].start > start && !entries[index].period.resetAnnounced {
+            entries[index].period.resetAnnounced = true
+            events.append(event(.reset, 0, entries[index].start, entries[index].period))
         }
     }
 
@@ -80,16 +115,12 @@ public struct FeatureQuotaState: Sendable, Equatable {
     /// - Returns: the stream time at which the next remaining period expires.
     mutating func expire(streamTimeMillis: Int64, windows: TumblingWindows) -> Int64? {
         var next: Int64?
-        var expired: [Int64] = []
-        for (start, period) in periods {
-            let expiry = Self.expiryTime(ofEnd: period.endMillis, windows: windows)
-            if expiry <= streamTimeMillis {
-                expired.append(start)
-            } else {
-                next = Swift.min(next ?? expiry, expiry)
-            }
+        entries.removeAll { entry in
+            let expiry = Self.expiryTime(ofEnd: entry.period.endMillis, windows: windows)
+            if expiry <= streamTimeMillis { return true }
+            next = Swift.min(next ?? expiry, expiry)
+            return false
         }
-        for start in expired { periods[start] = nil }
         return next
     }
 

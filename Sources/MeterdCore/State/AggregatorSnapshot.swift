@@ -106,8 +106,8 @@ extension PartitionAggregator {
             guard !quotas.isEmpty else { continue }
             customers[customer, default: CustomerState()].quotas = quotas
             for quota in quotas.values {
-                for period in quota.periods.values {
-                    let expiry = FeatureQuotaState.expiryTime(ofEnd: period.endMillis, windows: compiled.windows)
+                for entry in quota.entries {
+                    let expiry = FeatureQuotaState.expiryTime(ofEnd: entry.period.endMillis, windows: compiled.windows)
                     nextQuotaExpiry = min(nextQuotaExpiry ?? expiry, expiry)
                     quotaCustomers.insert(customer)
                 }

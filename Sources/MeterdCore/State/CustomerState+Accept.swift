@@ -65,11 +65,11 @@ extension CustomerState {
         guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
-        let rules: [Int: CompiledQuotaRule]
+        let rules: [CompiledQuotaRule?]
         if let cached = quotaRules {
             rules = cached
         } else {
-            rules = compiled.quotaRules(forCustomer: record.customer)
+            rules = Self.ruleTable(compiled.quotaRules(forCustomer: record.customer), featureCount: compiled.features.count)
             quotaRules = rules
         }
         guard !rules.isEmpty else {
@@ -80,12 +80,14 @@ extension CustomerState {
             for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
                 defer { visit += 1 }
                 let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
-                guard matched, let rule = rules[featureIndex] else { continue }
+                guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
                 let amount = compiled.features[featureIndex].aggregation == .count ? 1 : sample.value.number
-                quotas[featureIndex, default: FeatureQuotaState()].record(
-                    amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
-                    customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
-                )
+                quotas.update(featureIndex) { quota in
+                    quota.record(
+                        amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
+                        customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
+                    )
+                }
                 let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
                 let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
                 quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
@@ -104,6 +106,14 @@ extension CustomerState {
 }
 
 extension CustomerState {
+    /// Rules by feature index; empty when there are none.
+    static func ruleTable(_ rules: [Int: CompiledQuotaRule], featureCount: Int) -> [CompiledQuotaRule?] {
+        guard !rules.isEmpty else { return [] }
+        var table = [CompiledQuotaRule?](repeating: nil, count: featureCount)
+        for (featureIndex, rule) in rules where featureIndex >= 0 && featureIndex < featureCount { table[featureIndex] = rule }
+        return table
+    }
+
     /// Mutates the window's state in place with one hash lookup, creating it
     /// if needed (a window's state always holds the dedupe key of each of its
     /// events, so an empty fingerprint list means it was just created).
@@ -147,18 +157,32 @@ extension CustomerWindowState {
 extension RollupGroupState {
     mutating func update(_ value: SampleValue, record: UsageRecord) {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
-        if !Self.smallSet(subjects, contains: record.subject) { subjects.insert(record.subject) }
+        Self.insert(record.subject, into: &sortedSubjects)
         dirty = true
         if !encoded.isEmpty { encoded.removeAll(keepingCapacity: true) }
     }
 
-    /// Most groups have one or two subjects: comparing them is cheaper than
-    /// hashing the subject for `insert`. `false` means "insert it".
+    /// Inserts `subject` into the sorted list unless present. The last
+    /// subject is checked first: a group usually sees one subject many times.
     @inline(__always)
-    private static func smallSet(_ set: Set<String>, contains value: String) -> Bool {
-        guard set.count <= 2 else { return false }
-        for member in set where member == value { return true }
-        return false
+    static func insert(_ subject: String, into list: inout [String]) {
+        if let last = list.last {
+            if last == subject { return }
+            if CompiledFeature.utf8Less(last, subject) {
+                list.append(subject)
+                return
+            }
+        } else {
+            list.append(subject)
+            return
+        }
+        var low = 0
+        var high = list.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if CompiledFeature.utf8Less(list[middle], subject) { low = middle + 1 } else { high = middle }
+        }
+        if list[low] != subject { list.insert(subject, at: low) }
     }
 
     /// Marks the group emitted and returns its new revision: one above the

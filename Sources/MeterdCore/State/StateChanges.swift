@@ -76,7 +76,7 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            let quotas = customers.index(forKey: customer).map { customers.values[$0].unlistChangedQuotas() } ?? [:]
+            let quotas = customers.index(forKey: customer).map { customers.values[$0].unlistChangedQuotas() } ?? QuotaTable()
             records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)

@@ -30,7 +30,7 @@ extension PartitionAggregator {
         return out.bytes
     }
 
-    func encodeQuotaRecord(_ quotas: [Int: FeatureQuotaState]) -> [UInt8] {
+    func encodeQuotaRecord(_ quotas: QuotaTable) -> [UInt8] {
         var out = BinaryWriter(capacity: 64)
         out.write(Self.stateVersion)
         out.write(varint: UInt64(quotas.count))
@@ -44,9 +44,10 @@ extension PartitionAggregator {
             let quota = entry.quota
             out.write(entry.key)
             StateCoding.write(quota.earliestAnnouncedStart, to: &out)
-            out.write(varint: UInt64(quota.periods.count))
-            for (start, period) in quota.periods.sorted(by: { $0.key < $1.key }) {
-                out.write(zigzag: start)
+            out.write(varint: UInt64(quota.periodCount))
+            for entry in quota.entries {
+                let period = entry.period
+                out.write(zigzag: entry.start)
                 out.write(zigzag: period.endMillis)
                 StateCoding.write(period.usage, to: &out)
                 out.write(varint: period.announcedMask)
@@ -91,11 +92,11 @@ extension PartitionAggregator {
     }
 
     /// Decodes a customer's quota record; drops features without a rule.
-    func decodeQuotaRecord(_ bytes: [UInt8], customer: String) throws(BinaryDecodingError) -> [Int: FeatureQuotaState] {
+    func decodeQuotaRecord(_ bytes: [UInt8], customer: String) throws(BinaryDecodingError) -> QuotaTable {
         var input = BinaryReader(bytes)
         try Self.readVersion(&input)
         let rules = compiled.quotaRules(forCustomer: customer)
-        var quotas: [Int: FeatureQuotaState] = [:]
+        var quotas = QuotaTable()
         for _ in 0..<(try StateCoding.readCount(&input)) {
             let featureKey = try input.readString()
             var quota = FeatureQuotaState(earliestAnnouncedStart: try StateCoding.readOptionalInt64(&input))
@@ -103,9 +104,9 @@ extension PartitionAggregator {
                 let start = try input.readZigzag()
                 let end = try input.readZigzag()
                 let usage = try StateCoding.readSum(&input)
-                quota.periods[start] = FeatureQuotaState.Period(
+                quota.setPeriod(start: start, FeatureQuotaState.Period(
                     endMillis: end, usage: usage, announcedMask: try input.readVarint(), resetAnnounced: try input.readBool()
-                )
+                ))
             }
             guard let featureIndex = compiled.featureIndexByKey[featureKey], rules[featureIndex] != nil else { continue }
             quotas[featureIndex] = quota
@@ -135,7 +136,8 @@ extension PartitionAggregator {
         case .uniqueCount:
             StateCoding.write(group.accumulator.distinct, to: &out)
         }
-        StateCoding.write(group.subjects, to: &out)
+        out.write(varint: UInt64(group.sortedSubjects.count))
+        for subject in group.sortedSubjects { out.write(subject) }
     }
 
     /// Reads one group; `nil` when the configuration no longer has it.
@@ -163,9 +165,11 @@ extension PartitionAggregator {
         case .uniqueCount:
             accumulator.distinct = try StateCoding.readStringSet(&input)
         }
-        let subjects = try StateCoding.readStringSet(&input)
+        var subjects: [String] = []
+        for _ in 0..<(try StateCoding.readCount(&input)) { RollupGroupState.insert(try input.readString(), into: &subjects) }
         guard let featureIndex = feature.index, compiled.features[featureIndex].breakdownNames.count == breakdown.count else { return nil }
-        let group = RollupGroupState(accumulator: accumulator, subjects: subjects, revision: revision, dirty: dirty)
+        var group = RollupGroupState(accumulator: accumulator, revision: revision, dirty: dirty)
+        group.sortedSubjects = subjects
         return (RollupGroupKey(featureIndex: featureIndex, breakdown: breakdown), group)
     }
 }

@@ -58,7 +58,10 @@ public struct RollupGroupKey: Sendable, Hashable {
 /// emission bookkeeping.
 public struct RollupGroupState: Sendable, Equatable {
     public internal(set) var accumulator: Accumulator
-    public internal(set) var subjects: Set<String> = []
+    /// The contributing subjects, distinct and sorted byte-wise: rollups and
+    /// state records list them in that order, and most groups have one or two,
+    /// which a compare finds faster than a hash.
+    public internal(set) var sortedSubjects: [String] = []
     /// Last emitted revision; 0 = never emitted.
     public internal(set) var revision: Int = 0
     /// Changed since its last emission.
@@ -70,13 +73,16 @@ public struct RollupGroupState: Sendable, Equatable {
 
     public init(accumulator: Accumulator, subjects: Set<String> = [], revision: Int = 0, dirty: Bool = true) {
         self.accumulator = accumulator
-        self.subjects = subjects
+        sortedSubjects = subjects.sorted(by: CompiledFeature.utf8Less)
         self.revision = revision
         self.dirty = dirty
     }
 
+    /// The contributing subjects as a set.
+    public var subjects: Set<String> { Set(sortedSubjects) }
+
     public static func == (a: RollupGroupState, b: RollupGroupState) -> Bool {
-        a.accumulator == b.accumulator && a.subjects == b.subjects && a.revision == b.revision && a.dirty == b.dirty
+        a.accumulator == b.accumulator && a.sortedSubjects == b.sortedSubjects && a.revision == b.revision && a.dirty == b.dirty
     }
 }
 
@@ -121,9 +127,10 @@ public struct CustomerState: Sendable, Equatable {
     /// window (a duplicate is never added), whose expiry removes it.
     var dedupe = FingerprintSet()
     /// Feature index → quota state.
-    public internal(set) var quotas: [Int: FeatureQuotaState] = [:]
-    /// The customer's quota rules, looked up on first use (a cache, not state).
-    var quotaRules: [Int: CompiledQuotaRule]?
+    public internal(set) var quotas = QuotaTable()
+    /// The customer's quota rules by feature index, looked up on first use
+    /// (a cache, not state); empty when the customer has none.
+    var quotaRules: [CompiledQuotaRule?]?
     /// Whether the aggregator's `changedQuotas` / `quotaCustomers` already
     /// list the customer, so ingest skips hashing the key into them again
     /// (bookkeeping, not state; `true` implies listed).
@@ -134,7 +141,7 @@ public struct CustomerState: Sendable, Equatable {
 
     /// The quota state, for a commit that takes it: the customer is no longer
     /// listed in `changedQuotas` (one lookup for both).
-    mutating func unlistChangedQuotas() -> [Int: FeatureQuotaState] {
+    mutating func unlistChangedQuotas() -> QuotaTable {
         listedInChangedQuotas = false
         return quotas
     }
