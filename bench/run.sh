@@ -5,7 +5,9 @@
 # Installs what it needs (bench-only broker library, Python venv), prints the
 # table and rewrites the top section of BENCHMARKS.md.
 # Environment: BENCH_EVENTS (1000000), BENCH_SCALE_EVENTS (300000),
-# BENCH_COMMIT_INTERVAL (1s), BENCH_ARGS (more pipeline-e2e options), PYTHON.
+# BENCH_COMMIT_INTERVAL (1s), BENCH_METERD_THREADS (`meterd run --threads`,
+# default: the number of cores, as Kafka Streams users set num.stream.threads),
+# BENCH_ARGS (more pipeline-e2e options), PYTHON.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -47,5 +49,5 @@ cd "$root/Benchmarks"
   --meterd ../.build/release/meterd --broker-lib ../bench/.cache/lib \
   --python ../bench/.cache/venv/bin/python --bench-dir ../bench --logs "$out" \
   --events "${BENCH_EVENTS:-1000000}" --scale-events "${BENCH_SCALE_EVENTS:-300000}" \
-  --commit-interval "${BENCH_COMMIT_INTERVAL:-1s}" ${BENCH_ARGS:-}
+  --commit-interval "${BENCH_COMMIT_INTERVAL:-1s}" --meterd-threads "${BENCH_METERD_THREADS:-$(( $(nproc) < 6 ? $(nproc) : 6 ))}" ${BENCH_ARGS:-}
 echo "bench: done in $(( $(date +%s) - started )) s"

@@ -108,6 +108,32 @@ struct PipelineExactlyOnceTests {
         #expect(try await cluster.stop("a", signal: SIGTERM) == 0)
     }
 
+    @Test("--threads 2: two members in one process, SIGKILL mid-stream and restart: outputs equal the oracle")
+    func threadsInOneProcess() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 6).generate(count: 12_000)
+        let process = try await cluster.start("t", arguments: ["--threads", "2"])
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        let production = paced(records, chunk: 400, pause: .milliseconds(400), producer)
+        try await Task.sleep(for: .seconds(6))
+        // Both threads joined the group as members of their own.
+        let joined = ["t-1", "t-2"].filter { !cluster.logLines(of: "t", containing: "meterd.transactional_id=meterd-\($0)").isEmpty }
+        #expect(joined == ["t-1", "t-2"], "\(process.stderr.suffix(2_000))")
+        let producedAtKill = producer.produced.count
+        #expect(try await cluster.stop("t", signal: SIGKILL) == SIGKILL)
+        try await cluster.start("t", arguments: ["--threads", "2"])
+        try await production.value
+        #expect(producedAtKill < records.count, "the kill happened while producing")
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e threads: kill after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        #expect(try await cluster.stop("t", signal: SIGTERM) == 0)
+    }
+
     @Test("SIGTERM mid-stream exits 0 within 2 s; after a restart outputs equal the oracle")
     func gracefulStop() async throws {
         let cluster = try await PipelineCluster(setup: setup)

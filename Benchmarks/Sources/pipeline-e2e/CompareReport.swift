@@ -18,8 +18,11 @@ struct CompareReport {
     let brokerLibrary: String?
 
     static let heading = "## meterd and its peers (`make bench`)"
-    static let labels = ["meterd": "meterd run (1 process)", "handloop": "hand-written loop (confluent-kafka + orjson, 1 process)",
-                         "quix": "Quix Streams (1 process)"]
+    var labels: [String: String] {
+        ["meterd": options.meterdThreads > 1 ? "meterd run (1 process, `--threads \(options.meterdThreads)`)" : "meterd run (1 process)",
+         "handloop": "hand-written loop (confluent-kafka + orjson, 1 process)",
+         "quix": "Quix Streams (1 process)"]
+    }
 
     var rawRate: Double { Double(raw.records) / raw.seconds }
     func result(_ name: String) -> ThroughputResult? { throughput.first { $0.name == name } }
@@ -29,7 +32,7 @@ struct CompareReport {
         var out = "| | events/s | CPU s | CPU µs/event | peak RSS | quota latency p50 / p99 |\n|---|---|---|---|---|---|\n"
         for result in throughput {
             let latencyText = latency(result.name).map { String(format: "%@ / %@ s (%d of %d crossings)", Self.seconds($0.p50), Self.seconds($0.p99), $0.matched, $0.crossings) } ?? "—"
-            out += "| \(Self.labels[result.name] ?? result.name) | **\(Self.grouped(result.rate))** | "
+            out += "| \(labels[result.name] ?? result.name) | **\(Self.grouped(result.rate))** | "
             out += String(format: "%.1f | %.0f | ", result.cpuSeconds, result.cpuSeconds / Double(result.events) * 1e6)
             out += "\(Self.mib(result.peakRSS)) | \(latencyText) |\n"
         }

@@ -159,7 +159,7 @@ enum CompareSuite {
             switch name {
             case "meterd":
                 contender = try Contenders.meterd(meterd, configPath: config, bootstrap: bootstrap, count: 1, name: "latency-meterd", logs: logs,
-                                                  inputTopic: "lat-meterd.usage", repartitionTopic: "latm-repartition")
+                                                  inputTopic: "lat-meterd.usage", repartitionTopic: "latm-repartition", threads: options.meterdThreads)
             case "hand":
                 contender = try Contenders.python(python, script: bench + "/handloop.py", arguments: [
                     "--bootstrap", bootstrap, "--config", config, "--input", "lat-hand.usage", "--rollups", "lat-hand.rollups",

@@ -37,8 +37,8 @@ final class PipelineCluster: @unchecked Sendable {
 
     /// Starts `meterd run` as `instance` and waits until it logs its HTTP port.
     @discardableResult
-    func start(_ instance: String) async throws -> MeterdProcess {
-        let process = try MeterdProcess(["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", instance])
+    func start(_ instance: String, arguments: [String] = []) async throws -> MeterdProcess {
+        let process = try MeterdProcess(["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", instance] + arguments)
         members[instance] = process
         history.append((instance, process))
         let deadline = ContinuousClock.now + .seconds(20)
