@@ -89,7 +89,7 @@ public final class Processor: RebalanceListener {
             "max.partition.fetch.bytes": base["max.partition.fetch.bytes"] ?? "65536",
             // Prefetched records (decompressed) the consumer may hold: with
             // `FetchWaker` a small queue keeps up, and bounds memory.
-            "queued.max.messages.kbytes": base["queued.max.messages.kbytes"] ?? "16384",
+            "queued.max.messages.kbytes": base["queued.max.messages.kbytes"] ?? "8192",
         ]
         consumer = try KafkaConsumer(configuration: kafka.forConsumer.merging(consumerProperties), listener: self, logger: logger)
     }
@@ -248,15 +248,9 @@ public enum PipelineError: Error, CustomStringConvertible {
 }
 
 extension Processor {
-    /// The producer's `linger.ms` unless configured: the commit interval
-    /// (capped at 1 s). A `read_committed` reader sees nothing before the
-    /// commit, which flushes the producer, so lingering that long costs no
-    /// latency — and it makes one batch per partition per transaction, where
-    /// a short linger makes many small ones (each a separate fetch unit for
-    /// the reader of the repartition topic).
     /// Records that may wait for a background commit before processing
     /// waits for it too: bounds the memory a slow commit can take.
-    static let maxDeferredRecords = 100_000
+    static let maxDeferredRecords = 50_000
 
     /// See `FetchWaker`: after a stretch of catching up, an almost empty
     /// queue means librdkafka may have stopped fetching at its queue limit.
@@ -275,7 +269,13 @@ extension Processor {
     static let recordsPerFetchWake = 2_000
     static let drainedQueueRecords = 2_000
 
+    /// The producer's `linger.ms` unless configured: the commit interval,
+    /// at most 100 ms. A `read_committed` reader sees nothing before the
+    /// commit, which flushes the producer, so lingering costs no latency —
+    /// and it makes large batches where a short linger makes many small ones
+    /// (each a separate fetch unit for the reader of the repartition topic).
+    /// The cap bounds the records waiting in the producer's queue.
     static func lingerMillis(_ configuration: MeterdConfiguration) -> Int64 {
-        max(5, min(configuration.commitIntervalMillis, 1000))
+        max(5, min(configuration.commitIntervalMillis, 100))
     }
 }
