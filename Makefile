@@ -7,6 +7,9 @@ APT_PACKAGES := librdkafka-dev pkg-config
 
 .PHONY: all deps build test demo bench bench-core bench-pipeline soak clean
 
+# `meterd run --threads` in the benchmarks: one per core, at most 6 (the partitions of topics/).
+BENCH_METERD_THREADS ?= $(shell n=$$(nproc); [ $$n -gt 6 ] && n=6; echo $$n)
+
 all: build
 
 ## deps: install librdkafka-dev (and pkg-config) when missing.
@@ -54,7 +57,7 @@ bench-core: deps
 ## bench-pipeline: `meterd run` end to end (exactly-once) on the embedded broker vs the raw consume rate.
 bench-pipeline: deps
 	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
-	cd Benchmarks && $(SWIFT) run -c release pipeline-e2e --meterd ../.build/release/meterd
+	cd Benchmarks && $(SWIFT) run -c release pipeline-e2e --meterd ../.build/release/meterd --meterd-threads $(BENCH_METERD_THREADS)
 
 ## soak: `meterd run` for SOAK_MINUTES (10) at a steady rate; RSS and open windows must stay flat.
 soak: deps

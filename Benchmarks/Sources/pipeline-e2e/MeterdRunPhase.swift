@@ -22,13 +22,13 @@ enum MeterdRunPhase {
     static func run(
         meterd: String, configPath: String, bootstrap: String, logDirectory: String,
         inputTopic: String, repartitionTopic: String, events: Int, brokerPid: Int32,
-        pollSeconds: Double = 0.25, timeoutSeconds: Double
+        threads: Int = 1, pollSeconds: Double = 0.25, timeoutSeconds: Double
     ) throws -> MeterdRunResult {
         let stderrPath = logDirectory + "/meterd-run.stderr.log"
         let brokerCpuBefore = ProcStats.cpuSeconds(pid: brokerPid) ?? 0
         let launched = KafkaPhases.now()
         let process = try ChildProcesses.shared.start(
-            meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "bench-1"],
+            meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "bench-1"] + (threads > 1 ? ["--threads", "\(threads)"] : []),
             stdout: logDirectory + "/meterd-run.stdout.log", stderr: stderrPath
         )
         let pid = process.processIdentifier
