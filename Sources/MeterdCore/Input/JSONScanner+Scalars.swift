@@ -7,31 +7,31 @@ extension JSONScanner {
         }
         let expected = literal.utf8Start
         for i in 0..<n where base[pos + i] != expected[i] {
-            pos += i
+            pos &+= i
             throw fail(.invalidLiteral, at: pos)
         }
-        pos += n
+        pos &+= n
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     func scanNumber(_ pos: inout Int) throws(JSONSyntaxError) {
-        if base[pos] == UInt8(ascii: "-") { pos += 1 }
+        if base[pos] == UInt8(ascii: "-") { pos &+= 1 }
         guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber, at: pos) }
         if base[pos] == UInt8(ascii: "0") {
-            pos += 1
+            pos &+= 1
         } else {
-            while pos < count, isDigit(base[pos]) { pos += 1 }
+            while pos < count, isDigit(base[pos]) { pos &+= 1 }
         }
         if pos < count, base[pos] == UInt8(ascii: ".") {
-            pos += 1
+            pos &+= 1
             guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber, at: pos) }
-            while pos < count, isDigit(base[pos]) { pos += 1 }
+            while pos < count, isDigit(base[pos]) { pos &+= 1 }
         }
         if pos < count, base[pos] | 0x20 == UInt8(ascii: "e") {
-            pos += 1
-            if pos < count, base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-") { pos += 1 }
+            pos &+= 1
+            if pos < count, base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-") { pos &+= 1 }
             guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber, at: pos) }
-            while pos < count, isDigit(base[pos]) { pos += 1 }
+            while pos < count, isDigit(base[pos]) { pos &+= 1 }
         }
     }
 

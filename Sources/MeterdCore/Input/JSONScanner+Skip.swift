@@ -14,21 +14,21 @@ extension JSONScanner {
             let b = base[pos]
             switch b {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 _ = try scanStringBody(&pos)
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard level < limit else { throw fail(.tooDeep, at: pos) }
-                pos += 1
+                pos &+= 1
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
                 let isArray = b == UInt8(ascii: "[")
                 if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
-                    pos += 1
+                    pos &+= 1
                     break
                 }
                 let bit: UInt64 = 1 << UInt64(level)
                 arrays = isArray ? arrays | bit : arrays & ~bit
-                level += 1
+                level &+= 1
                 if !isArray { try skipKey(&pos) }
                 continue
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -47,17 +47,17 @@ extension JSONScanner {
                 if level == 0 { return }
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                let isArray = (arrays >> UInt64(level - 1)) & 1 != 0
+                let isArray = (arrays >> UInt64(level &- 1)) & 1 != 0
                 let c = base[pos]
                 if c == UInt8(ascii: ",") {
-                    pos += 1
+                    pos &+= 1
                     skipWhitespace(&pos)
                     if !isArray { try skipKey(&pos) }
                     break
                 }
                 guard c == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
-                pos += 1
-                level -= 1
+                pos &+= 1
+                level &-= 1
             }
         }
     }
@@ -66,11 +66,11 @@ extension JSONScanner {
     @inline(__always)
     private func skipKey(_ pos: inout Int) throws(JSONSyntaxError) {
         guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
-        pos += 1
+        pos &+= 1
         _ = try scanStringBody(&pos)
         skipWhitespace(&pos)
         guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
-        pos += 1
+        pos &+= 1
         skipWhitespace(&pos)
     }
 }

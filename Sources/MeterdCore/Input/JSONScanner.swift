@@ -71,7 +71,7 @@ struct JSONScanner {
         while pos < count {
             let b = base[pos]
             guard b <= 0x20, (UInt64(0x1_0000_2600) >> UInt64(b)) & 1 != 0 else { return }
-            pos += 1
+            pos &+= 1
         }
     }
 
@@ -94,9 +94,9 @@ struct JSONScanner {
             let b = base[pos]
             switch b {
             case UInt8(ascii: "\""):
-                pos += 1
+                pos &+= 1
                 let escapes = try scanStringBody(&pos)
-                value = ScannedValue(kind: .string, hasEscapes: escapes, start: start + 1, end: pos - 1)
+                value = ScannedValue(kind: .string, hasEscapes: escapes, start: start &+ 1, end: pos &- 1)
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 let isArray = b == UInt8(ascii: "[")
                 guard node >= 0, trie.nodes[node].edgeCount > 0 else {
@@ -105,16 +105,16 @@ struct JSONScanner {
                     break
                 }
                 guard depth < Self.maxDepth else { throw fail(.tooDeep, at: pos) }
-                pos += 1
+                pos &+= 1
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
                 if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
-                    pos += 1
+                    pos &+= 1
                     value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: start, end: pos)
                     break
                 }
                 frames[depth] = Frame(node: node, start: start, index: 0, isArray: isArray)
-                depth += 1
+                depth &+= 1
                 node = isArray ? trie.child(of: node, index: 0) : try scanKey(&pos, parent: node)
                 continue
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -141,14 +141,14 @@ struct JSONScanner {
                 if depth == 0 { return value.kind }
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                let top = depth - 1
+                let top = depth &- 1
                 let isArray = frames[top].isArray
                 let c = base[pos]
                 if c == UInt8(ascii: ",") {
-                    pos += 1
+                    pos &+= 1
                     skipWhitespace(&pos)
                     if isArray {
-                        frames[top].index += 1
+                        frames[top].index &+= 1
                         node = trie.child(of: frames[top].node, index: frames[top].index)
                     } else {
                         node = try scanKey(&pos, parent: frames[top].node)
@@ -156,7 +156,7 @@ struct JSONScanner {
                     break
                 }
                 guard c == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
-                pos += 1
+                pos &+= 1
                 depth = top
                 node = frames[top].node
                 value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: frames[top].start, end: pos)
@@ -169,13 +169,13 @@ struct JSONScanner {
     @inline(__always)
     private func scanKey(_ pos: inout Int, parent: Int) throws(JSONSyntaxError) -> Int {
         guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
-        pos += 1
+        pos &+= 1
         let keyStart = pos
         let keyEscapes = try scanStringBody(&pos)
-        let keyEnd = pos - 1
+        let keyEnd = pos &- 1
         skipWhitespace(&pos)
         guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
-        pos += 1
+        pos &+= 1
         skipWhitespace(&pos)
         return childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes)
     }

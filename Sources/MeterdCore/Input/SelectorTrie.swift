@@ -14,6 +14,10 @@ struct SelectorTrie: Sendable {
         /// Bit `min(length, 63)` set for the length of each key edge: most
         /// keys of a record are told apart from the selected ones by this.
         var keyLengths: UInt64
+        /// This node's key edges in `keyTable`, hashed by `keyHash`: the
+        /// first entry, and 64 minus the table's bit width (0: no table).
+        var keyTableStart: Int
+        var keyTableShift: Int
     }
 
     /// A key edge matches an object member by name; an index edge
@@ -45,6 +49,8 @@ struct SelectorTrie: Sendable {
     let nodes: [Node]
     let edges: [Edge]
     let keyBytes: [UInt8]
+    /// Edge numbers (or -1) of every node's key hash table.
+    let keyTable: [Int32]
     let slotCount: Int
     /// The longest path's length (at least 1): no walk is ever deeper in nodes with edges.
     let height: Int
@@ -74,7 +80,7 @@ struct SelectorTrie: Sendable {
         var keyBytes: [UInt8] = []
         // Breadth-first so each node's edges are contiguous.
         var queue: [BuildNode] = [root]
-        nodes.append(Node(slot: root.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0))
+        nodes.append(Node(slot: root.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0, keyTableStart: 0, keyTableShift: 0))
         var head = 0
         while head < queue.count {
             let node = queue[head]
@@ -83,7 +89,7 @@ struct SelectorTrie: Sendable {
             for (component, child) in node.children {
                 let childIndex = queue.count
                 queue.append(child)
-                nodes.append(Node(slot: child.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0))
+                nodes.append(Node(slot: child.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0, keyTableStart: 0, keyTableShift: 0))
                 switch component {
                 case .key(let name):
                     let start = keyBytes.count
@@ -98,6 +104,7 @@ struct SelectorTrie: Sendable {
             }
             head += 1
         }
+        self.keyTable = Self.buildKeyTables(nodes: &nodes, edges: edges)
         self.nodes = nodes
         self.edges = edges
         self.keyBytes = keyBytes
@@ -110,7 +117,9 @@ struct SelectorTrie: Sendable {
         nodes.withUnsafeBufferPointer { nodes in
             edges.withUnsafeBufferPointer { edges in
                 keyBytes.withUnsafeBufferPointer { keys in
-                    body(SelectorTrieView(nodes: nodes, edges: edges, keys: keys, height: height))
+                    keyTable.withUnsafeBufferPointer { keyTable in
+                        body(SelectorTrieView(nodes: nodes, edges: edges, keys: keys, keyTable: keyTable, height: height))
+                    }
                 }
             }
         }
@@ -122,6 +131,7 @@ struct SelectorTrieView {
     let nodes: UnsafeBufferPointer<SelectorTrie.Node>
     let edges: UnsafeBufferPointer<SelectorTrie.Edge>
     let keys: UnsafeBufferPointer<UInt8>
+    let keyTable: UnsafeBufferPointer<Int32>
     let height: Int
 
     /// False when no key edge of `node` has this length.
@@ -134,6 +144,13 @@ struct SelectorTrieView {
     @inline(__always)
     func child(of node: Int, key name: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Int {
         let n = nodes[node]
+        if n.keyTableShift > 0 {
+            let e = Int(keyTable[n.keyTableStart &+ Int(SelectorTrie.keyHash(prefix: prefix, length: name.count) &>> UInt64(n.keyTableShift))])
+            guard e >= 0 else { return -1 }
+            let edge = edges[e]
+            guard edge.keyPrefix == prefix, edge.keyLength == name.count, name.count <= 8 || keyEquals(edge, name) else { return -1 }
+            return edge.child
+        }
         var e = n.firstEdge
         let last = n.firstEdge + n.edgeCount
         while e < last {
