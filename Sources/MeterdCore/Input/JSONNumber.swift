@@ -138,9 +138,26 @@ enum JSONNumber {
     /// overflows Double. Short plain integers are already canonical and are
     /// copied without parsing.
     static func canonicalText(raw: UnsafeBufferPointer<UInt8>) -> String? {
-        if raw.count <= 15, isPlainInteger(raw) { return String(decoding: raw, as: UTF8.self) }
+        if raw.count <= 15, isPlainInteger(raw) {
+            if raw.count <= 3, raw[0] != UInt8(ascii: "-"), raw[0] != UInt8(ascii: "0") || raw.count == 1 {
+                return smallIntegerTexts[Int(digitsValue(raw))]
+            }
+            return String(decoding: raw, as: UTF8.self)
+        }
         guard let value = parse(raw), value.isFinite else { return nil }
         return canonicalText(value)
+    }
+
+    /// "0" … "999", made once: status codes and other small groupBy numbers
+    /// then cost a table read instead of a `String` each.
+    private static let smallIntegerTexts: [String] = (0..<1000).map { String($0) }
+
+    /// The value of up to 3 decimal digits.
+    @inline(__always)
+    private static func digitsValue(_ raw: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var value: UInt32 = 0
+        for b in raw { value = value &* 10 &+ UInt32(b &- UInt8(ascii: "0")) }
+        return value
     }
 
     private static func isPlainInteger(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
