@@ -14,7 +14,25 @@ extension JSONScanner {
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    ///
+    /// Inlined for the common case, a positive integer without fraction or
+    /// exponent; the full grammar runs out of line from the same position.
+    @inline(__always)
     func scanNumber(_ pos: inout Int) throws(JSONSyntaxError) {
+        var p = pos
+        if base[p] &- UInt8(ascii: "1") < 9 {
+            p &+= 1
+            while p < count, isDigit(base[p]) { p &+= 1 }
+            if p >= count || (base[p] != UInt8(ascii: ".") && base[p] | 0x20 != UInt8(ascii: "e")) {
+                pos = p
+                return
+            }
+        }
+        try scanNumberGrammar(&pos)
+    }
+
+    @inline(never)
+    private func scanNumberGrammar(_ pos: inout Int) throws(JSONSyntaxError) {
         if base[pos] == UInt8(ascii: "-") { pos &+= 1 }
         guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber, at: pos) }
         if base[pos] == UInt8(ascii: "0") {

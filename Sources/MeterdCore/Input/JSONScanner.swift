@@ -182,23 +182,22 @@ struct JSONScanner {
 
     @inline(__always)
     private func childForKey(node: Int, start: Int, end: Int, escaped: Bool) -> Int {
-        if !escaped, !trie.mayHaveKey(ofLength: end - start, below: node) { return -1 }
-        return lookUpKey(node: node, start: start, end: end, escaped: escaped)
+        let length = end &- start
+        guard !escaped else { return childForEscapedKey(node: node, start: start, length: length) }
+        guard trie.mayHaveKey(ofLength: length, below: node) else { return -1 }
+        // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
+        let prefix: UInt64
+        if start &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+            prefix = length >= 8 ? word : word & ((1 << (UInt64(length) &* 8)) &- 1)
+        } else {
+            prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
+        }
+        return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
     }
 
-    private func lookUpKey(node: Int, start: Int, end: Int, escaped: Bool) -> Int {
-        let length = end - start
-        if !escaped {
-            // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
-            let prefix: UInt64
-            if start + 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
-                prefix = length >= 8 ? word : word & ((1 << (UInt64(length) * 8)) - 1)
-            } else {
-                prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
-            }
-            return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
-        }
+    @inline(never)
+    private func childForEscapedKey(node: Int, start: Int, length: Int) -> Int {
         let name = JSONStringDecoder.unescapedBytes(UnsafeBufferPointer(start: base + start, count: length))
         return name.withUnsafeBufferPointer { trie.child(of: node, key: $0) }
     }
