@@ -7,7 +7,8 @@ struct RandomJSON {
     var random: SeededGenerator
     static let keys = ["a", "b", "id", "name", "request", "x-y", "longer_key_name", "k\\u0061", "é", "a\\\"b"]
     static let scalars = [
-        "0", "-0", "1", "-12.5e+3", "1E-7", "123456789012345678901234567890", "0.000001", "true", "false", "null",
+        "0", "-0", "1", "42", "200", "7.25", "10e2", "-12.5e+3", "1E-7", "123456789012345678901234567890", "0.000001",
+        "true", "false", "null",
         #""""#, #""plain""#, #""esc\n\t\"\\\/\b\f\r""#, #""\u00e9\u20AC\ud83d\ude00""#, #""héllo €""#,
         #""a string longer than sixteen bytes""#,
     ]
