@@ -47,9 +47,28 @@ import Testing
 
     @Test func smallIntegersComeFromTheTableWithTheSameText() {
         for raw in ["0", "7", "42", "200", "999", "1000", "-5", "-0", "1.0", "2e2", "123456789012345"] {
-            let expected = JSONNumber.parse(Array(raw.utf8).withUnsafeBufferPointer { $0 }).map { JSONNumber.canonicalText($0) }
+            let expected = Array(raw.utf8).withUnsafeBufferPointer { JSONNumber.parse($0) }.map { JSONNumber.canonicalText($0) }
             let text = Array(raw.utf8).withUnsafeBufferPointer { JSONNumber.canonicalText(raw: $0) }
             #expect(text == expected, "\(raw)")
+        }
+    }
+
+    @Test("integers parse to the correctly rounded Double, on the fast path (≤ 15 digits) and off it")
+    func integerParsing() {
+        var random = SeededGenerator(seed: 0x1D_E6E5)
+        for round in 0..<20_000 {
+            let digits = 1 + round % 18
+            var text = String(1 + random.next() % 9)
+            for _ in 1..<digits { text += String(random.next() % 10) }
+            if round % 5 == 0 { text = "-" + text }
+            let parsed = Array(text.utf8).withUnsafeBufferPointer { JSONNumber.parse($0) }
+            #expect(parsed == Double(text), "\(text)")
+        }
+        for text in ["0", "-0", "01", "1.5", "15e1", "999999999999999", "1000000000000000", "12a", ""] {
+            let parsed = Array(text.utf8).withUnsafeBufferPointer { JSONNumber.parse($0) }
+            let valid = !(text.hasPrefix("0") && text.count > 1) && !text.contains("a") && !text.isEmpty
+            #expect(parsed == (valid ? Double(text) : nil), "\(text)")
+            if text == "-0" { #expect(parsed?.sign == .minus) }
         }
     }
 
