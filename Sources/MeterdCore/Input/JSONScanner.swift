@@ -65,8 +65,15 @@ struct JSONScanner {
         return kind
     }
 
+    /// Inlined test for the usual case, no whitespace at all; the loop is out of line.
     @inline(__always)
     func skipWhitespace(_ pos: inout Int) {
+        guard pos < count, base[pos] <= 0x20 else { return }
+        skipWhitespaceBytes(&pos)
+    }
+
+    @inline(never)
+    private func skipWhitespaceBytes(_ pos: inout Int) {
         // Bits 0x20, 0x0D, 0x0A, 0x09: the four JSON whitespace bytes.
         while pos < count {
             let b = base[pos]
@@ -151,7 +158,19 @@ struct JSONScanner {
                         frames[top].index &+= 1
                         node = trie.child(of: frames[top].node, index: frames[top].index)
                     } else {
-                        node = try scanKey(&pos, parent: frames[top].node)
+                        // `scanKey`, written out: the hottest call site, which the optimizer leaves outlined.
+                        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
+                        pos &+= 1
+                        let keyStart = pos
+                        let keyEscapes = try scanStringBody(&pos)
+                        let keyEnd = pos &- 1
+                        skipWhitespace(&pos)
+                        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
+                        pos &+= 1
+                        skipWhitespace(&pos)
+                        let parent = frames[top].node
+                        node = keyEscapes || trie.mayHaveKey(ofLength: keyEnd &- keyStart, below: parent)
+                            ? childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes) : -1
                     }
                     break
                 }
