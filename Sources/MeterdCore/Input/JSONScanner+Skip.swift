@@ -9,6 +9,8 @@ extension JSONScanner {
         var level = 0
         // Bit i set: the container open at level i is an array.
         var arrays: UInt64 = 0
+        // Whether the innermost open container is an array.
+        var inArray = false
         while true {
             guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
             let b = base[pos]
@@ -29,6 +31,7 @@ extension JSONScanner {
                 let bit: UInt64 = 1 << UInt64(level)
                 arrays = isArray ? arrays | bit : arrays & ~bit
                 level &+= 1
+                inArray = isArray
                 if !isArray { try skipKey(&pos) }
                 continue
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -47,17 +50,17 @@ extension JSONScanner {
                 if level == 0 { return }
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                let isArray = (arrays >> UInt64(level &- 1)) & 1 != 0
                 let c = base[pos]
                 if c == UInt8(ascii: ",") {
                     pos &+= 1
                     skipWhitespace(&pos)
-                    if !isArray { try skipKey(&pos) }
+                    if !inArray { try skipKey(&pos) }
                     break
                 }
-                guard c == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
+                guard c == (inArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
                 pos &+= 1
                 level &-= 1
+                inArray = level > 0 && (arrays >> UInt64(level &- 1)) & 1 != 0
             }
         }
     }
