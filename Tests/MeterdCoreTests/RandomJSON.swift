@@ -10,7 +10,8 @@ struct RandomJSON {
         "0", "-0", "1", "42", "200", "7.25", "10e2", "-12.5e+3", "1E-7", "123456789012345678901234567890", "0.000001",
         "true", "false", "null",
         #""""#, #""plain""#, #""esc\n\t\"\\\/\b\f\r""#, #""\u00e9\u20AC\ud83d\ude00""#, #""héllo €""#,
-        #""a string longer than sixteen bytes""#,
+        #""a string longer than sixteen bytes""#, #""forty bytes of plain text before an escape\n""#,
+        #""thirty-three bytes then non-ASCII: é and more after it""#, #""0123456789abcdef0123456789abcdef""#,
     ]
 
     mutating func pick<T>(_ options: [T]) -> T { options[Int(random.next() % UInt64(options.count))] }

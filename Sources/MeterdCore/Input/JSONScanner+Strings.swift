@@ -7,6 +7,32 @@ extension JSONScanner {
     /// - Returns: whether the string holds an escape.
     @inline(__always)
     func scanStringBody(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
+        // Most strings end within one word; longer ones continue 16 bytes at a time.
+        if pos &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+            let attention = Self.attentionMask(word)
+            if attention != 0 {
+                pos &+= attention.trailingZeroBitCount &>> 3
+                if base[pos] == UInt8(ascii: "\"") {
+                    pos &+= 1
+                    return false
+                }
+                return try scanStringRest(&pos)
+            }
+            pos &+= 8
+            while pos &+ 16 <= count {
+                let lanes = Self.attentionLanes(base + pos)
+                if lanes[0] | lanes[1] != 0 {
+                    pos &+= lanes[0] != 0 ? lanes[0].trailingZeroBitCount &>> 3 : 8 &+ lanes[1].trailingZeroBitCount &>> 3
+                    if base[pos] == UInt8(ascii: "\"") {
+                        pos &+= 1
+                        return false
+                    }
+                    return try scanStringRest(&pos)
+                }
+                pos &+= 16
+            }
+        }
         while pos &+ 8 <= count {
             let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
             let attention = Self.attentionMask(word)
@@ -70,6 +96,18 @@ extension JSONScanner {
         let slashX = w ^ (ones &* 0x5C)
         let slash = (slashX &- ones) & ~slashX
         return (below20 | quote | slash | w) & highs
+    }
+
+    /// The 16 bytes at `p` as two little-endian words, each byte 0xFF where
+    /// the byte is a quote, a backslash, a control character or non-ASCII
+    /// (one signed compare catches the last two), else 0. SSE2 / NEON.
+    @inline(__always)
+    static func attentionLanes(_ p: UnsafePointer<UInt8>) -> SIMD2<UInt64> {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
+        let special = (v .< SIMD16<Int8>(repeating: 0x20))
+            .| (v .== SIMD16<Int8>(repeating: 0x22))
+            .| (v .== SIMD16<Int8>(repeating: 0x5C))
+        return unsafeBitCast(special, to: SIMD2<UInt64>.self)
     }
 
     private func scanEscape(_ pos: inout Int) throws(JSONSyntaxError) {
