@@ -20,6 +20,8 @@ enum CloudEventDecoder {
         var type: String?
         var subject: String?
         var time: Time
+        /// The subject's customer, when found among the configured subjects by its bytes.
+        var knownCustomer: String? = nil
     }
 
     /// The `time` attribute: absent (take the record's timestamp), parsed, or unusable.
@@ -33,7 +35,9 @@ enum CloudEventDecoder {
         }
     }
 
-    static func decode(_ values: SelectedValues, recordTimestampMillis: Int64) throws(Rejection) -> EventEnvelope {
+    static func decode(
+        _ values: SelectedValues, customers: CustomerDirectory, recordTimestampMillis: Int64
+    ) throws(Rejection) -> EventEnvelope {
         let time = values.envelope(.time)
         let parsedTime: Time
         switch time.kind {
@@ -46,13 +50,15 @@ enum CloudEventDecoder {
         default:
             parsedTime = .invalid
         }
+        let subject = values.subject(values.envelope(.subject), customers)
         let attributes = Attributes(
             specversion: values.envelope(.specversion).kind == .string ? values.text(values.envelope(.specversion)) : nil,
             id: values.nonEmptyText(values.envelope(.id)),
             source: values.nonEmptyText(values.envelope(.source)),
             type: values.nonEmptyText(values.envelope(.type)),
-            subject: values.nonEmptyText(values.envelope(.subject)),
-            time: parsedTime
+            subject: subject?.text,
+            time: parsedTime,
+            knownCustomer: subject?.customer
         )
         return try decode(attributes, recordTimestampMillis: recordTimestampMillis)
     }
@@ -86,6 +92,8 @@ enum CloudEventDecoder {
         case .millis(let parsed): millis = parsed
         case .invalid: throw Rejection(.invalidTime, "CloudEvent time is not an RFC 3339 timestamp")
         }
-        return EventEnvelope(id: id, source: source, subject: subject, cloudEventType: type, eventTimeMillis: millis)
+        return EventEnvelope(
+            id: id, source: source, subject: subject, knownCustomer: a.knownCustomer, cloudEventType: type, eventTimeMillis: millis
+        )
     }
 }

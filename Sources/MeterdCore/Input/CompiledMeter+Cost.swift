@@ -24,7 +24,8 @@ extension CompiledMeter {
     /// - Throws: `InvalidValue` when a token count is present but not a
     ///   finite number ≥ 0, the cost overflows, or a numeric dimension does.
     func costReading(
-        _ cost: CompiledCost, from values: SelectedValues, prices: PriceBook, overrides: CompiledPriceTable?
+        _ cost: CompiledCost, from values: SelectedValues, prices: PriceBook, overrides: CompiledPriceTable?,
+        texts: inout DimensionTexts
     ) throws(InvalidValue) -> CostReading {
         let input = try tokens(values.value(ofSelector: cost.inputTokens), values, source: cost.sources.inputTokens)
         let output = try tokens(values.value(ofSelector: cost.outputTokens), values, source: cost.sources.outputTokens)
@@ -42,7 +43,7 @@ extension CompiledMeter {
         let amount = ((input ?? 0) * price.input + (output ?? 0) * price.output) / 1_000_000
         guard amount.magnitude <= CompiledConfiguration.maxSummedMagnitude else { throw InvalidValue(detail: "meter \(slug): the cost of the tokens is out of range") }
         // -0 tokens would give -0: rollups show 0.
-        return .sample(try sample(.number(amount == 0 ? 0 : amount), values))
+        return .sample(try sample(.number(amount == 0 ? 0 : amount), values, texts: &texts))
     }
 
     /// A token count: nil when missing or null.

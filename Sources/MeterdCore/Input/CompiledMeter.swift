@@ -1,6 +1,9 @@
 /// A meter prepared for the hot path: its selectors replaced by selector
 /// numbers of the `ExtractionPlan`, dimensions in `dimensionNames` order.
-struct CompiledMeter: Sendable {
+///
+/// A class so that walking a record's meters retains one reference per
+/// meter instead of copying every field.
+final class CompiledMeter: Sendable {
     let index: Int
     let slug: String
     let aggregation: AggregationKind
@@ -12,6 +15,20 @@ struct CompiledMeter: Sendable {
     let dimensionSelectors: [Int]
     /// Set for a cost meter: the value comes from the price book instead.
     let cost: CompiledCost?
+
+    init(
+        index: Int, slug: String, aggregation: AggregationKind, allowNegative: Bool, valueSelector: Int?,
+        valueSource: String, dimensionSelectors: [Int], cost: CompiledCost?
+    ) {
+        self.index = index
+        self.slug = slug
+        self.aggregation = aggregation
+        self.allowNegative = allowNegative
+        self.valueSelector = valueSelector
+        self.valueSource = valueSource
+        self.dimensionSelectors = dimensionSelectors
+        self.cost = cost
+    }
 }
 
 /// Why a record's values cannot be used (`invalid_value`).
@@ -24,7 +41,7 @@ extension CompiledMeter {
     /// toward it (missing or null value).
     /// - Throws: `InvalidValue` when the value is present but unusable, or a
     ///   numeric dimension overflows.
-    func sample(from values: SelectedValues) throws(InvalidValue) -> MeterSample? {
+    func sample(from values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) -> MeterSample? {
         let sampleValue: SampleValue
         if let valueSelector {
             let value = values.value(ofSelector: valueSelector)
@@ -33,16 +50,18 @@ extension CompiledMeter {
         } else {
             sampleValue = .none
         }
-        return try sample(sampleValue, values)
+        return try sample(sampleValue, values, texts: &texts)
     }
 
     /// The sample carrying `sampleValue` and the record's groupBy values.
     /// - Throws: `InvalidValue` when a numeric dimension overflows.
-    func sample(_ sampleValue: SampleValue, _ values: SelectedValues) throws(InvalidValue) -> MeterSample {
+    func sample(_ sampleValue: SampleValue, _ values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) -> MeterSample {
         var dimensions: [String?] = []
         dimensions.reserveCapacity(dimensionSelectors.count)
         for selector in dimensionSelectors {
-            dimensions.append(try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug))
+            dimensions.append(try texts.text(ofSelector: selector) { () throws(InvalidValue) in
+                try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug)
+            })
         }
         return MeterSample(meterIndex: index, value: sampleValue, dimensions: dimensions)
     }

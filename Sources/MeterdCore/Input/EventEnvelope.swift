@@ -4,6 +4,9 @@ struct EventEnvelope {
     var id: String
     var source: String
     var subject: String
+    /// The subject's customer when the decoder found the subject among the
+    /// configured ones by its bytes; nil: look it up by `subject`.
+    var knownCustomer: String? = nil
     /// Nil for Kong records, whose type is always `kong.request`.
     var cloudEventType: String?
     var eventTimeMillis: Int64

@@ -10,6 +10,7 @@ enum JSONNumber {
     /// grammar: no spaces, no `+`, no leading zeros, no NaN/Infinity), else nil.
     /// Magnitudes beyond Double's range give ±infinity, for the caller to reject.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        if let value = positiveInteger(bytes) { return value }
         let n = bytes.count
         var i = 0
         var negative = false
@@ -72,6 +73,21 @@ enum JSONNumber {
             return negative ? -value : value
         }
         return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Epoch milliseconds and token counts: a positive integer of up to 15
+    /// digits (no sign, no leading zero) is exact in a Double, so it needs
+    /// none of the general parser's bookkeeping. Nil for anything else.
+    @inline(__always)
+    private static func positiveInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard bytes.count <= 15, let first = bytes.first, first &- UInt8(ascii: "1") < 9 else { return nil }
+        var value: UInt64 = 0
+        for b in bytes {
+            let digit = b &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ UInt64(digit)
+        }
+        return Double(value)
     }
 
     /// Canonical text of a finite number: integers without `.0`, otherwise
@@ -138,9 +154,26 @@ enum JSONNumber {
     /// overflows Double. Short plain integers are already canonical and are
     /// copied without parsing.
     static func canonicalText(raw: UnsafeBufferPointer<UInt8>) -> String? {
-        if raw.count <= 15, isPlainInteger(raw) { return String(decoding: raw, as: UTF8.self) }
+        if raw.count <= 15, isPlainInteger(raw) {
+            if raw.count <= 3, raw[0] != UInt8(ascii: "-"), raw[0] != UInt8(ascii: "0") || raw.count == 1 {
+                return smallIntegerTexts[Int(digitsValue(raw))]
+            }
+            return String(decoding: raw, as: UTF8.self)
+        }
         guard let value = parse(raw), value.isFinite else { return nil }
         return canonicalText(value)
+    }
+
+    /// "0" … "999", made once: status codes and other small groupBy numbers
+    /// then cost a table read instead of a `String` each.
+    private static let smallIntegerTexts: [String] = (0..<1000).map { String($0) }
+
+    /// The value of up to 3 decimal digits.
+    @inline(__always)
+    private static func digitsValue(_ raw: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var value: UInt32 = 0
+        for b in raw { value = value &* 10 &+ UInt32(b &- UInt8(ascii: "0")) }
+        return value
     }
 
     private static func isPlainInteger(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {

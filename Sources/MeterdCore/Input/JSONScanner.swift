@@ -4,20 +4,34 @@
 /// Infinity, no trailing data, bounded nesting) and, while doing so, stores
 /// the position of every value whose path is in the `SelectorTrie` into that
 /// path's slot. It allocates nothing.
+///
+/// One loop with an explicit stack of open containers, not one call per
+/// value: containers no selector leads into are only validated
+/// (`JSONScanner+Skip.swift`), and keys are looked up only where the trie
+/// has edges.
 struct JSONScanner {
     /// Objects and arrays nested deeper than this are `malformed_json`.
     static let maxDepth = 64
 
     let base: UnsafePointer<UInt8>
     let count: Int
-    var pos: Int
     private let trie: SelectorTrieView
     private let slots: UnsafeMutableBufferPointer<ScannedValue>
+
+    /// An open object or array on a selector path.
+    private struct Frame {
+        /// The container's trie node.
+        var node: Int
+        /// Offset of its opening bracket.
+        var start: Int
+        /// Position of the element being read (arrays).
+        var index: Int
+        var isArray: Bool
+    }
 
     private init(base: UnsafePointer<UInt8>, count: Int, trie: SelectorTrieView, slots: UnsafeMutableBufferPointer<ScannedValue>) {
         self.base = base
         self.count = count
-        self.pos = 0
         self.trie = trie
         self.slots = slots
     }
@@ -31,192 +45,179 @@ struct JSONScanner {
         slots: UnsafeMutableBufferPointer<ScannedValue>
     ) throws(JSONSyntaxError) -> ScannedValue.Kind {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { throw JSONSyntaxError(offset: 0, problem: .empty) }
-        var scanner = JSONScanner(base: base, count: bytes.count, trie: trie, slots: slots)
-        return try scanner.scanDocument()
+        let scanner = JSONScanner(base: base, count: bytes.count, trie: trie, slots: slots)
+        // Frames are pushed only for nodes with edges, so the trie's height bounds them.
+        let result: Result<ScannedValue.Kind, JSONSyntaxError> = withUnsafeTemporaryAllocation(
+            of: Frame.self, capacity: trie.height
+        ) { frames in
+            Result { () throws(JSONSyntaxError) in try scanner.scanDocument(frames) }
+        }
+        return try result.get()
     }
 
-    private mutating func scanDocument() throws(JSONSyntaxError) -> ScannedValue.Kind {
-        skipWhitespace()
+    private func scanDocument(_ frames: UnsafeMutableBufferPointer<Frame>) throws(JSONSyntaxError) -> ScannedValue.Kind {
+        var pos = 0
+        skipWhitespace(&pos)
         guard pos < count else { throw JSONSyntaxError(offset: pos, problem: .empty) }
-        let kind = try scanValue(node: 0, depth: 0)
-        skipWhitespace()
+        let kind = try scanRoot(&pos, frames)
+        skipWhitespace(&pos)
         guard pos == count else { throw JSONSyntaxError(offset: pos, problem: .trailingData) }
         return kind
     }
 
+    /// Inlined test for the usual case, no whitespace at all; the loop is out of line.
     @inline(__always)
-    private mutating func skipWhitespace() {
+    func skipWhitespace(_ pos: inout Int) {
+        guard pos < count, base[pos] <= 0x20 else { return }
+        skipWhitespaceBytes(&pos)
+    }
+
+    @inline(never)
+    private func skipWhitespaceBytes(_ pos: inout Int) {
+        // Bits 0x20, 0x0D, 0x0A, 0x09: the four JSON whitespace bytes.
         while pos < count {
             let b = base[pos]
-            guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { return }
-            pos += 1
+            guard b <= 0x20, (UInt64(0x1_0000_2600) >> UInt64(b)) & 1 != 0 else { return }
+            pos &+= 1
         }
     }
 
+    /// The error for `problem` at `pos`, or `unexpectedEnd` once past the last byte.
     @inline(__always)
-    func fail(_ problem: JSONSyntaxError.Problem) -> JSONSyntaxError {
+    func fail(_ problem: JSONSyntaxError.Problem, at pos: Int) -> JSONSyntaxError {
         JSONSyntaxError(offset: pos, problem: pos >= count ? .unexpectedEnd : problem)
     }
 
-    /// Scans the value at `pos` (no leading whitespace); `node` is its trie node or -1.
-    private mutating func scanValue(node: Int, depth: Int) throws(JSONSyntaxError) -> ScannedValue.Kind {
-        guard pos < count else { throw fail(.unexpectedEnd) }
-        let start = pos
-        var value: ScannedValue
-        switch base[pos] {
-        case UInt8(ascii: "\""):
-            pos += 1
-            let escapes = try scanStringBody()
-            guard node >= 0 else { return .string }
-            value = ScannedValue(kind: .string, hasEscapes: escapes, start: start + 1, end: pos - 1)
-        case UInt8(ascii: "{"):
-            try scanObject(node: node, depth: depth + 1)
-            value = ScannedValue(kind: .object, hasEscapes: false, start: start, end: pos)
-        case UInt8(ascii: "["):
-            try scanArray(node: node, depth: depth + 1)
-            value = ScannedValue(kind: .array, hasEscapes: false, start: start, end: pos)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try scanNumber()
-            value = ScannedValue(kind: .number, hasEscapes: false, start: start, end: pos)
-        case UInt8(ascii: "t"):
-            try scanLiteral("true")
-            value = ScannedValue(kind: .trueLiteral, hasEscapes: false, start: start, end: pos)
-        case UInt8(ascii: "f"):
-            try scanLiteral("false")
-            value = ScannedValue(kind: .falseLiteral, hasEscapes: false, start: start, end: pos)
-        case UInt8(ascii: "n"):
-            try scanLiteral("null")
-            value = ScannedValue(kind: .null, hasEscapes: false, start: start, end: pos)
-        default:
-            throw fail(.unexpectedByte)
-        }
-        if node >= 0 {
-            let slot = trie.nodes[node].slot
-            if slot >= 0 { slots[slot] = value }
-        }
-        return value.kind
-    }
-
-    private mutating func scanObject(node: Int, depth: Int) throws(JSONSyntaxError) {
-        guard depth <= Self.maxDepth else { throw fail(.tooDeep) }
-        pos += 1
-        skipWhitespace()
-        guard pos < count else { throw fail(.unexpectedEnd) }
-        if base[pos] == UInt8(ascii: "}") {
-            pos += 1
-            return
-        }
-        let descend = node >= 0 && trie.nodes[node].edgeCount > 0
+    /// Scans the root value. Frames hold only the open containers that have
+    /// trie edges; a container without is skipped in one call.
+    private func scanRoot(_ pos: inout Int, _ frames: UnsafeMutableBufferPointer<Frame>) throws(JSONSyntaxError) -> ScannedValue.Kind {
+        var depth = 0
+        var node = 0
         while true {
-            guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey) }
-            pos += 1
-            let keyStart = pos
-            let keyEscapes = try scanStringBody()
-            let keyEnd = pos - 1
-            skipWhitespace()
-            guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon) }
-            pos += 1
-            skipWhitespace()
-            var child = -1
-            if descend {
-                child = childForKey(node: node, start: keyStart, end: keyEnd, escaped: keyEscapes)
+            // A value for trie node `node` (-1: none) starts at `pos`.
+            guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+            let start = pos
+            var value: ScannedValue
+            let b = base[pos]
+            switch b {
+            case UInt8(ascii: "\""):
+                pos &+= 1
+                let escapes = try scanStringBody(&pos)
+                value = ScannedValue(kind: .string, hasEscapes: escapes, start: start &+ 1, end: pos &- 1)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isArray = b == UInt8(ascii: "[")
+                guard node >= 0, trie.nodes[node].edgeCount > 0 else {
+                    try skipContainer(&pos, depth: depth)
+                    value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: start, end: pos)
+                    break
+                }
+                guard depth < Self.maxDepth else { throw fail(.tooDeep, at: pos) }
+                pos &+= 1
+                skipWhitespace(&pos)
+                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
+                    pos &+= 1
+                    value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: start, end: pos)
+                    break
+                }
+                frames[depth] = Frame(node: node, start: start, index: 0, isArray: isArray)
+                depth &+= 1
+                node = isArray ? trie.child(of: node, index: 0) : try scanKey(&pos, parent: node)
+                continue
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try scanNumber(&pos)
+                value = ScannedValue(kind: .number, hasEscapes: false, start: start, end: pos)
+            case UInt8(ascii: "t"):
+                try scanLiteral(&pos, "true")
+                value = ScannedValue(kind: .trueLiteral, hasEscapes: false, start: start, end: pos)
+            case UInt8(ascii: "f"):
+                try scanLiteral(&pos, "false")
+                value = ScannedValue(kind: .falseLiteral, hasEscapes: false, start: start, end: pos)
+            case UInt8(ascii: "n"):
+                try scanLiteral(&pos, "null")
+                value = ScannedValue(kind: .null, hasEscapes: false, start: start, end: pos)
+            default:
+                throw fail(.unexpectedByte, at: pos)
             }
-            _ = try scanValue(node: child, depth: depth)
-            if try moreItems(closing: UInt8(ascii: "}")) { continue }
-            return
+            // The value is complete: store it, then close every container it completes.
+            while true {
+                if node >= 0 {
+                    let slot = trie.nodes[node].slot
+                    if slot >= 0 { slots[slot] = value }
+                }
+                if depth == 0 { return value.kind }
+                skipWhitespace(&pos)
+                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                let top = depth &- 1
+                let isArray = frames[top].isArray
+                let c = base[pos]
+                if c == UInt8(ascii: ",") {
+                    pos &+= 1
+                    skipWhitespace(&pos)
+                    if isArray {
+                        frames[top].index &+= 1
+                        node = trie.child(of: frames[top].node, index: frames[top].index)
+                    } else {
+                        // `scanKey`, written out: the hottest call site, which the optimizer leaves outlined.
+                        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
+                        pos &+= 1
+                        let keyStart = pos
+                        let keyEscapes = try scanStringBody(&pos)
+                        let keyEnd = pos &- 1
+                        skipWhitespace(&pos)
+                        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
+                        pos &+= 1
+                        skipWhitespace(&pos)
+                        let parent = frames[top].node
+                        node = keyEscapes || trie.mayHaveKey(ofLength: keyEnd &- keyStart, below: parent)
+                            ? childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes) : -1
+                    }
+                    break
+                }
+                guard c == (isArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
+                pos &+= 1
+                depth = top
+                node = frames[top].node
+                value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: frames[top].start, end: pos)
+            }
         }
     }
 
+    /// Reads `"key":` and the whitespace after it.
+    /// - Returns: the trie child of `parent` for the key, or -1.
+    @inline(__always)
+    private func scanKey(_ pos: inout Int, parent: Int) throws(JSONSyntaxError) -> Int {
+        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
+        pos &+= 1
+        let keyStart = pos
+        let keyEscapes = try scanStringBody(&pos)
+        let keyEnd = pos &- 1
+        skipWhitespace(&pos)
+        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
+        pos &+= 1
+        skipWhitespace(&pos)
+        return childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes)
+    }
+
+    @inline(__always)
     private func childForKey(node: Int, start: Int, end: Int, escaped: Bool) -> Int {
-        if !escaped {
-            let length = end - start
-            // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
-            let prefix: UInt64
-            if start + 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
-                prefix = length >= 8 ? word : word & ((1 << (UInt64(length) * 8)) - 1)
-            } else {
-                prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
-            }
-            return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
+        let length = end &- start
+        guard !escaped else { return childForEscapedKey(node: node, start: start, length: length) }
+        guard trie.mayHaveKey(ofLength: length, below: node) else { return -1 }
+        // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
+        let prefix: UInt64
+        if start &+ 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+            prefix = length >= 8 ? word : word & ((1 << (UInt64(length) &* 8)) &- 1)
+        } else {
+            prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
         }
-        let name = JSONStringDecoder.unescapedBytes(UnsafeBufferPointer(start: base + start, count: end - start))
+        return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
+    }
+
+    @inline(never)
+    private func childForEscapedKey(node: Int, start: Int, length: Int) -> Int {
+        let name = JSONStringDecoder.unescapedBytes(UnsafeBufferPointer(start: base + start, count: length))
         return name.withUnsafeBufferPointer { trie.child(of: node, key: $0) }
     }
-
-    private mutating func scanArray(node: Int, depth: Int) throws(JSONSyntaxError) {
-        guard depth <= Self.maxDepth else { throw fail(.tooDeep) }
-        pos += 1
-        skipWhitespace()
-        guard pos < count else { throw fail(.unexpectedEnd) }
-        if base[pos] == UInt8(ascii: "]") {
-            pos += 1
-            return
-        }
-        let descend = node >= 0 && trie.nodes[node].edgeCount > 0
-        var index = 0
-        while true {
-            let child = descend ? trie.child(of: node, index: index) : -1
-            _ = try scanValue(node: child, depth: depth)
-            index += 1
-            if try moreItems(closing: UInt8(ascii: "]")) { continue }
-            return
-        }
-    }
-
-    /// After an object member or array element: `true` at a comma (more
-    /// follow, whitespace skipped), `false` at `close`.
-    @inline(__always)
-    private mutating func moreItems(closing close: UInt8) throws(JSONSyntaxError) -> Bool {
-        skipWhitespace()
-        guard pos < count else { throw fail(.unexpectedEnd) }
-        let b = base[pos]
-        pos += 1
-        if b == UInt8(ascii: ",") {
-            skipWhitespace()
-            return true
-        }
-        if b == close { return false }
-        pos -= 1
-        throw fail(.expectedCommaOrEnd)
-    }
-
-    private mutating func scanLiteral(_ literal: StaticString) throws(JSONSyntaxError) {
-        let n = literal.utf8CodeUnitCount
-        guard count - pos >= n else {
-            pos = count
-            throw fail(.unexpectedEnd)
-        }
-        let expected = literal.utf8Start
-        for i in 0..<n where base[pos + i] != expected[i] {
-            pos += i
-            throw fail(.invalidLiteral)
-        }
-        pos += n
-    }
-
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    private mutating func scanNumber() throws(JSONSyntaxError) {
-        if base[pos] == UInt8(ascii: "-") { pos += 1 }
-        guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber) }
-        if base[pos] == UInt8(ascii: "0") {
-            pos += 1
-        } else {
-            while pos < count, isDigit(base[pos]) { pos += 1 }
-        }
-        if pos < count, base[pos] == UInt8(ascii: ".") {
-            pos += 1
-            guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber) }
-            while pos < count, isDigit(base[pos]) { pos += 1 }
-        }
-        if pos < count, base[pos] | 0x20 == UInt8(ascii: "e") {
-            pos += 1
-            if pos < count, base[pos] == UInt8(ascii: "+") || base[pos] == UInt8(ascii: "-") { pos += 1 }
-            guard pos < count, isDigit(base[pos]) else { throw fail(.invalidNumber) }
-            while pos < count, isDigit(base[pos]) { pos += 1 }
-        }
-    }
-
-    @inline(__always)
-    private func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
 }

@@ -9,10 +9,10 @@ enum KongLogDecoder {
         values.envelope(.request).kind == .object && values.envelope(.startedAt).kind != .absent
     }
 
-    static func decode(_ values: SelectedValues) throws(Rejection) -> EventEnvelope {
-        guard let subject = values.nonEmptyText(values.envelope(.consumerUsername))
-            ?? values.nonEmptyText(values.envelope(.consumerCustomID))
-            ?? values.nonEmptyText(values.envelope(.consumerID))
+    static func decode(_ values: SelectedValues, customers: CustomerDirectory) throws(Rejection) -> EventEnvelope {
+        guard let subject = values.subject(values.envelope(.consumerUsername), customers)
+            ?? values.subject(values.envelope(.consumerCustomID), customers)
+            ?? values.subject(values.envelope(.consumerID), customers)
         else {
             throw Rejection(.missingSubject, "Kong record without consumer.username, custom_id or id")
         }
@@ -23,7 +23,8 @@ enum KongLogDecoder {
         return EventEnvelope(
             id: requestID(values),
             source: source,
-            subject: subject,
+            subject: subject.text,
+            knownCustomer: subject.customer,
             cloudEventType: nil,
             eventTimeMillis: millis
         )

@@ -46,6 +46,18 @@ struct SelectedValues {
         JSONStringDecoder.string(raw(value), hasEscapes: value.hasEscapes)
     }
 
+    /// The text of a non-empty string subject and, when a configured subject
+    /// has exactly its bytes, that subject's customer; nil for anything but
+    /// a non-empty string.
+    func subject(_ value: ScannedValue, _ customers: CustomerDirectory) -> (text: String, customer: String?)? {
+        guard value.kind == .string, value.end > value.start else { return nil }
+        let known = value.hasEscapes
+            ? JSONStringDecoder.unescapedBytes(raw(value)).withUnsafeBufferPointer { customers.configuredSubject($0) }
+            : customers.configuredSubject(raw(value))
+        if let known { return (known.subject, known.customer) }
+        return (text(value), nil)
+    }
+
     /// The text of a non-empty string value, else nil.
     func nonEmptyText(_ value: ScannedValue) -> String? {
         guard value.kind == .string, value.end > value.start else { return nil }

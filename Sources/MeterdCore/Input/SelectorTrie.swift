@@ -11,6 +11,13 @@ struct SelectorTrie: Sendable {
         var slot: Int
         var firstEdge: Int
         var edgeCount: Int
+        /// Bit `min(length, 63)` set for the length of each key edge: most
+        /// keys of a record are told apart from the selected ones by this.
+        var keyLengths: UInt64
+        /// This node's key edges in `keyTable`, hashed by `keyHash`: the
+        /// first entry, and 64 minus the table's bit width (0: no table).
+        var keyTableStart: Int
+        var keyTableShift: Int
     }
 
     /// A key edge matches an object member by name; an index edge
@@ -36,10 +43,17 @@ struct SelectorTrie: Sendable {
         return value
     }
 
+    @inline(__always)
+    static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
+
     let nodes: [Node]
     let edges: [Edge]
     let keyBytes: [UInt8]
+    /// Edge numbers (or -1) of every node's key hash table.
+    let keyTable: [Int32]
     let slotCount: Int
+    /// The longest path's length (at least 1): no walk is ever deeper in nodes with edges.
+    let height: Int
 
     /// Builds the trie; `paths[i]` gets slot `i` (callers pass distinct paths).
     init(paths: [[JSONSelector.Component]]) {
@@ -66,7 +80,7 @@ struct SelectorTrie: Sendable {
         var keyBytes: [UInt8] = []
         // Breadth-first so each node's edges are contiguous.
         var queue: [BuildNode] = [root]
-        nodes.append(Node(slot: root.slot, firstEdge: 0, edgeCount: 0))
+        nodes.append(Node(slot: root.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0, keyTableStart: 0, keyTableShift: 0))
         var head = 0
         while head < queue.count {
             let node = queue[head]
@@ -75,7 +89,7 @@ struct SelectorTrie: Sendable {
             for (component, child) in node.children {
                 let childIndex = queue.count
                 queue.append(child)
-                nodes.append(Node(slot: child.slot, firstEdge: 0, edgeCount: 0))
+                nodes.append(Node(slot: child.slot, firstEdge: 0, edgeCount: 0, keyLengths: 0, keyTableStart: 0, keyTableShift: 0))
                 switch component {
                 case .key(let name):
                     let start = keyBytes.count
@@ -83,16 +97,19 @@ struct SelectorTrie: Sendable {
                     keyBytes.append(contentsOf: utf8)
                     let prefix = utf8.withUnsafeBufferPointer { SelectorTrie.prefix($0) }
                     edges.append(Edge(keyStart: start, keyLength: utf8.count, keyPrefix: prefix, index: -1, child: childIndex))
+                    nodes[head].keyLengths |= SelectorTrie.lengthBit(utf8.count)
                 case .index(let index):
                     edges.append(Edge(keyStart: 0, keyLength: 0, keyPrefix: 0, index: index, child: childIndex))
                 }
             }
             head += 1
         }
+        self.keyTable = Self.buildKeyTables(nodes: &nodes, edges: edges)
         self.nodes = nodes
         self.edges = edges
         self.keyBytes = keyBytes
         self.slotCount = paths.count
+        self.height = max(1, paths.map(\.count).max() ?? 0)
     }
 
     /// Runs `body` with unsafe views of the trie, valid only inside it.
@@ -100,7 +117,9 @@ struct SelectorTrie: Sendable {
         nodes.withUnsafeBufferPointer { nodes in
             edges.withUnsafeBufferPointer { edges in
                 keyBytes.withUnsafeBufferPointer { keys in
-                    body(SelectorTrieView(nodes: nodes, edges: edges, keys: keys))
+                    keyTable.withUnsafeBufferPointer { keyTable in
+                        body(SelectorTrieView(nodes: nodes, edges: edges, keys: keys, keyTable: keyTable, height: height))
+                    }
                 }
             }
         }
@@ -112,11 +131,26 @@ struct SelectorTrieView {
     let nodes: UnsafeBufferPointer<SelectorTrie.Node>
     let edges: UnsafeBufferPointer<SelectorTrie.Edge>
     let keys: UnsafeBufferPointer<UInt8>
+    let keyTable: UnsafeBufferPointer<Int32>
+    let height: Int
+
+    /// False when no key edge of `node` has this length.
+    @inline(__always)
+    func mayHaveKey(ofLength length: Int, below node: Int) -> Bool {
+        nodes[node].keyLengths & SelectorTrie.lengthBit(length) != 0
+    }
 
     /// The child of `node` for the object key `name`, or -1.
     @inline(__always)
     func child(of node: Int, key name: UnsafeBufferPointer<UInt8>, prefix: UInt64) -> Int {
         let n = nodes[node]
+        if n.keyTableShift > 0 {
+            let e = Int(keyTable[n.keyTableStart &+ Int(SelectorTrie.keyHash(prefix: prefix, length: name.count) &>> UInt64(n.keyTableShift))])
+            guard e >= 0 else { return -1 }
+            let edge = edges[e]
+            guard edge.keyPrefix == prefix, edge.keyLength == name.count, name.count <= 8 || keyEquals(edge, name) else { return -1 }
+            return edge.child
+        }
         var e = n.firstEdge
         let last = n.firstEdge + n.edgeCount
         while e < last {

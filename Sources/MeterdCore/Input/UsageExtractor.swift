@@ -160,11 +160,11 @@ public struct UsageExtractor: Sendable {
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
-                let envelope = try CloudEventDecoder.decode(values, recordTimestampMillis: recordTimestampMillis)
+                let envelope = try CloudEventDecoder.decode(values, customers: customers, recordTimestampMillis: recordTimestampMillis)
                 return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
             }
             if KongLogDecoder.matches(values) {
-                return try usage(try KongLogDecoder.decode(values), meters: kongMeters, values)
+                return try usage(try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values)
             }
             throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
         }
@@ -221,7 +221,7 @@ public struct UsageExtractor: Sendable {
 
     /// Resolves the customer and evaluates `meters`: all of them or none.
     private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> Extracted {
-        guard let customer = customers.customer(of: envelope.subject) else {
+        guard let customer = envelope.knownCustomer ?? customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
         var samples: [MeterSample] = []
@@ -229,17 +229,18 @@ public struct UsageExtractor: Sendable {
         var unpriced: [UnpricedUsage] = []
         var overrides: CompiledPriceTable?
         var overridesResolved = false
+        var texts = DimensionTexts()
         for meter in meters {
             do throws(InvalidValue) {
                 guard let cost = meter.cost else {
-                    if let sample = try meter.sample(from: values) { samples.append(sample) }
+                    if let sample = try meter.sample(from: values, texts: &texts) { samples.append(sample) }
                     continue
                 }
                 if !overridesResolved {
                     overrides = prices.overrides(forCustomer: customer)
                     overridesResolved = true
                 }
-                switch try meter.costReading(cost, from: values, prices: prices, overrides: overrides) {
+                switch try meter.costReading(cost, from: values, prices: prices, overrides: overrides, texts: &texts) {
                 case .sample(let sample): samples.append(sample)
                 case .noTokens: break
                 case .unpriced(let usage): unpriced.append(usage)

@@ -1,0 +1,79 @@
+extension JSONScanner {
+    /// Validates the object or array at `pos`, which no selector leads into,
+    /// and moves past it; `depth` containers are open around it.
+    ///
+    /// The same grammar, errors and depth limit as the selecting walk, with
+    /// no trie, no slots and no frames: open containers are one bit each.
+    func skipContainer(_ pos: inout Int, depth: Int) throws(JSONSyntaxError) {
+        let limit = Self.maxDepth - depth
+        var level = 0
+        // Bit i set: the container open at level i is an array.
+        var arrays: UInt64 = 0
+        // Whether the innermost open container is an array.
+        var inArray = false
+        while true {
+            guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+            let b = base[pos]
+            switch b {
+            case UInt8(ascii: "\""):
+                pos &+= 1
+                _ = try scanStringBody(&pos)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard level < limit else { throw fail(.tooDeep, at: pos) }
+                pos &+= 1
+                skipWhitespace(&pos)
+                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                let isArray = b == UInt8(ascii: "[")
+                if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
+                    pos &+= 1
+                    break
+                }
+                let bit: UInt64 = 1 << UInt64(level)
+                arrays = isArray ? arrays | bit : arrays & ~bit
+                level &+= 1
+                inArray = isArray
+                if !isArray { try skipKey(&pos) }
+                continue
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try scanNumber(&pos)
+            case UInt8(ascii: "t"):
+                try scanLiteral(&pos, "true")
+            case UInt8(ascii: "f"):
+                try scanLiteral(&pos, "false")
+            case UInt8(ascii: "n"):
+                try scanLiteral(&pos, "null")
+            default:
+                throw fail(.unexpectedByte, at: pos)
+            }
+            // A value is complete: close every container it completes.
+            while true {
+                if level == 0 { return }
+                skipWhitespace(&pos)
+                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                let c = base[pos]
+                if c == UInt8(ascii: ",") {
+                    pos &+= 1
+                    skipWhitespace(&pos)
+                    if !inArray { try skipKey(&pos) }
+                    break
+                }
+                guard c == (inArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
+                pos &+= 1
+                level &-= 1
+                inArray = level > 0 && (arrays >> UInt64(level &- 1)) & 1 != 0
+            }
+        }
+    }
+
+    /// Reads `"key":` and the whitespace after it, for a key nothing selects.
+    @inline(__always)
+    private func skipKey(_ pos: inout Int) throws(JSONSyntaxError) {
+        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
+        pos &+= 1
+        _ = try scanStringBody(&pos)
+        skipWhitespace(&pos)
+        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
+        pos &+= 1
+        skipWhitespace(&pos)
+    }
+}
