@@ -64,8 +64,9 @@ extension Processor {
     private func startCommit() throws {
         guard backgroundCommit == nil else { return }
         let started = ContinuousClock.now
-        // 1. Emit the dead letters waiting for their originals, closed and
-        //    revised windows, then the changed state.
+        // 1. Emit stage 1's packed records, the dead letters waiting for
+        //    their originals, closed and revised windows, then the changed state.
+        emitRepartitionBatches()
         writePendingDeadLetters()
         for partition in tasks.keys.sorted() {
             guard let task = tasks[partition] else { continue }
@@ -202,6 +203,7 @@ extension Processor {
         }
         // Their records are read again after the rewind.
         pendingDeadLetters.removeAll()
+        pendingRepartition.removeAll()
         deferredRecords.removeAll()
         if transactionOpen {
             do {

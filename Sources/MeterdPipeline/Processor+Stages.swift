@@ -36,21 +36,41 @@ extension Processor {
         let replayed = inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
         if let usage = extract(record, deadLettering: !replayed) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
-            let value = RepartitionRecord(origin: origin, originalKey: record.key, usage: usage).encoded()
-            emit(OutgoingRecord(topic: repartitionTopic, key: Array(usage.customer.utf8), value: value))
+            // The partition a record keyed by customer would get: a
+            // customer's state lives in exactly one repartition partition.
+            let partition = KafkaPartitioner.murmur2(key: Array(usage.customer.utf8), partitionCount: repartitionPartitions)
+            pendingRepartition[partition, default: RepartitionBatchWriter()]
+                .append(RepartitionRecord(origin: origin, originalKey: record.key, usage: usage))
+            if let batch = pendingRepartition[partition], batch.byteCount >= Self.repartitionBatchBytes {
+                emitRepartitionBatch(partition)
+            }
         }
         inputPositions[tp] = record.offset + 1
         movedInputs.insert(tp)
     }
+
+    /// Sends every packed repartition batch; called after each poll and at
+    /// the cut, so packing delays nothing beyond one poll.
+    func emitRepartitionBatches() {
+        for partition in pendingRepartition.keys.sorted() { emitRepartitionBatch(partition) }
+    }
+
+    private func emitRepartitionBatch(_ partition: Int32) {
+        guard let batch = pendingRepartition.removeValue(forKey: partition), batch.count > 0 else { return }
+        emit(OutgoingRecord(topic: repartitionTopic, partition: partition, key: nil, value: batch.bytes))
+    }
+
+    /// A packed repartition record is sent once it reaches this size.
+    static let repartitionBatchBytes = 128 * 1024
 
     /// Stage 2: apply a repartitioned usage record to its partition's aggregator.
     func aggregate(_ record: borrowing BorrowedRecord) {
         guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true
-        let decoded: RepartitionRecord
+        let entries: [RepartitionRecord]
         do {
-            decoded = try RepartitionRecord(decoding: record.value ?? [])
+            entries = try RepartitionRecord.decodeAll(record.value ?? [])
         } catch {
             counters.deadLetters["corrupt_repartition_record", default: 0] += 1
             logger.error("skipping a repartition record that cannot be decoded", metadata: [
@@ -58,13 +78,15 @@ extension Processor {
             ])
             return
         }
-        if task.alreadyApplied(decoded.origin) || task.isSupersededByReplay(decoded.origin, repartitionOffset: record.offset) {
-            counters.replayedCopiesSkipped += 1
-            return
+        for decoded in entries {
+            if task.alreadyApplied(decoded.origin) || task.isSupersededByReplay(decoded.origin, repartitionOffset: record.offset) {
+                counters.replayedCopiesSkipped += 1
+                continue
+            }
+            task.markApplied(decoded.origin)
+            let replayed = task.isReplayed(decoded.origin)
+            apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, replayed: replayed, to: task)
         }
-        task.markApplied(decoded.origin)
-        let replayed = task.isReplayed(decoded.origin)
-        apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, replayed: replayed, to: task)
     }
 
     /// With `inputKeyedBySubject`: decode and aggregate an input record in

@@ -47,6 +47,9 @@ public final class Processor: RebalanceListener {
     /// Dead letters decided after repartitioning whose original bytes are
     /// read back in one pass at the next commit.
     var pendingDeadLetters: [PendingDeadLetter] = []
+    /// Stage 1's usage records not yet sent, packed per repartition partition.
+    var pendingRepartition: [Int32: RepartitionBatchWriter] = [:]
+    var repartitionPartitions: Int32 = 1
     /// The commit whose acknowledgements and `EndTxn` are still running.
     var backgroundCommit: BackgroundCommit?
     /// Records emitted while `backgroundCommit` runs: they open the next
@@ -139,7 +142,8 @@ public final class Processor: RebalanceListener {
             }
             try consumer.subscribe([taskTopic])
         } else {
-            if counts[repartitionTopic] == nil { throw PipelineError.missingTopic(repartitionTopic) }
+            guard let count = counts[repartitionTopic], count > 0 else { throw PipelineError.missingTopic(repartitionTopic) }
+            repartitionPartitions = Int32(count)
             try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
         }
         logger.info("joined processing group", metadata: [
@@ -170,6 +174,7 @@ public final class Processor: RebalanceListener {
             taken += count
             if count == 0 { break }
         } while taken < 5_000 && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        emitRepartitionBatches()
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
         pollBackgroundCommit(waiting: deferredRecords.count >= Self.maxDeferredRecords)

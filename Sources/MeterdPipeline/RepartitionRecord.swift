@@ -15,13 +15,18 @@ public struct RecordOrigin: Sendable, Hashable {
     }
 }
 
-/// The value of a `<appId>-repartition` record: the input record's origin,
-/// its original key, and its decoded usage.
+/// One repartitioned usage record: the input record's origin, its original
+/// key, and its decoded usage.
 ///
-/// Format (version 1): version byte, origin topic, partition, offset,
+/// A `<appId>-repartition` Kafka record holds one (format 1: version byte,
+/// then the entry) or, as stage 1 writes them since, several of the same
+/// repartition partition (format 2, see `RepartitionBatchWriter`: version
+/// byte, number of entries, the entries).
+/// An entry: origin topic, partition, offset,
 /// optional original key, then `UsageRecordCodec`.
 public struct RepartitionRecord: Sendable, Equatable {
     public static let version: UInt8 = 1
+    public static let batchVersion: UInt8 = 2
 
     public var origin: RecordOrigin
     public var originalKey: [UInt8]?
@@ -33,9 +38,15 @@ public struct RepartitionRecord: Sendable, Equatable {
         self.usage = usage
     }
 
+    /// Format 1: this record alone.
     public func encoded() -> [UInt8] {
         var writer = BinaryWriter(capacity: 160)
         writer.write(Self.version)
+        encodeEntry(into: &writer)
+        return writer.bytes
+    }
+
+    func encodeEntry(into writer: inout BinaryWriter) {
         writer.write(origin.topic)
         writer.write(zigzag: Int64(origin.partition))
         writer.write(zigzag: origin.offset)
@@ -46,13 +57,37 @@ public struct RepartitionRecord: Sendable, Equatable {
             writer.write(false)
         }
         UsageRecordCodec.encode(usage, into: &writer)
-        return writer.bytes
     }
 
+    /// Decodes a format-1 record.
     public init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
         var reader = BinaryReader(bytes)
         let version = try reader.readByte()
         guard version == Self.version else { throw .unsupportedVersion(version) }
+        try self.init(entryFrom: &reader)
+    }
+
+    /// Every entry of a repartition record of either format, in order.
+    public static func decodeAll(_ bytes: [UInt8]) throws(BinaryDecodingError) -> [RepartitionRecord] {
+        var reader = BinaryReader(bytes)
+        let format = try reader.readByte()
+        switch format {
+        case Self.version:
+            return [try RepartitionRecord(entryFrom: &reader)]
+        case Self.batchVersion:
+            let count = try reader.readVarint()
+            guard count > 0, count <= UInt64(bytes.count) else { throw .malformed(reader.offset, "repartition batch of \(count) entries") }
+            var entries: [RepartitionRecord] = []
+            entries.reserveCapacity(Int(count))
+            for _ in 0..<count { entries.append(try RepartitionRecord(entryFrom: &reader)) }
+            guard reader.isAtEnd else { throw .malformed(reader.offset, "bytes after the last entry of a repartition batch") }
+            return entries
+        default:
+            throw .unsupportedVersion(format)
+        }
+    }
+
+    private init(entryFrom reader: inout BinaryReader) throws(BinaryDecodingError) {
         let topic = try reader.readString()
         let partition = try reader.readZigzag()
         let offset = try reader.readZigzag()
@@ -60,5 +95,35 @@ public struct RepartitionRecord: Sendable, Equatable {
         origin = RecordOrigin(topic: topic, partition: partition32, offset: offset)
         originalKey = try reader.readBool() ? try reader.readBytes() : nil
         usage = try UsageRecordCodec.decode(from: &reader)
+    }
+}
+
+/// Builds a format-2 repartition record: stage 1 packs the usage records of
+/// one repartition partition read in one poll into one Kafka record, which
+/// saves librdkafka's per-record work on both sides of the hop (and the
+/// broker's). Every entry keeps its own origin, so dedupe by origin, dead
+/// letters and replays work per usage record as before.
+public struct RepartitionBatchWriter: Sendable {
+    private var entries = BinaryWriter(capacity: 16 * 1024)
+    public private(set) var count = 0
+
+    public init() {}
+
+    public mutating func append(_ record: RepartitionRecord) {
+        record.encodeEntry(into: &entries)
+        count += 1
+    }
+
+    /// Bytes of the entries so far.
+    public var byteCount: Int { entries.bytes.count }
+
+    /// The record value: format version, number of entries, the entries.
+    public var bytes: [UInt8] {
+        var writer = BinaryWriter(capacity: entries.bytes.count + 12)
+        writer.write(RepartitionRecord.batchVersion)
+        writer.write(varint: UInt64(count))
+        var value = writer.bytes
+        value.append(contentsOf: entries.bytes)
+        return value
     }
 }

@@ -27,6 +27,34 @@ struct PipelineRecordTests {
         #expect(throws: BinaryDecodingError.unsupportedVersion(99)) { _ = try RepartitionRecord(decoding: future) }
     }
 
+    @Test("a packed repartition record (format 2) holds its entries in order; format 1 still decodes")
+    func repartitionBatchRoundTrips() throws {
+        let entries = (0..<50).map { index in
+            RepartitionRecord(
+                origin: RecordOrigin(topic: "gateway.usage", partition: Int32(index % 3), offset: Int64(1_000 + index)),
+                originalKey: index.isMultiple(of: 4) ? nil : [UInt8(index)], usage: usage
+            )
+        }
+        var batch = RepartitionBatchWriter()
+        for entry in entries { batch.append(entry) }
+        #expect(batch.count == entries.count)
+        #expect(batch.bytes.count > batch.byteCount)
+        #expect(try RepartitionRecord.decodeAll(batch.bytes) == entries)
+        #expect(try RepartitionRecord.decodeAll(entries[7].encoded()) == [entries[7]])
+    }
+
+    @Test("corrupt or empty packed repartition records throw")
+    func corruptRepartitionBatchesThrow() {
+        var batch = RepartitionBatchWriter()
+        batch.append(RepartitionRecord(origin: RecordOrigin(topic: "t", partition: 1, offset: 9), originalKey: nil, usage: usage))
+        batch.append(RepartitionRecord(origin: RecordOrigin(topic: "t", partition: 1, offset: 10), originalKey: [1], usage: usage))
+        let bytes = batch.bytes
+        for length in 0..<bytes.count {
+            #expect(throws: BinaryDecodingError.self) { _ = try RepartitionRecord.decodeAll(Array(bytes.prefix(length))) }
+        }
+        #expect(throws: BinaryDecodingError.unsupportedVersion(7)) { _ = try RepartitionRecord.decodeAll([7]) }
+    }
+
     @Test func checkpointRoundTrips() throws {
         let checkpoint = AggregationCheckpoint(
             nextOffset: 77,
