@@ -72,17 +72,34 @@ public struct CompiledFeature: Sendable, Equatable {
     /// Byte-wise (UTF-8) order, over the strings' contiguous storage: the
     /// generic `UTF8View` walk costs ~10 instructions per byte.
     static func utf8Less(_ a: String, _ b: String) -> Bool {
+        utf8Compare(a, b) < 0
+    }
+
+    /// Three-way byte-wise (UTF-8) comparison: negative, zero or positive as
+    /// `a` orders before, equal to or after `b`. Compares 8 bytes at a time
+    /// (big-endian words order like their bytes), so a shared prefix, common
+    /// among subjects and ids, costs a few instructions per word.
+    static func utf8Compare(_ a: String, _ b: String) -> Int {
         var a = a
         var b = b
         return a.withUTF8 { x in
             b.withUTF8 { y in
                 let common = Swift.min(x.count, y.count)
                 var index = 0
+                if let xBase = x.baseAddress, let yBase = y.baseAddress {
+                    let xRaw = UnsafeRawPointer(xBase), yRaw = UnsafeRawPointer(yBase)
+                    while index &+ 8 <= common {
+                        let u = UInt64(bigEndian: xRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                        let v = UInt64(bigEndian: yRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                        if u != v { return u < v ? -1 : 1 }
+                        index &+= 8
+                    }
+                }
                 while index < common {
-                    if x[index] != y[index] { return x[index] < y[index] }
+                    if x[index] != y[index] { return x[index] < y[index] ? -1 : 1 }
                     index &+= 1
                 }
-                return x.count < y.count
+                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
             }
         }
     }

@@ -159,30 +159,34 @@ extension RollupGroupState {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
         Self.insert(record.subject, into: &sortedSubjects)
         dirty = true
-        if !encoded.isEmpty { encoded.removeAll(keepingCapacity: true) }
+        encodedIsValid = false
     }
 
     /// Inserts `subject` into the sorted list unless present. The last
     /// subject is checked first: a group usually sees one subject many times.
+    /// `==` goes first (a few instructions for short or identical strings),
+    /// then one three-way compare per probe decides both equality and order.
     @inline(__always)
     static func insert(_ subject: String, into list: inout [String]) {
-        if let last = list.last {
-            if last == subject { return }
-            if CompiledFeature.utf8Less(last, subject) {
-                list.append(subject)
-                return
-            }
-        } else {
+        guard let last = list.last else {
             list.append(subject)
             return
         }
+        if last == subject { return }
+        if CompiledFeature.utf8Compare(last, subject) < 0 {
+            list.append(subject)
+            return
+        }
+        // `subject` orders before the last element: search the rest.
         var low = 0
         var high = list.count - 1
         while low < high {
             let middle = (low + high) / 2
-            if CompiledFeature.utf8Less(list[middle], subject) { low = middle + 1 } else { high = middle }
+            let comparison = CompiledFeature.utf8Compare(list[middle], subject)
+            if comparison == 0 { return }
+            if comparison < 0 { low = middle + 1 } else { high = middle }
         }
-        if list[low] != subject { list.insert(subject, at: low) }
+        list.insert(subject, at: low)
     }
 
     /// Marks the group emitted and returns its new revision: one above the
@@ -190,7 +194,7 @@ extension RollupGroupState {
     mutating func markEmitted(floor: Int = 0) -> Int {
         revision = Swift.max(revision, floor) + 1
         dirty = false
-        encoded.removeAll(keepingCapacity: true)
+        encodedIsValid = false
         return revision
     }
 }

@@ -15,7 +15,7 @@ extension CustomerWindowState {
             features.reserveCapacity(compiled.features.count)
             for entry in order {
                 let index = Int(entry)
-                if states[index].encoded.isEmpty { states[index].encode(key: keys[index]) }
+                if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
                 bytes += states[index].encoded.count
                 let featureIndex = keys[index].featureIndex
                 if positions[featureIndex] < 0 {
@@ -50,5 +50,6 @@ extension RollupGroupState {
         var out = BinaryWriter(reusing: &encoded, capacity: 48)
         PartitionAggregator.encodeGroup(key, self, to: &out)
         encoded = out.bytes
+        encodedIsValid = true
     }
 }
