@@ -3,6 +3,9 @@
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* mallopt(M_ARENA_MAX): see MallocArenas.swift */
+#endif
 
 /* Swift cannot call C variadic functions; these non-variadic wrappers are the
  * only C code meterd has. */

@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocArenas.limit()
         let logger = MeterdLogging.logger("meterd.run")
         let configuration = try options.load()
         let identity = instanceId
