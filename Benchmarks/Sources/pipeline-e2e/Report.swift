@@ -79,7 +79,7 @@ struct Report {
             ("stage 1 rate while sharing the thread with stage 2, events/s", rate(stage1Rate)),
             ("all records through stage 2 after, s", String(format: "%.1f", processingSeconds)),
             ("start-up (launch to first input record seen), s", String(format: "%.1f", run.startupSeconds)),
-            ("raw consume of \(repartitionTopic) (\(options.internalPartitions) partitions, \(hopBytes) B/record), events/s", rate(Double(hop.records) / max(0.001, hop.seconds))),
+            ("raw consume of \(repartitionTopic) (\(options.internalPartitions) partitions, \(hopBytes) B/record; each packs the usage records of one partition and poll), Kafka records/s", rate(Double(hop.records) / max(0.001, hop.seconds))),
             ("mean commit duration (`meterd_commit_duration_seconds`), s", String(format: "%.3f", m["meterd_commit_duration_seconds_sum"] / max(1, m["meterd_commit_duration_seconds_count"]))),
             ("aggregation state at the end (sum of `meterd_state_bytes`)", mib(Int(m.total("meterd_state_bytes")))),
             ("\(changelogTopic) partitions truncated by the mock's 5 MiB limit", changelogTruncated.isEmpty ? "0" : "**\(changelogTruncated.count) of \(options.internalPartitions)** (a restore would miss state)"),
