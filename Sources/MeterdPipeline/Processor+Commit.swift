@@ -7,15 +7,11 @@ extension Processor {
     /// partition to its last committed state. Used on stop, revocation and
     /// after an error.
     func commitOrReset() {
-        if !needsReset {
-            do {
-                try commit()
-                return
-            } catch {
-                logger.error("commit failed; aborting and rewinding", metadata: ["meterd.error": "\(error)"])
-            }
+        if needsReset {
+            reset()
+        } else {
+            resettingOnFailure(commit)
         }
-        reset()
     }
 
     /// Commits synchronously: waits for a background commit, commits what
@@ -29,21 +25,20 @@ extension Processor {
     /// The periodic commit: starts one unless one is still running, and
     /// never waits for it (`pollBackgroundCommit` picks up its end).
     func commitInBackgroundOrReset() {
-        guard backgroundCommit == nil else { return }
-        do {
-            try startCommit()
-        } catch {
-            logger.error("commit failed; aborting and rewinding", metadata: ["meterd.error": "\(error)"])
-            reset()
-        }
+        resettingOnFailure(startCommit)
     }
 
     /// Takes the end of a background commit if it has ended (or, with
     /// `waiting`, once it has); a failed one aborts and rewinds.
     func pollBackgroundCommit(waiting: Bool = false) {
         guard let running = backgroundCommit, waiting || running.job.outcome != nil else { return }
+        resettingOnFailure(finishBackgroundCommit)
+    }
+
+    /// Runs one step of a commit; if it fails, aborts and rewinds (`reset`).
+    private func resettingOnFailure(_ step: () throws -> Void) {
         do {
-            try finishBackgroundCommit()
+            try step()
         } catch {
             logger.error("commit failed; aborting and rewinding", metadata: ["meterd.error": "\(error)"])
             reset()
