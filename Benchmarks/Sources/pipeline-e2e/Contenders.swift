@@ -8,6 +8,8 @@ struct RunningContender {
     struct Progress {
         var processed: Int
         var done: Bool
+        /// Stage-by-stage detail for `BENCH_TRACE=1`.
+        var detail = ""
     }
 
     var name: String
@@ -46,7 +48,10 @@ enum Contenders {
             let input = scrapes.reduce(0) { $0 + $1.recordsIn(inputTopic) }
             let repartitioned = scrapes.reduce(0) { $0 + $1.recordsIn(repartitionTopic) }
             let written = scrapes.reduce(0) { $0 + $1.recordsOut(repartitionTopic) }
-            return .init(processed: Int(input), done: input >= Double(events) && repartitioned >= written && repartitioned > 0)
+            return .init(
+                processed: Int(input), done: input >= Double(events) && repartitioned >= written && repartitioned > 0,
+                detail: String(format: "repartition written %.0f read %.0f", written, repartitioned)
+            )
         }
     }
 

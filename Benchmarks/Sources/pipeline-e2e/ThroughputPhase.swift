@@ -30,6 +30,7 @@ enum ThroughputPhase {
         var cpu = [Double](repeating: 0, count: contender.processes.count)
         var last = RunningContender.Progress(processed: 0, done: false)
         defer { if stopAfter { contender.stop() } }
+        let trace = ProcessInfo.processInfo.environment["BENCH_TRACE"] == "1"
         while true {
             for (index, process) in contender.processes.enumerated() {
                 guard process.isRunning else {
@@ -43,6 +44,9 @@ enum ThroughputPhase {
                 throw BenchError("\(contender.name) timed out after \(Int(timeoutSeconds)) s with \(last.processed) of \(events) records; see \(contender.logHint)")
             }
             last = contender.probe(events)
+            if trace {
+                FileHandle.standardError.write(Data(String(format: "  [trace] %@ %.2f s: input %d %@\n", contender.name, elapsed, last.processed, last.detail).utf8))
+            }
             if firstSeen == nil, last.processed > 0 { firstSeen = elapsed }
             if last.done { break }
             Thread.sleep(forTimeInterval: 0.25)
