@@ -60,6 +60,7 @@ public final class Processor: RebalanceListener {
     /// partition wakes it next (round robin over the leaders).
     var takenSinceWake = 0
     var wakeCursor = 0
+    var catchUp = CatchUpDetector()
 
     /// - Parameters:
     ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);
@@ -173,7 +174,11 @@ public final class Processor: RebalanceListener {
             )
             taken += count
             if count == 0 { break }
-        } while taken < 5_000 && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        } while taken < Self.recordsPerRound && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        if catchUp.roundFinished(taken: taken) {
+            // A backlog was just worked through: commit it now, not at the timer.
+            nextCommitMillis = min(nextCommitMillis, Self.nowMillis())
+        }
         emitRepartitionBatches()
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
@@ -190,6 +195,7 @@ public final class Processor: RebalanceListener {
         } else if now >= nextCommitMillis && backgroundCommit == nil {
             commitInBackgroundOrReset()
             nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
+            catchUp.committed()
         }
         publish(force: false)
     }
@@ -268,6 +274,10 @@ extension Processor {
         wakeCursor = (wakeCursor + 1) % partitions.count
         fetchWaker.wake(via: partitions[wakeCursor])
     }
+
+    /// Records one polling round takes at most before punctuating and
+    /// checking the commit timer.
+    static let recordsPerRound = 5_000
 
     /// Records consumed between two fetcher wake-ups at most: live traffic
     /// of a few hundred records a second wakes it every few seconds.
