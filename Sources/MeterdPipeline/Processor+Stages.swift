@@ -33,17 +33,19 @@ extension Processor {
         let tp = TopicPartition(record.topic, record.partition)
         guard assignedInputs.contains(tp) else { return }
         if let position = inputPositions[tp], record.offset < position { return }
-        let replayed = inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
+        let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
         if let usage = extract(record, deadLettering: !replayed) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.
-            let partition = KafkaPartitioner.murmur2(key: Array(usage.customer.utf8), partitionCount: repartitionPartitions)
-            pendingRepartition[partition, default: RepartitionBatchWriter()]
-                .append(RepartitionRecord(origin: origin, originalKey: record.key, usage: usage))
-            if let batch = pendingRepartition[partition], batch.byteCount >= Self.repartitionBatchBytes {
-                emitRepartitionBatch(partition)
+            let partition = Int(KafkaPartitioner.murmur2(key: usage.customer, partitionCount: repartitionPartitions))
+            if partition >= pendingRepartition.count {
+                pendingRepartition += Array(repeating: nil, count: partition + 1 - pendingRepartition.count)
             }
+            var batch = pendingRepartition[partition].take() ?? RepartitionBatchWriter()
+            batch.append(RepartitionRecord(origin: origin, originalKey: record.key, usage: usage))
+            pendingRepartition[partition] = batch
+            if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }
         inputPositions[tp] = record.offset + 1
         movedInputs.insert(tp)
@@ -52,12 +54,12 @@ extension Processor {
     /// Sends every packed repartition batch; called after each poll and at
     /// the cut, so packing delays nothing beyond one poll.
     func emitRepartitionBatches() {
-        for partition in pendingRepartition.keys.sorted() { emitRepartitionBatch(partition) }
+        for partition in pendingRepartition.indices { emitRepartitionBatch(partition) }
     }
 
-    private func emitRepartitionBatch(_ partition: Int32) {
-        guard let batch = pendingRepartition.removeValue(forKey: partition), batch.count > 0 else { return }
-        emit(OutgoingRecord(topic: repartitionTopic, partition: partition, key: nil, value: batch.bytes))
+    private func emitRepartitionBatch(_ partition: Int) {
+        guard let batch = pendingRepartition[partition].take(), batch.count > 0 else { return }
+        emit(OutgoingRecord(topic: repartitionTopic, partition: Int32(partition), key: nil, value: batch.bytes))
     }
 
     /// A packed repartition record is sent once it reaches this size.

@@ -47,8 +47,12 @@ public final class Processor: RebalanceListener {
     /// Dead letters decided after repartitioning whose original bytes are
     /// read back in one pass at the next commit.
     var pendingDeadLetters: [PendingDeadLetter] = []
-    /// Stage 1's usage records not yet sent, packed per repartition partition.
-    var pendingRepartition: [Int32: RepartitionBatchWriter] = [:]
+    /// Stage 1's usage records not yet sent, packed per repartition partition
+    /// (indexed by partition).
+    var pendingRepartition: [RepartitionBatchWriter?] = []
+    /// Records read per topic in the current polling round, added to
+    /// `counters` once per round rather than hashing the topic per record.
+    var roundRecordsIn = TopicTally()
     var repartitionPartitions: Int32 = 1
     /// The commit whose acknowledgements and `EndTxn` are still running.
     var backgroundCommit: BackgroundCommit?
@@ -175,6 +179,7 @@ public final class Processor: RebalanceListener {
             taken += count
             if count == 0 { break }
         } while taken < Self.recordsPerRound && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        roundRecordsIn.drain(into: &counters.recordsIn)
         if catchUp.roundFinished(taken: taken) {
             // A backlog was just worked through: commit it now, not at the timer.
             nextCommitMillis = min(nextCommitMillis, Self.nowMillis())
@@ -201,7 +206,7 @@ public final class Processor: RebalanceListener {
     }
 
     func handle(_ record: borrowing BorrowedRecord) {
-        counters.recordsIn[record.topic, default: 0] += 1
+        roundRecordsIn.add(record.topic)
         if record.topic == repartitionTopic {
             aggregate(record)
         } else if aggregatesInput {

@@ -2,36 +2,35 @@ import Testing
 @testable import MeterdPipeline
 
 @Suite struct CatchUpDetectorTests {
-    @Test func anEmptyRoundAfterABacklogCommitsOnce() {
+    /// Feeds rounds of `taken` records; returns which rounds ended a backlog.
+    private func rounds(_ taken: [Int], _ detector: inout CatchUpDetector) -> [Bool] {
+        taken.map { detector.roundFinished(taken: $0) }
+    }
+
+    @Test func anEmptyRoundAfterABacklogCommits() {
         var detector = CatchUpDetector(minimumBacklogRecords: 10_000)
-        for _ in 0..<3 { #expect(!detector.roundFinished(taken: 5_000)) }
-        #expect(detector.roundFinished(taken: 0))
+        #expect(rounds([5_000, 5_000, 5_000, 0], &detector) == [false, false, false, true])
         detector.committed()
-        #expect(!detector.roundFinished(taken: 0))
+        #expect(rounds([0], &detector) == [false])
     }
 
     @Test func slowTrafficIsLeftToTheTimer() {
         var detector = CatchUpDetector(minimumBacklogRecords: 10_000)
         for _ in 0..<100 {
-            #expect(!detector.roundFinished(taken: 50))
-            #expect(!detector.roundFinished(taken: 0))
+            #expect(rounds([50, 0], &detector) == [false, false])
+            detector.committed()
         }
     }
 
     @Test func onlyRecordsSinceTheLastCommitCount() {
         var detector = CatchUpDetector(minimumBacklogRecords: 10_000)
-        #expect(!detector.roundFinished(taken: 9_000))
+        #expect(rounds([9_000], &detector) == [false])
         detector.committed()
-        #expect(!detector.roundFinished(taken: 2_000))
-        #expect(!detector.roundFinished(taken: 0))
-        #expect(!detector.roundFinished(taken: 8_000))
-        #expect(detector.roundFinished(taken: 0))
+        #expect(rounds([2_000, 0, 8_000, 0], &detector) == [false, false, false, true])
     }
 
     @Test func aRoundThatStillTookRecordsDoesNotEndTheBacklog() {
         var detector = CatchUpDetector(minimumBacklogRecords: 1_000)
-        #expect(!detector.roundFinished(taken: 5_000))
-        #expect(!detector.roundFinished(taken: 3))
-        #expect(detector.roundFinished(taken: 0))
+        #expect(rounds([5_000, 3, 0], &detector) == [false, false, true])
     }
 }
