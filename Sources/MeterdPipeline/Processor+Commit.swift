@@ -163,6 +163,7 @@ extension Processor {
         ])
         let deferred = deferredRecords
         deferredRecords.removeAll(keepingCapacity: true)
+        deferredBytes = 0
         for record in deferred { send(record) }
     }
 
@@ -200,6 +201,7 @@ extension Processor {
         pendingDeadLetters.removeAll()
         pendingRepartition.removeAll()
         deferredRecords.removeAll()
+        deferredBytes = 0
         if transactionOpen {
             do {
                 try producer.abortTransaction(timeoutMillis: 30_000)

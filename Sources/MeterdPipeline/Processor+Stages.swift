@@ -137,6 +137,7 @@ extension Processor {
         counters.recordsOut[record.topic, default: 0] += 1
         if backgroundCommit != nil {
             deferredRecords.append(record)
+            deferredBytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
         } else {
             send(record)
         }

@@ -59,6 +59,8 @@ public final class Processor: RebalanceListener {
     /// Records emitted while `backgroundCommit` runs: they open the next
     /// transaction once it has committed.
     var deferredRecords: [OutgoingRecord] = []
+    /// Key and value bytes of `deferredRecords`.
+    var deferredBytes = 0
     lazy var fetchWaker = FetchWaker(consumer: consumer)
     /// Records taken since the fetcher was last woken, and which assigned
     /// partition wakes it next (round robin over the leaders).
@@ -178,7 +180,7 @@ public final class Processor: RebalanceListener {
             )
             taken += count
             if count == 0 { break }
-        } while taken < Self.recordsPerRound && !needsReset && deferredRecords.count < Self.maxDeferredRecords
+        } while taken < Self.recordsPerRound && !needsReset && !deferralFull
         roundRecordsIn.drain(into: &counters.recordsIn)
         if catchUp.roundFinished(taken: taken) {
             // A backlog was just worked through: commit it now, not at the timer.
@@ -187,7 +189,7 @@ public final class Processor: RebalanceListener {
         emitRepartitionBatches()
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
-        pollBackgroundCommit(waiting: deferredRecords.count >= Self.maxDeferredRecords)
+        pollBackgroundCommit(waiting: deferralFull)
         let now = Self.nowMillis()
         if now - lastAdvanceMillis >= 100 {
             lastAdvanceMillis = now
@@ -264,9 +266,13 @@ public enum PipelineError: Error, CustomStringConvertible {
 }
 
 extension Processor {
-    /// Records that may wait for a background commit before processing
-    /// waits for it too: bounds the memory a slow commit can take.
+    /// Records, and their bytes, that may wait for a background commit
+    /// before processing waits for it too: bounds the memory a slow commit
+    /// can take (a packed repartition record is up to 128 KiB).
     static let maxDeferredRecords = 50_000
+    static let maxDeferredBytes = 32 * 1024 * 1024
+
+    var deferralFull: Bool { deferredRecords.count >= Self.maxDeferredRecords || deferredBytes >= Self.maxDeferredBytes }
 
     /// See `FetchWaker`: after a stretch of catching up, an almost empty
     /// queue means librdkafka may have stopped fetching at its queue limit.
