@@ -121,6 +121,39 @@ import Testing
         }
     }
 
+    @Test("meters with the same groupBy selectors share one dimensions array; other meters get their own, right values")
+    func sharedDimensionArrays() throws {
+        func meter(_ slug: String, _ groupBy: [String: String], value: String? = nil) -> MeterDefinition {
+            MeterDefinition(
+                slug: slug, eventType: "kong.request", aggregation: value == nil ? .count : .sum,
+                valueProperty: value, groupBy: groupBy
+            )
+        }
+        let routeStatus = ["a": "$.route.name", "b": "$.response.status"]
+        let meters = [
+            meter("same1", routeStatus),
+            meter("same2", routeStatus),
+            meter("noValue", ["a": "$.route.name", "b": "$.consumer.username"], value: "$.missing"),
+            meter("afterNoValue", ["a": "$.route.name", "b": "$.consumer.username"]),
+            meter("swapped", ["b": "$.route.name", "a": "$.response.status"]),
+            meter("none", [:]),
+            meter("one", ["a": "$.route.name"]),
+            meter("three", ["a": "$.route.name", "b": "$.response.status", "c": "$.request.method"]),
+            meter("threeAgain", ["a": "$.route.name", "b": "$.response.status", "c": "$.request.method"]),
+            meter("backToTwo", routeStatus),
+        ]
+        let extractor = try #require(InputFixtures.extractor(meters: meters))
+        let usage = try #require(extractor.extract(InputFixtures.kong()).usage)
+        let expected: [(Int, [String?])] = [
+            (0, ["chat", "200"]), (1, ["chat", "200"]), (3, ["chat", "acme-web"]), (4, ["200", "chat"]),
+            (5, []), (6, ["chat"]), (7, ["chat", "200", "POST"]), (8, ["chat", "200", "POST"]), (9, ["chat", "200"]),
+        ]
+        #expect(usage.samples.map(\.meterIndex) == expected.map(\.0))
+        for (sample, (index, dimensions)) in zip(usage.samples, expected) {
+            #expect(sample.dimensions == dimensions, "meter \(index)")
+        }
+    }
+
     @Test("key lookups through a node's hash table, and through the edge scan when long keys collide")
     func keyLookups() {
         let plain = (0..<40).map { "key-\($0)" } + ["a", "", "completion_tokens", "prompt_tokens", "x-y", "é"]

@@ -56,14 +56,38 @@ extension CompiledMeter {
     /// The sample carrying `sampleValue` and the record's groupBy values.
     /// - Throws: `InvalidValue` when a numeric dimension overflows.
     func sample(_ sampleValue: SampleValue, _ values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) -> MeterSample {
-        var dimensions: [String?] = []
-        dimensions.reserveCapacity(dimensionSelectors.count)
-        for selector in dimensionSelectors {
-            dimensions.append(try texts.text(ofSelector: selector) { () throws(InvalidValue) in
-                try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug)
-            })
+        if let shared = texts.dimensions(for: dimensionSelectors) {
+            return MeterSample(meterIndex: index, value: sampleValue, dimensions: shared)
         }
+        let dimensions: [String?]
+        // Array literals for the usual one or two groupBy values: one allocation, no growth checks.
+        switch dimensionSelectors.count {
+        case 0:
+            return MeterSample(meterIndex: index, value: sampleValue, dimensions: [])
+        case 1:
+            dimensions = [try dimensionText(ofSelector: dimensionSelectors[0], values, texts: &texts)]
+        case 2:
+            let first = try dimensionText(ofSelector: dimensionSelectors[0], values, texts: &texts)
+            dimensions = [first, try dimensionText(ofSelector: dimensionSelectors[1], values, texts: &texts)]
+        default:
+            var made: [String?] = []
+            made.reserveCapacity(dimensionSelectors.count)
+            for selector in dimensionSelectors {
+                made.append(try dimensionText(ofSelector: selector, values, texts: &texts))
+            }
+            dimensions = made
+        }
+        texts.remember(dimensions, for: dimensionSelectors)
         return MeterSample(meterIndex: index, value: sampleValue, dimensions: dimensions)
+    }
+
+    @inline(__always)
+    private func dimensionText(
+        ofSelector selector: Int, _ values: SelectedValues, texts: inout DimensionTexts
+    ) throws(InvalidValue) -> String? {
+        try texts.text(ofSelector: selector) { () throws(InvalidValue) in
+            try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug)
+        }
     }
 
     /// The number a JSON number or numeric string holds; nil for anything else.
