@@ -135,6 +135,7 @@ extension Processor {
     /// runs in the background, the record waits for the next transaction.
     func emit(_ record: OutgoingRecord) {
         counters.recordsOut[record.topic, default: 0] += 1
+        if record.topic == configuration.outputs.quota { commitSchedule.quotaEventEmitted() }
         if backgroundCommit != nil {
             deferredRecords.append(record)
             deferredBytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)

@@ -38,7 +38,7 @@ public final class Processor: RebalanceListener {
     /// (meter, provider, model) already logged as unpriced; bounded.
     var loggedUnpriced: Set<UnpricedUsage> = []
     var changelogPartitions: Int32 = 1
-    var nextCommitMillis: Int64 = 0
+    var commitSchedule = CommitSchedule(intervalMillis: 1_000, nowMillis: 0)
     var lastAdvanceMillis: Int64 = 0
     var lastPublishMillis: Int64 = 0
     var lastStateSizeMillis: Int64 = 0
@@ -66,7 +66,6 @@ public final class Processor: RebalanceListener {
     /// partition wakes it next (round robin over the leaders).
     var takenSinceWake = 0
     var wakeCursor = 0
-    var catchUp = CatchUpDetector()
 
     /// - Parameters:
     ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);
@@ -157,7 +156,7 @@ public final class Processor: RebalanceListener {
             "meterd.group": "\(configuration.appId)", "meterd.transactional_id": "\(transactionalId)",
             "meterd.inputs": "\(configuration.kafka.inputTopics.joined(separator: ","))",
         ])
-        nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
+        commitSchedule = CommitSchedule(intervalMillis: configuration.commitIntervalMillis, nowMillis: Self.nowMillis())
         while !shouldStop() {
             try runOnce()
         }
@@ -182,10 +181,7 @@ public final class Processor: RebalanceListener {
             if count == 0 { break }
         } while taken < Self.recordsPerRound && !needsReset && !deferralFull
         roundRecordsIn.drain(into: &counters.recordsIn)
-        if catchUp.roundFinished(taken: taken) {
-            // A backlog was just worked through: commit it now, not at the timer.
-            nextCommitMillis = min(nextCommitMillis, Self.nowMillis())
-        }
+        commitSchedule.roundFinished(taken: taken, full: taken >= Self.recordsPerRound, nowMillis: Self.nowMillis())
         emitRepartitionBatches()
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
@@ -199,10 +195,9 @@ public final class Processor: RebalanceListener {
         }
         if needsReset {
             commitOrReset()
-        } else if now >= nextCommitMillis && backgroundCommit == nil {
+        } else if commitSchedule.isDue(nowMillis: now) && backgroundCommit == nil {
+            commitSchedule.commitStarted(nowMillis: now)
             commitInBackgroundOrReset()
-            nextCommitMillis = Self.nowMillis() + configuration.commitIntervalMillis
-            catchUp.committed()
         }
         publish(force: false)
     }
