@@ -105,6 +105,8 @@ import Testing
         let values: [[UInt8]] = [
             Array("gpt-4o-2024-08-06".utf8), Array("gpt-4o-2024-08-07".utf8), Array("short".utf8),
             [0xFF, 0xFE] + Array(repeating: 0x41, count: 30), [0xC3] + Array(repeating: 0x41, count: 16),
+            // Same length, first and last 8 bytes: the same cache slot, told apart by the bytes between.
+            Array("aaaaaaaaXaaaaaaaa".utf8), Array("aaaaaaaaYaaaaaaaa".utf8), Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8), [],
         ]
         var writer = BinaryWriter()
         for _ in 0..<3 { for value in values { writer.write(bytes: value) } }
@@ -115,6 +117,39 @@ import Testing
                 let decoded = try decoder.readString(from: &reader)
                 #expect(decoded == String(decoding: value, as: UTF8.self))
             }
+        }
+    }
+
+    @Test("the one-step encoding is byte for byte BinaryWriter's field-by-field encoding (format 1 unchanged)")
+    func encodingMatchesFieldByFieldWriter() {
+        var records = Self.records(count: 300, seed: 21)
+        let long = String(repeating: "é", count: 200)
+        records.append(UsageRecord(
+            customer: long, subject: "", source: "k", id: String(repeating: "x", count: 20_000), eventTimeMillis: .min,
+            samples: [MeterSample(meterIndex: Int(Int32.max), value: .text(long), dimensions: [long, nil, ""])]
+        ))
+        records.append(UsageRecord(customer: "c", subject: "s", source: "k", id: "i", eventTimeMillis: .max, samples: []))
+        for record in records {
+            var expected = BinaryWriter()
+            expected.write(UsageRecordCodec.version)
+            for text in [record.customer, record.subject, record.source, record.id] { expected.write(text) }
+            expected.write(zigzag: record.eventTimeMillis)
+            expected.write(varint: UInt64(record.samples.count))
+            for sample in record.samples {
+                expected.write(varint: UInt64(sample.meterIndex))
+                switch sample.value {
+                case .none: expected.write(UInt8(0))
+                case .number(let number): expected.write(UInt8(1)); expected.write(number)
+                case .text(let text): expected.write(UInt8(2)); expected.write(text)
+                }
+                expected.write(varint: UInt64(sample.dimensions.count))
+                for dimension in sample.dimensions { expected.write(dimension) }
+            }
+            #expect(UsageRecordCodec.encode(record) == expected.bytes)
+            var appended = BinaryWriter()
+            appended.write(UInt8(7))
+            UsageRecordCodec.encode(record, into: &appended)
+            #expect(appended.bytes == [7] + expected.bytes)
         }
     }
 }

@@ -14,30 +14,60 @@ public enum UsageRecordCodec {
         return writer.bytes
     }
 
+    /// Appends the record to `writer`: its exact size is computed first,
+    /// then it is written in one step (no per-field growth checks).
     public static func encode(_ record: UsageRecord, into writer: inout BinaryWriter) {
-        writer.write(version)
-        writer.write(record.customer)
-        writer.write(record.subject)
-        writer.write(record.source)
-        writer.write(record.id)
-        writer.write(zigzag: record.eventTimeMillis)
-        writer.write(varint: UInt64(record.samples.count))
-        for sample in record.samples {
-            writer.write(varint: UInt64(sample.meterIndex))
-            switch sample.value {
-            case .none:
-                writer.write(UInt8(0))
-            case .number(let number):
-                writer.write(UInt8(1))
-                writer.write(number)
-            case .text(let text):
-                writer.write(UInt8(2))
-                writer.write(text)
+        writer.append(exactly: encodedSize(record)) { out in
+            out.put(version)
+            out.put(record.customer)
+            out.put(record.subject)
+            out.put(record.source)
+            out.put(record.id)
+            out.put(varint: zigzag(record.eventTimeMillis))
+            out.put(varint: UInt64(record.samples.count))
+            for sample in record.samples {
+                out.put(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
+                switch sample.value {
+                case .none:
+                    out.put(UInt8(0))
+                case .number(let number):
+                    out.put(UInt8(1))
+                    out.put(fixed: number.bitPattern)
+                case .text(let text):
+                    out.put(UInt8(2))
+                    out.put(text)
+                }
+                out.put(varint: UInt64(sample.dimensions.count))
+                for dimension in sample.dimensions {
+                    if let dimension {
+                        out.put(UInt8(1))
+                        out.put(dimension)
+                    } else {
+                        out.put(UInt8(0))
+                    }
+                }
             }
-            writer.write(varint: UInt64(sample.dimensions.count))
-            for dimension in sample.dimensions { writer.write(dimension) }
         }
     }
+
+    static func encodedSize(_ record: UsageRecord) -> Int {
+        var size = 1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
+            + ByteCursor.size(record.source) + ByteCursor.size(record.id)
+            + ByteCursor.varintSize(zigzag(record.eventTimeMillis)) + ByteCursor.varintSize(UInt64(record.samples.count))
+        for sample in record.samples {
+            size += ByteCursor.varintSize(UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
+            switch sample.value {
+            case .none: break
+            case .number: size += 8
+            case .text(let text): size += ByteCursor.size(text)
+            }
+            size += ByteCursor.varintSize(UInt64(sample.dimensions.count))
+            for dimension in sample.dimensions { size += 1 + (dimension.map { ByteCursor.size($0) } ?? 0) }
+        }
+        return size
+    }
+
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 
     /// - Throws: `BinaryDecodingError` for an unknown version, truncated or
     ///   corrupt bytes, a non-finite number, or bytes after the record.
@@ -113,10 +143,10 @@ public struct UsageRecordDecoder: Sendable {
     public mutating func decode(from reader: inout BinaryReader, into record: inout UsageRecord) throws(BinaryDecodingError) {
         let found = try reader.readByte()
         guard found == UsageRecordCodec.version else { throw .unsupportedVersion(found) }
-        record.customer = try reader.readLengthPrefixed { interner.string($0) }
-        record.subject = try reader.readLengthPrefixed { interner.string($0) }
+        // Customers, subjects and ids have too many values for the cache: they would only evict the few that repeat.
+        record.customer = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
+        record.subject = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.source = try reader.readLengthPrefixed { interner.string($0) }
-        // Ids are unique: caching them would only evict the values that repeat.
         record.id = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.eventTimeMillis = try reader.readZigzag()
         // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
@@ -145,10 +175,15 @@ public struct UsageRecordDecoder: Sendable {
             throw .malformed(reader.offset - 1, "unknown sample value tag")
         }
         let dimensionCount = try reader.readLength()
-        sample.dimensions.removeAll(keepingCapacity: true)
-        sample.dimensions.reserveCapacity(dimensionCount)
-        for _ in 0..<dimensionCount {
-            sample.dimensions.append(try reader.readBool() ? try reader.readLengthPrefixed { interner.string($0) } : nil)
+        // Overwritten in place: `removeAll(keepingCapacity:)` costs more than the whole loop.
+        if sample.dimensions.count > dimensionCount { sample.dimensions.removeLast(sample.dimensions.count - dimensionCount) }
+        for position in 0..<dimensionCount {
+            let dimension = try reader.readBool() ? try reader.readLengthPrefixed { interner.string($0) } : nil
+            if position < sample.dimensions.count {
+                sample.dimensions[position] = dimension
+            } else {
+                sample.dimensions.append(dimension)
+            }
         }
     }
 

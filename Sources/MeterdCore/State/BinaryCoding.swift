@@ -76,6 +76,14 @@ public struct BinaryWriter: Sendable {
     /// Appends bytes another writer produced, without a length.
     mutating func append(raw value: [UInt8]) { bytes.append(contentsOf: value) }
 
+    /// Appends `count` zero bytes (room a `ByteCursor` then fills).
+    mutating func appendZeroes(_ count: Int) { bytes.append(contentsOf: repeatElement(0, count: count)) }
+
+    /// Lends the bytes from `start` on, for overwriting in place.
+    mutating func withMutableBytes(from start: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) {
+        bytes.withUnsafeMutableBytes { raw in body(UnsafeMutableRawBufferPointer(rebasing: raw[start...])) }
+    }
+
     /// Appends raw memory (fixed-width values already in wire order).
     mutating func append(raw value: UnsafeRawBufferPointer) { bytes.append(contentsOf: value) }
 }
@@ -148,9 +156,7 @@ public struct BinaryReader: ~Copyable {
     }
 
     public mutating func readString() throws(BinaryDecodingError) -> String {
-        let count = try readLength()
-        defer { offset += count }
-        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+        try readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
     }
 
     public mutating func readOptionalString() throws(BinaryDecodingError) -> String? {

@@ -1,70 +1,75 @@
 /// A small direct-mapped cache of decoded strings, so decoding the same
-/// bytes again (dimension values, topic names: few distinct values, seen on
-/// every record) returns the String already built (one retain) instead of
-/// allocating and validating a new one.
+/// bytes again (dimension values, the source, a topic name: few distinct
+/// values, seen on every record) returns the String already built (one
+/// retain) instead of validating the UTF-8 and, beyond 15 bytes,
+/// allocating a new one.
 ///
-/// Only strings too long for Swift's inline small-string form (> 15 UTF-8
-/// bytes) are cached: shorter ones cost no allocation anyway. A hit requires
-/// equal bytes, so the result is always exactly `String(decoding:as:)` of
-/// the bytes; a miss replaces the slot.
+/// Each slot keeps the bytes it was built from, so a hit is a byte compare
+/// and the result is always exactly `String(decoding:as:)` of the bytes; a
+/// miss replaces the slot. Strings longer than `maxLength` bytes are not cached.
 struct StringInterner: Sendable {
-    private var hashes: [UInt64]
+    static let maxLength = 32
+    private var keys: [UInt8]
+    /// Byte count of each slot's key; -1 for an empty slot.
+    private var lengths: [Int]
     private var strings: [String]
 
     /// `slotCount`: a power of two, or 0 for no caching at all.
     init(slotCount: Int = 128) {
-        hashes = [UInt64](repeating: 0, count: slotCount)
+        keys = [UInt8](repeating: 0, count: slotCount * Self.maxLength)
+        lengths = [Int](repeating: -1, count: slotCount)
         strings = [String](repeating: "", count: slotCount)
     }
 
     mutating func string(_ bytes: UnsafeRawBufferPointer) -> String {
-        guard bytes.count > 15, !hashes.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
-        let hash = Self.hash(bytes)
-        let slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
-        if hashes[slot] == hash, Self.equal(&strings[slot], bytes) { return strings[slot] }
+        guard bytes.count <= Self.maxLength, !lengths.isEmpty else { return String(decoding: bytes, as: UTF8.self) }
+        let slot = Int(truncatingIfNeeded: Self.hash(bytes)) & (lengths.count - 1)
+        let start = slot * Self.maxLength
+        if lengths[slot] == bytes.count, keys.withUnsafeBytes({ Self.equal($0.baseAddress, start, bytes) }) {
+            return strings[slot]
+        }
         let string = String(decoding: bytes, as: UTF8.self)
-        hashes[slot] = hash
+        keys.withUnsafeMutableBytes { keys in
+            if let target = keys.baseAddress, let source = bytes.baseAddress {
+                (target + start).copyMemory(from: source, byteCount: bytes.count)
+            }
+        }
+        lengths[slot] = bytes.count
         strings[slot] = string
         return string
     }
 
-    private static func equal(_ string: inout String, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        string.withUTF8 { utf8 in
-            utf8.count == bytes.count && (bytes.isEmpty || memcmpEqual(UnsafeRawBufferPointer(utf8), bytes))
-        }
-    }
-
-    private static func memcmpEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    @inline(__always)
+    private static func equal(_ keys: UnsafeRawPointer?, _ start: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let keys, let base = bytes.baseAddress else { return bytes.isEmpty }
+        let key = keys + start
         var offset = 0
-        while offset + 8 <= a.count {
-            if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+        while offset + 8 <= bytes.count {
+            if key.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
                 return false
             }
             offset += 8
         }
-        while offset < a.count {
-            if a[offset] != b[offset] { return false }
+        while offset < bytes.count {
+            if key.load(fromByteOffset: offset, as: UInt8.self) != bytes[offset] { return false }
             offset += 1
         }
         return true
     }
 
-    /// Word-at-a-time multiply-xor hash; a false match (an empty slot's 0
-    /// included) is caught by the byte compare.
+    /// Length, first and last 8 bytes (overlapping for short keys), mixed:
+    /// enough to spread the few values that repeat; equal bytes decide a hit.
+    @inline(__always)
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash = Fingerprint.mix(0x243F_6A88_85A3_08D3, UInt64(bytes.count))
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            hash = Fingerprint.mix(hash, bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            offset += 8
+        var hash = UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15
+        if bytes.count >= 8 {
+            hash = Fingerprint.mix(hash, bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+            hash = Fingerprint.mix(hash, bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
+        } else {
+            var tail: UInt64 = 0
+            for offset in 0..<bytes.count { tail |= UInt64(bytes[offset]) << (8 * UInt64(offset)) }
+            hash = Fingerprint.mix(hash, tail)
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            tail |= UInt64(bytes[offset]) << shift
-            shift += 8
-            offset += 1
-        }
-        return Fingerprint.mix(hash, tail)
+        return hash
     }
 }
