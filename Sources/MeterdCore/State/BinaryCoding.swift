@@ -76,14 +76,6 @@ public struct BinaryWriter: Sendable {
     /// Appends bytes another writer produced, without a length.
     mutating func append(raw value: [UInt8]) { bytes.append(contentsOf: value) }
 
-    /// Appends `count` zero bytes (room a `ByteCursor` then fills).
-    mutating func appendZeroes(_ count: Int) { bytes.append(contentsOf: repeatElement(0, count: count)) }
-
-    /// Lends the bytes from `start` on, for overwriting in place.
-    mutating func withMutableBytes(from start: Int, _ body: (UnsafeMutableRawBufferPointer) -> Void) {
-        bytes.withUnsafeMutableBytes { raw in body(UnsafeMutableRawBufferPointer(rebasing: raw[start...])) }
-    }
-
     /// Appends raw memory (fixed-width values already in wire order).
     mutating func append(raw value: UnsafeRawBufferPointer) { bytes.append(contentsOf: value) }
 }

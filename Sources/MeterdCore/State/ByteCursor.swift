@@ -62,13 +62,14 @@ struct ByteCursor: ~Copyable {
 }
 
 extension BinaryWriter {
-    /// Appends `count` bytes written by `body` through a cursor.
+    /// Appends `count` bytes written by `body` through a cursor, in scratch
+    /// memory (on the stack when small) copied over in one append: growing
+    /// the array by `count` zeroes first costs more than the copy.
     mutating func append(exactly count: Int, _ body: (inout ByteCursor) -> Void) {
-        let start = bytes.count
-        appendZeroes(count)
-        withMutableBytes(from: start) { raw in
-            var cursor = ByteCursor(raw)
+        withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) { scratch in
+            var cursor = ByteCursor(scratch)
             body(&cursor)
+            append(raw: UnsafeRawBufferPointer(rebasing: scratch[..<cursor.position]))
         }
     }
 }
