@@ -70,24 +70,24 @@ extension Processor {
         guard let task = tasks[record.partition], record.offset >= task.nextOffset else { return }
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true
-        let entries: [RepartitionRecord]
+        let repartitionOffset = record.offset
+        // Entries are lent one at a time in reused storage (no per-entry allocations).
+        var entries = RepartitionEntryReader()
         do {
-            entries = try RepartitionRecord.decodeAll(record.value ?? [])
+            try entries.forEachEntry(in: record.value ?? []) { origin, originalKey, usage in
+                if task.alreadyApplied(origin) || task.isSupersededByReplay(origin, repartitionOffset: repartitionOffset) {
+                    counters.replayedCopiesSkipped += 1
+                    return
+                }
+                task.markApplied(origin)
+                let replayed = task.isReplayed(origin)
+                apply(usage, origin: origin, originalKey: originalKey, originalValue: nil, replayed: replayed, to: task)
+            }
         } catch {
             counters.deadLetters["corrupt_repartition_record", default: 0] += 1
             logger.error("skipping a repartition record that cannot be decoded", metadata: [
                 "meterd.partition": "\(record.partition)", "meterd.offset": "\(record.offset)", "meterd.error": "\(error)",
             ])
-            return
-        }
-        for decoded in entries {
-            if task.alreadyApplied(decoded.origin) || task.isSupersededByReplay(decoded.origin, repartitionOffset: record.offset) {
-                counters.replayedCopiesSkipped += 1
-                continue
-            }
-            task.markApplied(decoded.origin)
-            let replayed = task.isReplayed(decoded.origin)
-            apply(decoded.usage, origin: decoded.origin, originalKey: decoded.originalKey, originalValue: nil, replayed: replayed, to: task)
         }
     }
 

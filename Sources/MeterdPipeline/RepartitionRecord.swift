@@ -127,3 +127,71 @@ public struct RepartitionBatchWriter: Sendable {
         return value
     }
 }
+
+/// Stage 2's reader of repartition records: lends each entry of a record,
+/// decoded into storage reused from entry to entry (the usage record's
+/// arrays, repeated strings such as dimension values and the topic, the
+/// original key's buffer), instead of building a `RepartitionRecord` each.
+///
+/// One per repartition record or longer-lived; entries a caller keeps are
+/// copies and never change afterwards.
+public struct RepartitionEntryReader: Sendable {
+    private var usageDecoder = UsageRecordDecoder()
+    private var usage = UsageRecord.empty
+    private var key: [UInt8] = []
+
+    public init() {}
+
+    /// Calls `body` with each entry of a repartition record of either format,
+    /// in order: origin, original key, usage.
+    ///
+    /// - Throws: what `RepartitionRecord.decodeAll` throws for the same
+    ///   bytes, before `body` sees any entry: a corrupt record applies nothing.
+    public mutating func forEachEntry(
+        in bytes: [UInt8], _ body: (RecordOrigin, [UInt8]?, UsageRecord) -> Void
+    ) throws(BinaryDecodingError) {
+        var check = BinaryReader(bytes)
+        let count = try Self.checkEntries(&check, byteCount: bytes.count)
+        var reader = BinaryReader(bytes)
+        _ = try reader.readByte()
+        if count != nil { _ = try reader.readVarint() }
+        for _ in 0..<(count ?? 1) {
+            let topic = try usageDecoder.readString(from: &reader)
+            let partition = try reader.readZigzag()
+            let offset = try reader.readZigzag()
+            guard let partition32 = Int32(exactly: partition) else { throw .malformed(reader.offset, "partition out of range") }
+            let hasKey = try reader.readBool()
+            if hasKey { try reader.readBytes(into: &key) }
+            try usageDecoder.decode(from: &reader, into: &usage)
+            body(RecordOrigin(topic: topic, partition: partition32, offset: offset), hasKey ? key : nil, usage)
+        }
+    }
+
+    /// Walks the whole record with `decodeAll`'s checks; the number of
+    /// entries of a batch (format 2), nil for a single entry (format 1).
+    private static func checkEntries(_ reader: inout BinaryReader, byteCount: Int) throws(BinaryDecodingError) -> Int? {
+        let format = try reader.readByte()
+        switch format {
+        case RepartitionRecord.version:
+            try skipEntry(&reader)
+            return nil
+        case RepartitionRecord.batchVersion:
+            let count = try reader.readVarint()
+            guard count > 0, count <= UInt64(byteCount) else { throw .malformed(reader.offset, "repartition batch of \(count) entries") }
+            for _ in 0..<count { try skipEntry(&reader) }
+            guard reader.isAtEnd else { throw .malformed(reader.offset, "bytes after the last entry of a repartition batch") }
+            return Int(count)
+        default:
+            throw .unsupportedVersion(format)
+        }
+    }
+
+    private static func skipEntry(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
+        try reader.skipLengthPrefixed()
+        let partition = try reader.readZigzag()
+        _ = try reader.readZigzag()
+        guard Int32(exactly: partition) != nil else { throw .malformed(reader.offset, "partition out of range") }
+        if try reader.readBool() { try reader.skipLengthPrefixed() }
+        try UsageRecordCodec.skip(from: &reader)
+    }
+}

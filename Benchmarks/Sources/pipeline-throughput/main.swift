@@ -16,8 +16,11 @@ import Glibc
 // decoder and a naive all-Foundation pipeline, on the same events.
 //   swift run -c release pipeline-throughput [--warmup N] [--events N] [--baseline-events N] [--naive-events N] [--meterd-only]
 //                                            [--changelog 0]  (0: commits do not take the state changes)
+//                                            [--repartition 1]  (1: the measured segment goes through the repartition
+//                                                                 hop, UsageRecordCodec encode → bytes → decode, as
+//                                                                 stage 1 → stage 2 of `meterd run` do)
 
-var options: [String: Int] = ["--changelog": 1, "--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
+var options: [String: Int] = ["--changelog": 1, "--repartition": 0, "--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
 var meterdOnly = false
 var argumentIndex = 1
 while argumentIndex < CommandLine.arguments.count {
@@ -38,6 +41,8 @@ let measured = options["--events"] ?? 0
 let baselineCount = min(options["--baseline-events"] ?? 0, measured)
 let naiveCount = options["--naive-events"] ?? 0
 let takesStateChanges = options["--changelog"] != 0
+let throughRepartition = options["--repartition"] != 0
+var hop = RepartitionHop()
 
 let configuration = PipelineConfiguration.meterd
 let compiled = CompiledConfiguration(configuration)
@@ -115,13 +120,24 @@ func restored() -> MeteringPipeline {
 var meterd = restored()
 var meterdAtBaseline = PipelineCounters()
 let meterdResult = counted {
-    runMeterd(&meterd, warmup..<(warmup + baselineCount))
-    meterdAtBaseline = meterd.counters
-    runMeterd(&meterd, (warmup + baselineCount)..<(warmup + measured))
+    if throughRepartition {
+        hop.run(&meterd, warmup..<(warmup + baselineCount), stream: &stream, extractor: extractor)
+        meterdAtBaseline = meterd.counters
+        hop.run(&meterd, (warmup + baselineCount)..<(warmup + measured), stream: &stream, extractor: extractor)
+    } else {
+        runMeterd(&meterd, warmup..<(warmup + baselineCount))
+        meterdAtBaseline = meterd.counters
+        runMeterd(&meterd, (warmup + baselineCount)..<(warmup + measured))
+    }
 }
 print("meterd counters: \(meterd.counters)")
 print("changelog: \(meterd.changelogRecords) records, \(meterd.changelogBytes / 1_000_000) MB, \(meterd.changelogBytes / max(measured, 1)) bytes/event")
-let meterdRate = row("meterd core pipeline (extract + route + aggregate + flush + encode)", events: measured, meterdResult)
+let meterdRate = row(
+    throughRepartition
+        ? "meterd core pipeline through the repartition hop (extract + encode + decode + route + aggregate + flush + encode)"
+        : "meterd core pipeline (extract + route + aggregate + flush + encode)",
+    events: measured, meterdResult
+)
 
 // Extraction alone over the same events, for reference.
 var sink = 0
@@ -133,6 +149,10 @@ let extractResult = counted {
     }
 }
 _ = row("  of which UsageExtractor.extract alone", events: measured, extractResult)
+if throughRepartition {
+    let hopResult = counted { sink &+= hop.encodeDecodeOnly(warmup..<(warmup + measured), stream: &stream, extractor: extractor) }
+    _ = row("  of which extract + UsageRecordCodec encode + decode (the hop: this less extract alone)", events: measured, hopResult)
+}
 
 if !meterdOnly {
     // Baseline 1: JSONSerialization decode + the same aggregation code path.

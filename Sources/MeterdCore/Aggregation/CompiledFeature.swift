@@ -5,6 +5,21 @@ public struct CompiledFeature: Sendable, Equatable {
     public struct Clause: Sendable, Equatable {
         public let dimensionIndex: Int
         public let accepted: Set<String>
+        /// `accepted` as a list when it is short: comparing a few strings
+        /// costs less than hashing one (SipHash) for the set.
+        let acceptedList: [String]?
+
+        init(dimensionIndex: Int, accepted: Set<String>) {
+            self.dimensionIndex = dimensionIndex
+            self.accepted = accepted
+            acceptedList = accepted.count <= 8 ? accepted.sorted(by: CompiledFeature.utf8Less) : nil
+        }
+
+        @inline(__always)
+        func accepts(_ value: String) -> Bool {
+            if let acceptedList { return acceptedList.contains(value) }
+            return accepted.contains(value)
+        }
     }
 
     public let index: Int
@@ -55,7 +70,7 @@ public struct CompiledFeature: Sendable, Equatable {
         for clause in filter {
             guard clause.dimensionIndex < dimensions.count,
                   let value = dimensions[clause.dimensionIndex],
-                  clause.accepted.contains(value) else { return false }
+                  clause.accepts(value) else { return false }
         }
         return true
     }

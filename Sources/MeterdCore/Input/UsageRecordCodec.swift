@@ -14,30 +14,60 @@ public enum UsageRecordCodec {
         return writer.bytes
     }
 
+    /// Appends the record to `writer`: its exact size is computed first,
+    /// then it is written in one step (no per-field growth checks).
     public static func encode(_ record: UsageRecord, into writer: inout BinaryWriter) {
-        writer.write(version)
-        writer.write(record.customer)
-        writer.write(record.subject)
-        writer.write(record.source)
-        writer.write(record.id)
-        writer.write(zigzag: record.eventTimeMillis)
-        writer.write(varint: UInt64(record.samples.count))
-        for sample in record.samples {
-            writer.write(varint: UInt64(sample.meterIndex))
-            switch sample.value {
-            case .none:
-                writer.write(UInt8(0))
-            case .number(let number):
-                writer.write(UInt8(1))
-                writer.write(number)
-            case .text(let text):
-                writer.write(UInt8(2))
-                writer.write(text)
+        writer.append(exactly: encodedSize(record)) { out in
+            out.put(version)
+            out.put(record.customer)
+            out.put(record.subject)
+            out.put(record.source)
+            out.put(record.id)
+            out.put(varint: zigzag(record.eventTimeMillis))
+            out.put(varint: UInt64(record.samples.count))
+            for sample in record.samples {
+                out.put(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
+                switch sample.value {
+                case .none:
+                    out.put(UInt8(0))
+                case .number(let number):
+                    out.put(UInt8(1))
+                    out.put(fixed: number.bitPattern)
+                case .text(let text):
+                    out.put(UInt8(2))
+                    out.put(text)
+                }
+                out.put(varint: UInt64(sample.dimensions.count))
+                for dimension in sample.dimensions {
+                    if let dimension {
+                        out.put(UInt8(1))
+                        out.put(dimension)
+                    } else {
+                        out.put(UInt8(0))
+                    }
+                }
             }
-            writer.write(varint: UInt64(sample.dimensions.count))
-            for dimension in sample.dimensions { writer.write(dimension) }
         }
     }
+
+    static func encodedSize(_ record: UsageRecord) -> Int {
+        var size = 1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
+            + ByteCursor.size(record.source) + ByteCursor.size(record.id)
+            + ByteCursor.varintSize(zigzag(record.eventTimeMillis)) + ByteCursor.varintSize(UInt64(record.samples.count))
+        for sample in record.samples {
+            size += ByteCursor.varintSize(UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
+            switch sample.value {
+            case .none: break
+            case .number: size += 8
+            case .text(let text): size += ByteCursor.size(text)
+            }
+            size += ByteCursor.varintSize(UInt64(sample.dimensions.count))
+            for dimension in sample.dimensions { size += 1 + (dimension.map { ByteCursor.size($0) } ?? 0) }
+        }
+        return size
+    }
+
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 
     /// - Throws: `BinaryDecodingError` for an unknown version, truncated or
     ///   corrupt bytes, a non-finite number, or bytes after the record.
@@ -49,48 +79,125 @@ public enum UsageRecordCodec {
     }
 
     public static func decode(from reader: inout BinaryReader) throws(BinaryDecodingError) -> UsageRecord {
+        var decoder = UsageRecordDecoder(caching: false)
+        var record = UsageRecord.empty
+        try decoder.decode(from: &reader, into: &record)
+        return record
+    }
+
+    /// Moves past one encoded record, throwing exactly where and what
+    /// `decode(from:)` would, without building it.
+    public static func skip(from reader: inout BinaryReader) throws(BinaryDecodingError) {
         let found = try reader.readByte()
         guard found == version else { throw .unsupportedVersion(found) }
-        let customer = try reader.readString()
-        let subject = try reader.readString()
-        let source = try reader.readString()
-        let id = try reader.readString()
-        let eventTime = try reader.readZigzag()
-        // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
+        for _ in 0..<4 { try reader.skipLengthPrefixed() }
+        _ = try reader.readZigzag()
         let sampleCount = try reader.readLength()
-        var samples: [MeterSample] = []
-        samples.reserveCapacity(sampleCount)
         for _ in 0..<sampleCount {
-            let rawIndex = try reader.readVarint()
-            guard let meterIndex = Int(exactly: rawIndex), meterIndex <= Int(Int32.max) else {
-                throw .malformed(reader.offset, "meter index out of range")
-            }
-            let value: SampleValue
+            _ = try UsageRecordDecoder.readMeterIndex(&reader)
             switch try reader.readByte() {
             case 0:
-                value = .none
+                break
             case 1:
-                let number = try reader.readDouble()
-                guard number.isFinite else { throw .malformed(reader.offset, "non-finite sample value") }
-                value = .number(number)
+                guard try reader.readDouble().isFinite else { throw .malformed(reader.offset, "non-finite sample value") }
             case 2:
-                value = .text(try reader.readString())
+                try reader.skipLengthPrefixed()
             default:
                 throw .malformed(reader.offset - 1, "unknown sample value tag")
             }
             let dimensionCount = try reader.readLength()
-            var dimensions: [String?] = []
-            dimensions.reserveCapacity(dimensionCount)
-            for _ in 0..<dimensionCount { dimensions.append(try reader.readOptionalString()) }
-            samples.append(MeterSample(meterIndex: meterIndex, value: value, dimensions: dimensions))
+            for _ in 0..<dimensionCount where try reader.readBool() { try reader.skipLengthPrefixed() }
         }
-        return UsageRecord(
-            customer: customer,
-            subject: subject,
-            source: source,
-            id: id,
-            eventTimeMillis: eventTime,
-            samples: samples
-        )
+    }
+}
+
+extension UsageRecord {
+    /// A record with empty fields, to decode into.
+    public static var empty: UsageRecord {
+        UsageRecord(customer: "", subject: "", source: "", id: "", eventTimeMillis: 0, samples: [])
+    }
+}
+
+/// Decodes `UsageRecordCodec` bytes into a record it is given, reusing that
+/// record's arrays (samples, each sample's dimensions) and the strings it
+/// decoded before (dimension values: few distinct values, seen on every
+/// record), so a stream of records decodes without per-record allocations
+/// beyond its unique strings (the event id).
+///
+/// One per decoding loop (stage 2 keeps one per repartition record): the
+/// record's storage is reused only while nothing else holds it, so a record
+/// kept by the caller is never changed, it is copied on the next decode.
+public struct UsageRecordDecoder: Sendable {
+    private var interner: StringInterner
+    /// Samples dropped from a record with fewer samples than the last, kept for their dimension arrays.
+    private var spareSamples: [MeterSample] = []
+
+    /// `caching`: reuse strings decoded before (costs two small tables).
+    public init(caching: Bool = true) {
+        interner = StringInterner(slotCount: caching ? 128 : 0)
+    }
+
+    /// Replaces every field of `record` with the next encoded record.
+    /// - Throws: `BinaryDecodingError` as `UsageRecordCodec.decode(from:)`
+    ///   does; `record` is then partly overwritten.
+    public mutating func decode(from reader: inout BinaryReader, into record: inout UsageRecord) throws(BinaryDecodingError) {
+        let found = try reader.readByte()
+        guard found == UsageRecordCodec.version else { throw .unsupportedVersion(found) }
+        // Customers, subjects and ids have too many values for the cache: they would only evict the few that repeat.
+        record.customer = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
+        record.subject = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
+        record.source = try reader.readLengthPrefixed { interner.string($0) }
+        record.id = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
+        record.eventTimeMillis = try reader.readZigzag()
+        // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
+        let sampleCount = try reader.readLength()
+        while record.samples.count > sampleCount, let spare = record.samples.popLast() { spareSamples.append(spare) }
+        for position in 0..<sampleCount {
+            if position == record.samples.count {
+                record.samples.append(spareSamples.popLast() ?? MeterSample(meterIndex: 0, value: .none, dimensions: []))
+            }
+            try decodeSample(from: &reader, into: &record.samples[position])
+        }
+    }
+
+    private mutating func decodeSample(from reader: inout BinaryReader, into sample: inout MeterSample) throws(BinaryDecodingError) {
+        sample.meterIndex = try Self.readMeterIndex(&reader)
+        switch try reader.readByte() {
+        case 0:
+            sample.value = .none
+        case 1:
+            let number = try reader.readDouble()
+            guard number.isFinite else { throw .malformed(reader.offset, "non-finite sample value") }
+            sample.value = .number(number)
+        case 2:
+            sample.value = .text(try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) })
+        default:
+            throw .malformed(reader.offset - 1, "unknown sample value tag")
+        }
+        let dimensionCount = try reader.readLength()
+        // Overwritten in place: `removeAll(keepingCapacity:)` costs more than the whole loop.
+        if sample.dimensions.count > dimensionCount { sample.dimensions.removeLast(sample.dimensions.count - dimensionCount) }
+        for position in 0..<dimensionCount {
+            let dimension = try reader.readBool() ? try reader.readLengthPrefixed { interner.string($0) } : nil
+            if position < sample.dimensions.count {
+                sample.dimensions[position] = dimension
+            } else {
+                sample.dimensions.append(dimension)
+            }
+        }
+    }
+
+    /// A string field, reusing an equal string decoded before (for other
+    /// repeated strings around the records, such as a topic name).
+    public mutating func readString(from reader: inout BinaryReader) throws(BinaryDecodingError) -> String {
+        try reader.readLengthPrefixed { interner.string($0) }
+    }
+
+    static func readMeterIndex(_ reader: inout BinaryReader) throws(BinaryDecodingError) -> Int {
+        let rawIndex = try reader.readVarint()
+        guard let meterIndex = Int(exactly: rawIndex), meterIndex <= Int(Int32.max) else {
+            throw .malformed(reader.offset, "meter index out of range")
+        }
+        return meterIndex
     }
 }

@@ -128,10 +128,9 @@ public struct BinaryReader: ~Copyable {
 
     public mutating func readFixedUInt64() throws(BinaryDecodingError) -> UInt64 {
         guard offset + 8 <= bytes.count else { throw .truncated(offset) }
-        var bits: UInt64 = 0
-        for i in 0..<8 { bits |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        let bits = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
         offset += 8
-        return bits
+        return UInt64(littleEndian: bits)
     }
 
     public mutating func readBool() throws(BinaryDecodingError) -> Bool {
@@ -149,13 +148,31 @@ public struct BinaryReader: ~Copyable {
     }
 
     public mutating func readString() throws(BinaryDecodingError) -> String {
-        let count = try readLength()
-        defer { offset += count }
-        return String(decoding: bytes[offset..<offset + count], as: UTF8.self)
+        try readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
     }
 
     public mutating func readOptionalString() throws(BinaryDecodingError) -> String? {
         try readBool() ? try readString() : nil
+    }
+
+    /// Lends the bytes of a length-prefixed field (a string's UTF-8, a byte
+    /// array) to `body` and moves past them.
+    @inline(__always)
+    mutating func readLengthPrefixed<R>(_ body: (UnsafeRawBufferPointer) -> R) throws(BinaryDecodingError) -> R {
+        let count = try readLength()
+        defer { offset += count }
+        return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count])) }
+    }
+
+    /// Moves past a length-prefixed field, with `readString`'s checks.
+    public mutating func skipLengthPrefixed() throws(BinaryDecodingError) {
+        offset += try readLength()
+    }
+
+    /// `readBytes` into `buffer`, replacing its contents and reusing its storage.
+    public mutating func readBytes(into buffer: inout [UInt8]) throws(BinaryDecodingError) {
+        buffer.removeAll(keepingCapacity: true)
+        try readLengthPrefixed { buffer.append(contentsOf: $0) }
     }
 
     public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {

@@ -32,31 +32,41 @@ extension CustomerState {
         // records visiting more than 64 pairs fall back to an array.
         var quotaMatches: UInt64 = 0
         var moreQuotaMatches: [Int] = []
-        // Read through an unsafe buffer: an array subscript copies the feature (retains of every field).
+        // Read through unsafe buffers: an array subscript or a `for … in` copies
+        // the element (a feature: retains of every field; a sample, a row of features).
         compiled.features.withUnsafeBufferPointer { features in
-            withWindow(start: windowStart, created: &newWindow) { window in
-                let dedupeIndex = window.dedupe.count
-                window.dedupe.append(fingerprint)
-                // A window's fingerprint list is empty only when it was just created.
-                defer {
-                    listings.changedWindows = window.noteChange(groupsChanged: dedupeIndex == 0 || changedRollup, dedupeIndex: dedupeIndex)
-                }
-                var visit = 0
-                for sample in record.samples {
-                    sample.dimensions.withUnsafeBufferPointer { dimensions in
-                        for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                            defer { visit += 1 }
-                            guard CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
-                            changedRollup = true
-                            let kind = features[featureIndex].aggregation
-                            features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
-                                window.add(
-                                    sample.value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
-                                    dimensions: dimensions, kind: kind, record: record
-                                )
+            compiled.featuresByMeter.withUnsafeBufferPointer { featuresByMeter in
+                record.samples.withUnsafeBufferPointer { samples in
+                    withWindow(start: windowStart, created: &newWindow) { window in
+                        let dedupeIndex = window.dedupe.count
+                        window.dedupe.append(fingerprint)
+                        // A window's fingerprint list is empty only when it was just created.
+                        defer {
+                            listings.changedWindows = window.noteChange(groupsChanged: dedupeIndex == 0 || changedRollup, dedupeIndex: dedupeIndex)
+                        }
+                        var visit = 0
+                        for sampleIndex in samples.indices {
+                            let meterIndex = samples[sampleIndex].meterIndex
+                            // Validated against the meters, which `featuresByMeter` is aligned with.
+                            guard meterIndex >= 0, meterIndex < featuresByMeter.count else { continue }
+                            samples[sampleIndex].dimensions.withUnsafeBufferPointer { dimensions in
+                                featuresByMeter[meterIndex].withUnsafeBufferPointer { featureIndexes in
+                                    for featureIndex in featureIndexes {
+                                        defer { visit += 1 }
+                                        guard CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
+                                        changedRollup = true
+                                        let kind = features[featureIndex].aggregation
+                                        features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
+                                            window.add(
+                                                samples[sampleIndex].value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
+                                                dimensions: dimensions, kind: kind, record: record
+                                            )
+                                        }
+                                        guard kind.supportsQuota else { continue }
+                                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                                    }
+                                }
                             }
-                            guard kind.supportsQuota else { continue }
-                            if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
                         }
                     }
                 }

@@ -1,0 +1,93 @@
+import KongTraffic
+import MeterdCore
+import PipelineHarness
+
+/// The repartition hop of `meterd run` between extraction and ingest:
+/// stage 1 encodes each usage record (`UsageRecordCodec`) into a packed
+/// buffer, stage 2 decodes the entries back and ingests them, in order.
+///
+/// Stage 2 reads as `RepartitionEntryReader` does: a check pass over the
+/// whole chunk (`UsageRecordCodec.skip`: a corrupt record applies nothing),
+/// then each entry decoded into one reused record by a decoder made per chunk.
+///
+/// Events go through in chunks of `chunkSize` (stage 1 packs what one poll
+/// read); rejected records never reach the repartition topic, so a flag per
+/// event keeps them at their place in the pipeline's order (its commits
+/// happen every 1,000 events, rejects included).
+struct RepartitionHop {
+    let chunkSize = 100
+    private var hasUsage: [Bool] = []
+
+    init() { hasUsage.reserveCapacity(chunkSize) }
+
+    mutating func run(
+        _ pipeline: inout MeteringPipeline, _ range: Range<Int>, stream: inout PipelineStream, extractor: UsageExtractor
+    ) {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + chunkSize, range.upperBound)
+            var writer = BinaryWriter(capacity: 16 * 1024)
+            hasUsage.removeAll(keepingCapacity: true)
+            for index in start..<end {
+                let usage = stream.withRecord(at: index) { extractor.extract(value: $0, headers: [], recordTimestampMillis: 0).usage }
+                hasUsage.append(usage != nil)
+                if let usage { UsageRecordCodec.encode(usage, into: &writer) }
+            }
+            decodeAndProcess(writer.bytes, into: &pipeline)
+            start = end
+        }
+    }
+
+    private func decodeAndProcess(_ bytes: [UInt8], into pipeline: inout MeteringPipeline) {
+        do {
+            var check = BinaryReader(bytes)
+            for usable in hasUsage where usable { try UsageRecordCodec.skip(from: &check) }
+            var reader = BinaryReader(bytes)
+            var decoder = UsageRecordDecoder()
+            var usage = UsageRecord.empty
+            for usable in hasUsage {
+                guard usable else {
+                    pipeline.process(nil)
+                    continue
+                }
+                try decoder.decode(from: &reader, into: &usage)
+                pipeline.process(usage)
+            }
+        } catch {
+            print("repartition entry does not decode: \(error)")
+        }
+    }
+
+    /// Encode and decode alone over `range`, for the cost of the hop itself.
+    mutating func encodeDecodeOnly(_ range: Range<Int>, stream: inout PipelineStream, extractor: UsageExtractor) -> Int {
+        var usages: [UsageRecord] = []
+        var samples = 0
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let end = min(start + chunkSize, range.upperBound)
+            usages.removeAll(keepingCapacity: true)
+            for index in start..<end {
+                if let usage = stream.withRecord(at: index, { extractor.extract(value: $0, headers: [], recordTimestampMillis: 0).usage }) {
+                    usages.append(usage)
+                }
+            }
+            var writer = BinaryWriter(capacity: 16 * 1024)
+            for usage in usages { UsageRecordCodec.encode(usage, into: &writer) }
+            do {
+                var check = BinaryReader(writer.bytes)
+                for _ in usages.indices { try UsageRecordCodec.skip(from: &check) }
+                var reader = BinaryReader(writer.bytes)
+                var decoder = UsageRecordDecoder()
+                var usage = UsageRecord.empty
+                for _ in usages.indices {
+                    try decoder.decode(from: &reader, into: &usage)
+                    samples &+= usage.samples.count
+                }
+            } catch {
+                print("repartition entry does not decode: \(error)")
+            }
+            start = end
+        }
+        return samples
+    }
+}
