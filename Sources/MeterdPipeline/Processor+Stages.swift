@@ -71,10 +71,11 @@ extension Processor {
         task.nextOffset = record.offset + 1
         task.hasUncheckpointedChanges = true
         let repartitionOffset = record.offset
-        // Entries are lent one at a time in reused storage (no per-entry allocations).
-        var entries = RepartitionEntryReader()
+        // Entries are lent one at a time in reused storage (no per-entry
+        // allocations); the reader lives as long as the processor, so its
+        // string cache carries over from one Kafka record to the next.
         do {
-            try entries.forEachEntry(in: record.value ?? []) { origin, originalKey, usage in
+            try repartitionReader.forEachEntry(in: record.value ?? []) { origin, originalKey, usage in
                 if task.alreadyApplied(origin) || task.isSupersededByReplay(origin, repartitionOffset: repartitionOffset) {
                     counters.replayedCopiesSkipped += 1
                     return

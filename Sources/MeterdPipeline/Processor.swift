@@ -53,6 +53,8 @@ public final class Processor: RebalanceListener {
     /// Records read per topic in the current polling round, added to
     /// `counters` once per round rather than hashing the topic per record.
     var roundRecordsIn = TopicTally()
+    /// Stage 2's decoder of packed repartition records (reused storage).
+    var repartitionReader = RepartitionEntryReader()
     var repartitionPartitions: Int32 = 1
     /// The commit whose acknowledgements and `EndTxn` are still running.
     var backgroundCommit: BackgroundCommit?
