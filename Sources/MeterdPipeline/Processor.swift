@@ -22,6 +22,11 @@ public final class Processor: RebalanceListener {
     let logger: Logger
     let stats: PipelineStats
     let transactionalId: String
+    /// Topic names, built once: they are compared and sent per record.
+    let repartitionTopic: String
+    let changelogTopic: String
+    /// The topic whose partitions carry aggregation state.
+    let taskTopic: String
     var consumer: KafkaConsumer!
     var producer: KafkaProducer
     var tasks: [Int32: AggregationTask] = [:]
@@ -81,6 +86,11 @@ public final class Processor: RebalanceListener {
         compiled = CompiledConfiguration(configuration)
         encoder = CloudEventEncoder(appId: configuration.appId)
         transactionalId = "\(configuration.appId)-\(instanceId)"
+        repartitionTopic = configuration.repartitionTopic
+        changelogTopic = configuration.changelogTopic
+        taskTopic = configuration.kafka.inputKeyedBySubject
+            ? configuration.kafka.inputTopics.first ?? configuration.repartitionTopic
+            : configuration.repartitionTopic
         var base = configuration.kafka.properties
         base["bootstrap.servers"] = configuration.kafka.bootstrap
         // Small transactional requests (AddPartitionsToTxn, EndTxn) must not
@@ -124,14 +134,9 @@ public final class Processor: RebalanceListener {
     /// The producer's `message.max.bytes` unless configured: 16 MiB.
     static let defaultMessageMaxBytes = 16 * 1024 * 1024
 
-    var inputTopics: Set<String> { Set(configuration.kafka.inputTopics) }
-    var repartitionTopic: String { configuration.repartitionTopic }
-    var changelogTopic: String { configuration.changelogTopic }
     /// True when the input is keyed by subject and the repartition hop is
     /// skipped: each input partition is aggregated where it is read.
     var aggregatesInput: Bool { configuration.kafka.inputKeyedBySubject }
-    /// The topic whose partitions carry aggregation state.
-    var taskTopic: String { aggregatesInput ? configuration.kafka.inputTopics.first ?? repartitionTopic : repartitionTopic }
 
     func isTaskPartition(_ tp: TopicPartition) -> Bool { tp.topic == taskTopic }
 
