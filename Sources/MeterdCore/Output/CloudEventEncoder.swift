@@ -26,30 +26,30 @@ public struct CloudEventEncoder: Sendable {
         let breakdown = RollupKeyEncoding.sortedBreakdown(rollup.breakdown)
         var json = JSONWriter(capacity: Self.estimatedSize(of: rollup, source: source))
         json.beginObject()
-        json.key("data")
+        json.key(literal: "data")
         json.beginObject()
-        json.key("aggregation"); json.string(rollup.aggregation.rawValue)
-        json.key("breakdown")
+        json.key(literal: "aggregation"); json.string(rollup.aggregation.rawValue)
+        json.key(literal: "breakdown")
         json.beginObject()
         for dimension in breakdown {
             json.key(dimension.name); json.string(dimension.value)
         }
         json.endObject()
-        json.key("customer"); json.string(rollup.customer)
-        json.key("eventCount"); json.integer(rollup.eventCount)
-        json.key("feature"); json.string(rollup.feature)
-        json.key("meter"); json.string(rollup.meter)
-        json.key("revision"); json.integer(Int64(rollup.revision))
-        json.key("subjects")
+        json.key(literal: "customer"); json.string(rollup.customer)
+        json.key(literal: "eventCount"); json.integer(rollup.eventCount)
+        json.key(literal: "feature"); json.string(rollup.feature)
+        json.key(literal: "meter"); json.string(rollup.meter)
+        json.key(literal: "revision"); json.integer(Int64(rollup.revision))
+        json.key(literal: "subjects")
         json.beginArray()
         for subject in rollup.subjects { json.string(subject) }
         json.endArray()
-        json.key("value"); json.number(rollup.value)
-        json.key("windowEnd"); json.timestamp(rollup.windowEndMillis)
-        json.key("windowStart"); json.timestamp(rollup.windowStartMillis)
+        json.key(literal: "value"); json.number(rollup.value)
+        json.key(literal: "windowEnd"); json.timestamp(rollup.windowEndMillis)
+        json.key(literal: "windowStart"); json.timestamp(rollup.windowStartMillis)
         json.endObject()
-        json.key("datacontenttype"); json.string("application/json")
-        json.key("id"); json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
+        json.key(literal: "datacontenttype"); json.string(literal: "application/json")
+        json.key(literal: "id"); json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
         writeEnvelopeTail(&json, subject: rollup.customer, time: rollup.windowEndMillis, type: "meter.rollup")
         return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.bytes)
     }
@@ -66,16 +66,16 @@ public struct CloudEventEncoder: Sendable {
     public func encode(_ event: QuotaEvent) -> OutputRecord {
         var json = JSONWriter()
         json.beginObject()
-        json.key("data")
+        json.key(literal: "data")
         json.beginObject()
-        json.key("customer"); json.string(event.customer)
-        json.key("feature"); json.string(event.feature)
-        json.key("hard"); json.bool(event.hard)
-        json.key("limit"); json.number(event.limit)
-        json.key("periodEnd"); json.timestamp(event.periodEndMillis)
-        json.key("periodStart"); json.timestamp(event.periodStartMillis)
-        json.key("threshold"); json.number(event.threshold)
-        json.key("usage"); json.number(event.usage)
+        json.key(literal: "customer"); json.string(event.customer)
+        json.key(literal: "feature"); json.string(event.feature)
+        json.key(literal: "hard"); json.bool(event.hard)
+        json.key(literal: "limit"); json.number(event.limit)
+        json.key(literal: "periodEnd"); json.timestamp(event.periodEndMillis)
+        json.key(literal: "periodStart"); json.timestamp(event.periodStartMillis)
+        json.key(literal: "threshold"); json.number(event.threshold)
+        json.key(literal: "usage"); json.number(event.usage)
         json.endObject()
         writeEnvelope(
             &json, id: Self.eventId(of: event), subject: event.customer,
@@ -117,18 +117,18 @@ public struct CloudEventEncoder: Sendable {
     }
 
     private func writeEnvelope(_ json: inout JSONWriter, id: String, subject: String, time: Int64, type: String) {
-        json.key("datacontenttype"); json.string("application/json")
-        json.key("id"); json.string(id)
+        json.key(literal: "datacontenttype"); json.string(literal: "application/json")
+        json.key(literal: "id"); json.string(id)
         writeEnvelopeTail(&json, subject: subject, time: time, type: type)
     }
 
     /// The envelope after `id`.
     private func writeEnvelopeTail(_ json: inout JSONWriter, subject: String, time: Int64, type: String) {
-        json.key("source"); json.string(source)
-        json.key("specversion"); json.string("1.0")
-        json.key("subject"); json.string(subject)
-        json.key("time"); json.timestamp(time)
-        json.key("type"); json.string(type)
+        json.key(literal: "source"); json.string(source)
+        json.key(literal: "specversion"); json.string(literal: "1.0")
+        json.key(literal: "subject"); json.string(subject)
+        json.key(literal: "time"); json.timestamp(time)
+        json.key(literal: "type"); json.string(type)
         json.endObject()
     }
 }

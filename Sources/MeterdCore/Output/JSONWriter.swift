@@ -36,6 +36,32 @@ struct JSONWriter {
         needsComma = false
     }
 
+    /// A key known at compile time (plain ASCII, nothing to escape): one copy.
+    mutating func key(literal name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendLiteral(name)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// A string value known at compile time (plain ASCII, nothing to escape).
+    mutating func string(literal value: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendLiteral(value)
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    private mutating func appendLiteral(_ text: StaticString) {
+        text.withUTF8Buffer { utf8 in
+            assert(utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
     mutating func string(_ value: String) {
         separate()
         appendQuoted(value)
