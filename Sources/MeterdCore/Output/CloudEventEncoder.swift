@@ -51,7 +51,7 @@ public struct CloudEventEncoder: Sendable {
         json.key(literal: "datacontenttype"); json.string(literal: "application/json")
         json.key(literal: "id"); json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
         writeEnvelopeTail(&json, subject: rollup.customer, time: rollup.windowEndMillis, type: "meter.rollup")
-        return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.bytes)
+        return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.finish())
     }
 
     /// An upper estimate of a rollup record's JSON size, so the writer allocates once.
@@ -81,7 +81,7 @@ public struct CloudEventEncoder: Sendable {
             &json, id: Self.eventId(of: event), subject: event.customer,
             time: event.eventTimeMillis, type: event.kind.rawValue
         )
-        return OutputRecord(key: Array(event.customer.utf8), value: json.bytes)
+        return OutputRecord(key: Array(event.customer.utf8), value: json.finish())
     }
 
     /// Hash of (customer, feature, windowStart, breakdown, revision).

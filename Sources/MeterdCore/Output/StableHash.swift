@@ -26,7 +26,7 @@ public enum StableHash {
         }
     }
 
-    private static func writeHex(_ value: UInt128, into out: UnsafeMutableBufferPointer<UInt8>) {
+    static func writeHex(_ value: UInt128, into out: UnsafeMutableBufferPointer<UInt8>) {
         var v = value
         for position in stride(from: 31, through: 0, by: -1) {
             let nibble = UInt8(truncatingIfNeeded: v & 0xF)
