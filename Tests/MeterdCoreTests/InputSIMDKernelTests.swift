@@ -44,4 +44,16 @@ import Testing
             }
         }
     }
+
+    @Test func attentionMaskFlagsExactlyTheSpecialBytesOfABlock() {
+        var random = SeededGenerator(seed: 17)
+        for _ in 0..<20_000 {
+            let bytes = (0..<16).map { _ in
+                random.next() % 4 == 0 ? Self.alphabet[Int(random.next() % UInt64(Self.alphabet.count))] : UInt8(truncatingIfNeeded: random.next())
+            }
+            let mask = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { meterd_string_attention16($0) } }
+            let expected = (0..<16).reduce(UInt32(0)) { Self.isAttention(bytes[$1]) ? $0 | 1 << UInt32($1) : $0 }
+            #expect(mask == expected, "\(bytes)")
+        }
+    }
 }

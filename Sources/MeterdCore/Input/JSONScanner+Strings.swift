@@ -4,15 +4,23 @@ extension JSONScanner {
     /// Scans a string from just after its opening quote to just after its
     /// closing quote, validating escapes and UTF-8.
     ///
-    /// Inlined for the common case, a plain ASCII string: the C kernel finds
-    /// its closing quote 16 bytes at a time. Anything else continues out of line.
+    /// Inlined for the common case, a plain ASCII string that ends within 16
+    /// bytes: one block of the C kernel finds its closing quote. Anything
+    /// else continues out of line.
     /// - Returns: whether the string holds an escape.
     @inline(__always)
     func scanStringBody(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
-        pos &+= plainSpan(from: pos)
-        if pos < count, base[pos] == UInt8(ascii: "\"") {
-            pos &+= 1
-            return false
+        if pos &+ 16 <= count {
+            let attention = meterd_string_attention16(base + pos)
+            if attention != 0 {
+                pos &+= attention.trailingZeroBitCount
+                if base[pos] == UInt8(ascii: "\"") {
+                    pos &+= 1
+                    return false
+                }
+            } else {
+                pos &+= 16
+            }
         }
         return try scanStringRest(&pos)
     }
