@@ -26,8 +26,11 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
+        /// SSE2 byte-class scans for MeterdCore's JSON scanner (pure C, no I/O).
+        .target(name: "CMeterdSIMD"),
         .target(
             name: "MeterdCore",
+            dependencies: ["CMeterdSIMD"],
             swiftSettings: strictSettings
         ),
         .target(

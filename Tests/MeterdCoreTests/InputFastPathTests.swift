@@ -72,21 +72,6 @@ import Testing
         }
     }
 
-    @Test func attentionLanesFlagExactlyTheSpecialBytes() {
-        var random = SeededGenerator(seed: 16)
-        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF, 0x41, 0x61, 0x30]
-        for _ in 0..<20_000 {
-            let bytes = (0..<16).map { _ in random.next() % 4 == 0 ? alphabet[Int(random.next() % 16)] : UInt8(0x41 + random.next() % 26) }
-            let lanes = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { JSONScanner.attentionLanes($0) } }
-            let flagged = (0..<16).filter { i in
-                guard let lanes else { return false }
-                return (lanes[i / 8] >> UInt64(8 * (i % 8))) & 0xFF == 0xFF
-            }
-            let expected = (0..<16).filter { bytes[$0] == 0x22 || bytes[$0] == 0x5C || bytes[$0] < 0x20 || bytes[$0] >= 0x80 }
-            #expect(flagged == expected, "\(bytes)")
-        }
-    }
-
     @Test func dimensionTextsMakeEachSelectorOnceUpToFourAndStayCorrectBeyond() throws {
         var texts = DimensionTexts()
         var made: [Int] = []

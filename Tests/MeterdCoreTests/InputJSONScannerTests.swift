@@ -30,18 +30,6 @@ import Testing
         #expect(found[1].1 == "7")
     }
 
-    @Test func attentionMaskFindsTheFirstSpecialByteOfEveryWord() {
-        var random = SeededGenerator(seed: 11)
-        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF, 0x41, 0x61, 0x30]
-        for _ in 0..<20_000 {
-            let bytes = (0..<8).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
-            let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-            let expected = bytes.firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 }
-            let mask = JSONScanner.attentionMask(word)
-            #expect((mask == 0 ? nil : mask.trailingZeroBitCount / 8) == expected, "\(bytes)")
-        }
-    }
-
     @Test func unescapesStringsAndSurrogatePairs() {
         let raw = Array(#"a\"b\\c\/d\b\f\n\r\t\u00e9\u20AC\ud83d\ude00"#.utf8)
         let text = raw.withUnsafeBufferPointer { JSONStringDecoder.string($0, hasEscapes: true) }

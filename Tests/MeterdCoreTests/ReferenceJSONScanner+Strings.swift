@@ -7,14 +7,11 @@ extension ReferenceJSONScanner {
     mutating func scanStringBody() throws(JSONSyntaxError) -> Bool {
         var escapes = false
         while true {
-            while pos &+ 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
-                let attention = JSONScanner.attentionMask(word)
-                if attention != 0 {
-                    pos &+= attention.trailingZeroBitCount &>> 3
-                    break
-                }
-                pos &+= 8
+            // Byte by byte, independent of the scanner's block kernels.
+            while pos < count {
+                let b = base[pos]
+                guard b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20, b < 0x80 else { break }
+                pos &+= 1
             }
             guard pos < count else { throw fail(.unexpectedEnd) }
             let b = base[pos]

@@ -48,6 +48,13 @@ extension JSONScanner {
             // A value is complete: close every container it completes.
             while true {
                 if level == 0 { return }
+                // Compact layout, no whitespace: `,"` read as one 2-byte word, then the key.
+                if !inArray, pos &+ 2 <= count,
+                   UInt16(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt16.self)) == 0x222C {
+                    pos &+= 2
+                    try skipKeyAfterQuote(&pos)
+                    break
+                }
                 skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
                 let c = base[pos]
@@ -70,7 +77,18 @@ extension JSONScanner {
     private func skipKey(_ pos: inout Int) throws(JSONSyntaxError) {
         guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
         pos &+= 1
+        try skipKeyAfterQuote(&pos)
+    }
+
+    /// `skipKey` from just after the key's opening quote.
+    @inline(__always)
+    private func skipKeyAfterQuote(_ pos: inout Int) throws(JSONSyntaxError) {
         _ = try scanStringBody(&pos)
+        if pos < count, base[pos] == UInt8(ascii: ":") {  // compact layout: the colon right after the key
+            pos &+= 1
+            skipWhitespace(&pos)
+            return
+        }
         skipWhitespace(&pos)
         guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
         pos &+= 1

@@ -1,69 +1,44 @@
+import CMeterdSIMD
+
 extension JSONScanner {
     /// Scans a string from just after its opening quote to just after its
     /// closing quote, validating escapes and UTF-8.
     ///
-    /// Inlined for the common case, a plain ASCII string that ends within
-    /// the buffer's whole words; anything else continues out of line.
+    /// Inlined for the common case, a plain ASCII string that ends within 16
+    /// bytes: one block of the C kernel finds its closing quote. Anything
+    /// else continues out of line.
     /// - Returns: whether the string holds an escape.
     @inline(__always)
     func scanStringBody(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
-        // Most strings end within one word; longer ones continue 16 bytes at a time.
-        if pos &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
-            let attention = Self.attentionMask(word)
+        if pos &+ 16 <= count {
+            let attention = meterd_string_attention16(base + pos)
             if attention != 0 {
-                pos &+= attention.trailingZeroBitCount &>> 3
+                pos &+= attention.trailingZeroBitCount
                 if base[pos] == UInt8(ascii: "\"") {
                     pos &+= 1
                     return false
                 }
-                return try scanStringRest(&pos)
-            }
-            pos &+= 8
-            while pos &+ 16 <= count {
-                let lanes = Self.attentionLanes(base + pos)
-                if lanes[0] | lanes[1] != 0 {
-                    pos &+= lanes[0] != 0 ? lanes[0].trailingZeroBitCount &>> 3 : 8 &+ lanes[1].trailingZeroBitCount &>> 3
-                    if base[pos] == UInt8(ascii: "\"") {
-                        pos &+= 1
-                        return false
-                    }
-                    return try scanStringRest(&pos)
-                }
+            } else {
                 pos &+= 16
             }
-        }
-        while pos &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
-            let attention = Self.attentionMask(word)
-            if attention != 0 {
-                pos &+= attention.trailingZeroBitCount &>> 3
-                if base[pos] == UInt8(ascii: "\"") {
-                    pos &+= 1
-                    return false
-                }
-                break
-            }
-            pos &+= 8
         }
         return try scanStringRest(&pos)
     }
 
+    /// The number of bytes from `pos` on (at most to the end) that are
+    /// neither a quote, a backslash, a control character nor non-ASCII.
+    @inline(__always)
+    func plainSpan(from pos: Int) -> Int {
+        meterd_plain_string_span(base + pos, count &- pos)
+    }
+
     /// `scanStringBody` from `pos` on, byte by byte at escapes, non-ASCII
-    /// and the last few bytes.
+    /// and the end of the buffer.
     @inline(never)
     private func scanStringRest(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
         var escapes = false
         while true {
-            while pos &+ 8 <= count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
-                let attention = Self.attentionMask(word)
-                if attention != 0 {
-                    pos &+= attention.trailingZeroBitCount &>> 3
-                    break
-                }
-                pos &+= 8
-            }
+            pos &+= plainSpan(from: pos)
             guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
             let b = base[pos]
             if b == UInt8(ascii: "\"") {
@@ -81,33 +56,6 @@ extension JSONScanner {
                 try scanUTF8Sequence(&pos, lead: b)
             }
         }
-    }
-
-    /// High bits set in the bytes of `w` (little-endian) that are a quote,
-    /// a backslash, a control character or non-ASCII. Bytes above a flagged
-    /// one may be flagged falsely; the lowest flagged byte is always a true one.
-    @inline(__always)
-    static func attentionMask(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let below20 = (w &- ones &* 0x20) & ~w
-        let quoteX = w ^ (ones &* 0x22)
-        let quote = (quoteX &- ones) & ~quoteX
-        let slashX = w ^ (ones &* 0x5C)
-        let slash = (slashX &- ones) & ~slashX
-        return (below20 | quote | slash | w) & highs
-    }
-
-    /// The 16 bytes at `p` as two little-endian words, each byte 0xFF where
-    /// the byte is a quote, a backslash, a control character or non-ASCII
-    /// (one signed compare catches the last two), else 0. SSE2 / NEON.
-    @inline(__always)
-    static func attentionLanes(_ p: UnsafePointer<UInt8>) -> SIMD2<UInt64> {
-        let v = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Int8>.self)
-        let special = (v .< SIMD16<Int8>(repeating: 0x20))
-            .| (v .== SIMD16<Int8>(repeating: 0x22))
-            .| (v .== SIMD16<Int8>(repeating: 0x5C))
-        return unsafeBitCast(special, to: SIMD2<UInt64>.self)
     }
 
     private func scanEscape(_ pos: inout Int) throws(JSONSyntaxError) {
