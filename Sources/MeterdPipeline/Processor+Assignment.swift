@@ -28,6 +28,7 @@ extension Processor {
                 inputReplayedThrough[tp] = nil
                 movedInputs.remove(tp)
                 assignedInputs.remove(tp)
+                stage1Memo = Stage1Memo()
             }
         }
         logger.info("partitions revoked", metadata: [
@@ -97,6 +98,7 @@ extension Processor {
                 ])
             } else {
                 assignedInputs.insert(tp)
+                stage1Memo = Stage1Memo()
                 let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
                 let recorded = contents[mapped]?.inputPositions[tp]
                 inputReplayedThrough[tp] = contents[mapped]?.inputReplayedThrough[tp]

@@ -93,6 +93,7 @@ extension Processor {
             offsets[tp] = next
         }
         movedInputs.removeAll()
+        stage1Memo.moved = nil
         guard transactionOpen || !checkpoints.isEmpty else {
             // Nothing to write (moved inputs whose partitions were revoked
             // meanwhile): there is no transaction to commit.

@@ -31,8 +31,19 @@ extension Processor {
     /// keyed by customer, bad input to the dead-letter topic.
     func repartition(_ record: borrowing BorrowedRecord) {
         let tp = TopicPartition(record.topic, record.partition)
-        guard assignedInputs.contains(tp) else { return }
-        if let position = inputPositions[tp], record.offset < position { return }
+        // Records come in runs per partition: the set lookups are needed only
+        // when the partition changes (`stage1Memo` is cleared whenever the
+        // assigned or moved partitions change).
+        if stage1Memo.assigned != tp {
+            guard assignedInputs.contains(tp) else { return }
+            stage1Memo.assigned = tp
+        }
+        // Advance the position first (one lookup); a record before it is a
+        // re-delivery after a rewind, and the position goes back as it was.
+        if let position = inputPositions.updateValue(record.offset + 1, forKey: tp), record.offset < position {
+            inputPositions[tp] = position
+            return
+        }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
         if let usage = extract(record, deadLettering: !replayed) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
@@ -47,8 +58,10 @@ extension Processor {
             pendingRepartition[partition] = batch
             if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }
-        inputPositions[tp] = record.offset + 1
-        movedInputs.insert(tp)
+        if stage1Memo.moved != tp {
+            movedInputs.insert(tp)
+            stage1Memo.moved = tp
+        }
     }
 
     /// Sends every packed repartition batch; called after each poll and at

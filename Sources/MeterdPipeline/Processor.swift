@@ -38,6 +38,9 @@ public final class Processor: RebalanceListener {
     /// Input partitions currently assigned: records of others (still in
     /// librdkafka's queue after a revoke) are not processed.
     var assignedInputs: Set<TopicPartition> = []
+    /// The last input partition stage 1 found in `assignedInputs` and put in
+    /// `movedInputs`; cleared whenever either set loses members.
+    var stage1Memo = Stage1Memo()
     var transactionOpen = false
     var counters = PipelineCounters()
     /// (meter, provider, model) already logged as unpriced; bounded.
@@ -306,4 +309,10 @@ extension Processor {
     static func lingerMillis(_ configuration: MeterdConfiguration) -> Int64 {
         max(5, min(configuration.commitIntervalMillis, 100))
     }
+}
+
+/// See `Processor.stage1Memo`.
+struct Stage1Memo {
+    var assigned: TopicPartition?
+    var moved: TopicPartition?
 }
