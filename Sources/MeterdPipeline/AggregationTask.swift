@@ -62,15 +62,17 @@ final class AggregationTask {
         return origin.offset <= last
     }
 
-    /// True when a repartitioned copy of `origin` was already applied.
-    func alreadyApplied(_ origin: RecordOrigin) -> Bool {
-        guard let applied = appliedOrigins[OriginPartition(topic: origin.topic, partition: origin.partition)] else { return false }
-        return origin.offset <= applied
+    /// False when a repartitioned copy of `origin` was already applied;
+    /// otherwise records it as applied and returns true — one dictionary
+    /// lookup, as stage 2 asks this for every usage record.
+    func markAppliedIfNew(_ origin: RecordOrigin) -> Bool {
+        Self.advance(&appliedOrigins[OriginPartition(topic: origin.topic, partition: origin.partition), default: -1], to: origin.offset)
     }
 
-    func markApplied(_ origin: RecordOrigin) {
-        let key = OriginPartition(topic: origin.topic, partition: origin.partition)
-        appliedOrigins[key] = max(appliedOrigins[key] ?? -1, origin.offset)
+    private static func advance(_ applied: inout Int64, to offset: Int64) -> Bool {
+        guard offset > applied else { return false }
+        applied = offset
+        return true
     }
 
     /// A full refresh is due once the changelog has grown by more than the

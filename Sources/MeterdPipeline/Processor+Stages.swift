@@ -89,11 +89,11 @@ extension Processor {
         // string cache carries over from one Kafka record to the next.
         do {
             try repartitionReader.forEachEntry(in: record.value ?? []) { origin, originalKey, usage in
-                if task.alreadyApplied(origin) || task.isSupersededByReplay(origin, repartitionOffset: repartitionOffset) {
+                // A copy superseded by a replay is skipped without counting as applied.
+                if task.isSupersededByReplay(origin, repartitionOffset: repartitionOffset) || !task.markAppliedIfNew(origin) {
                     counters.replayedCopiesSkipped += 1
                     return
                 }
-                task.markApplied(origin)
                 let replayed = task.isReplayed(origin)
                 apply(usage, origin: origin, originalKey: originalKey, originalValue: nil, replayed: replayed, to: task)
             }
