@@ -38,35 +38,22 @@ public enum StableHash {
 
 /// A running FNV-1a 128-bit hash, fed the same bytes `BinaryWriter` would
 /// write, so ids are computed without building the field buffer.
-///
-/// Kept as two 64-bit words: the FNV prime is 2⁸⁸ + 0x13B, so a multiply is
-/// one 64×64→128 product of the low word, one 64-bit product of the high
-/// word and a shift, where a generic `UInt128` multiply costs three products
-/// and the carries between them. Same bytes in, same value out.
 struct FNV1a128 {
-    private var low = UInt64(truncatingIfNeeded: StableHash.offsetBasis)
-    private var high = UInt64(truncatingIfNeeded: StableHash.offsetBasis >> 64)
-
-    var value: UInt128 { UInt128(high) << 64 | UInt128(low) }
-
-    @inline(__always)
-    private static func step(_ low: inout UInt64, _ high: inout UInt64, _ byte: UInt8) {
-        let x = low ^ UInt64(byte)
-        let product = x.multipliedFullWidth(by: 0x13B)
-        high = high &* 0x13B &+ product.high &+ (x &<< 24)
-        low = product.low
-    }
+    private(set) var value = StableHash.offsetBasis
 
     @inline(__always)
     mutating func absorb(_ byte: UInt8) {
-        Self.step(&low, &high, byte)
+        value ^= UInt128(byte)
+        value = value &* StableHash.prime
     }
 
     mutating func absorb(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var l = low, h = high
-        for byte in bytes { Self.step(&l, &h, byte) }
-        low = l
-        high = h
+        var hash = value
+        for byte in bytes {
+            hash ^= UInt128(byte)
+            hash = hash &* StableHash.prime
+        }
+        value = hash
     }
 
     /// As `BinaryWriter.write(varint:)`.

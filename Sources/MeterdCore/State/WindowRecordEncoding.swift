@@ -9,36 +9,43 @@ extension CustomerWindowState {
         // cached in the table until a group is added.
         let order = groups.encodingOrder()
         return groups.withStates { keys, states in
-            var bytes = 0
-            var positions = [Int](repeating: -1, count: compiled.features.count)
-            var features: [Int] = []
-            features.reserveCapacity(compiled.features.count)
-            for entry in order {
-                let index = Int(entry)
-                if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
-                bytes += states[index].encoded.count
-                let featureIndex = keys[index].featureIndex
-                if positions[featureIndex] < 0 {
-                    positions[featureIndex] = features.count
-                    features.append(featureIndex)
-                }
-            }
-            var out = BinaryWriter(capacity: 16 + 24 * features.count + 2 * order.count + bytes)
-            out.write(PartitionAggregator.stateVersion)
-            out.write(varint: UInt64(features.count))
             compiled.features.withUnsafeBufferPointer { compiledFeatures in
-                for feature in features {
-                    out.write(compiledFeatures[feature].key)
-                    out.write(compiledFeatures[feature].aggregation.rawValue)
+                // Per feature index its position in the record (-1: unused yet),
+                // then the used feature indexes in order of first use.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * compiledFeatures.count + 1) { scratch in
+                    let featuresAt = compiledFeatures.count
+                    scratch.initialize(repeating: -1)
+                    var featureCount = 0
+                    var bound = 1 + 2 * RawByteWriter.varintBound
+                    for entry in order {
+                        let index = Int(entry)
+                        if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
+                        bound += RawByteWriter.varintBound + states[index].encoded.count
+                        let featureIndex = keys[index].featureIndex
+                        if scratch[featureIndex] < 0 {
+                            scratch[featureIndex] = featureCount
+                            scratch[featuresAt + featureCount] = featureIndex
+                            featureCount += 1
+                            bound += 2 * RawByteWriter.varintBound + compiledFeatures[featureIndex].key.utf8.count
+                                + compiledFeatures[featureIndex].aggregation.rawValue.utf8.count
+                        }
+                    }
+                    return RawByteWriter.bytes(bound: bound) { out in
+                        out.write(PartitionAggregator.stateVersion)
+                        out.write(varint: UInt64(featureCount))
+                        for feature in scratch[featuresAt..<(featuresAt + featureCount)] {
+                            out.write(compiledFeatures[feature].key)
+                            out.write(compiledFeatures[feature].aggregation.rawValue)
+                        }
+                        out.write(varint: UInt64(order.count))
+                        for entry in order {
+                            let index = Int(entry)
+                            out.write(varint: UInt64(scratch[keys[index].featureIndex]))
+                            states[index].encoded.withUnsafeBytes { out.write(raw: $0) }
+                        }
+                    }
                 }
             }
-            out.write(varint: UInt64(order.count))
-            for entry in order {
-                let index = Int(entry)
-                out.write(varint: UInt64(positions[keys[index].featureIndex]))
-                out.append(raw: states[index].encoded)
-            }
-            return out.bytes
         }
     }
 }
