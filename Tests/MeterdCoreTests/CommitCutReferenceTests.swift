@@ -77,6 +77,20 @@ import Testing
         #expect(revisions > 50, "late revisions are exercised")
     }
 
+    @Test func keyOrderEqualsTheLexicographicOrder() {
+        var rng = SeededGenerator(seed: 5)
+        let alphabet: [UInt8] = [0, 1, 0x7F, 0x80, 0xFF, UInt8(ascii: "W"), UInt8(ascii: "D")]
+        var keys: [[UInt8]] = [[], [0], [0xFF]]
+        for _ in 0..<250 {
+            // Shared prefixes of every length around the 8-byte steps.
+            let prefix = Array(repeating: UInt8(ascii: "a"), count: Int.random(in: 0...20, using: &rng))
+            keys.append(prefix + (0..<Int.random(in: 0...10, using: &rng)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+        }
+        for a in keys {
+            for b in keys { #expect(PartitionAggregator.keyPrecedes(a, b) == a.lexicographicallyPrecedes(b)) }
+        }
+    }
+
     private static func groupKey(of rollup: RollupRevision, compiled: CompiledConfiguration) -> RollupGroupKey {
         let index = compiled.featureIndexByKey[rollup.feature] ?? -1
         let names = index >= 0 ? compiled.features[index].breakdownNames : []
@@ -119,9 +133,39 @@ import Testing
         out.write(varint: UInt64(groups.count))
         for (key, state) in groups {
             out.write(varint: UInt64(features.firstIndex(of: key.featureIndex) ?? -1))
-            PartitionAggregator.encodeGroup(key, state, to: &out)
+            referenceGroup(key, state, to: &out)
         }
         return out.bytes
+    }
+
+    static func referenceGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+        out.write(varint: UInt64(key.breakdown.count))
+        for value in key.breakdown { out.write(value) }
+        out.write(group.revision)
+        out.write(group.dirty)
+        out.write(zigzag: group.accumulator.eventCount)
+        switch group.accumulator.kind {
+        case .count:
+            break
+        case .sum, .avg:
+            referenceSum(group.accumulator.sum, to: &out)
+        case .min, .max:
+            out.write(group.accumulator.extreme)
+        case .latest:
+            out.write(group.accumulator.latestValue)
+            out.write(zigzag: group.accumulator.latestTimeMillis)
+            out.write(group.accumulator.latestId)
+        case .uniqueCount:
+            out.write(varint: UInt64(group.accumulator.distinct.count))
+            for value in group.accumulator.distinct.sorted(by: CompiledFeature.utf8Less) { out.write(value) }
+        }
+        out.write(varint: UInt64(group.sortedSubjects.count))
+        for subject in group.sortedSubjects { out.write(subject) }
+    }
+
+    static func referenceSum(_ sum: ExactSum, to out: inout BinaryWriter) {
+        out.write(varint: UInt64(sum.partials.count))
+        for partial in sum.partials { out.write(partial) }
     }
 
     static func referenceQuotaRecord(_ quotas: QuotaTable, compiled: CompiledConfiguration) -> [UInt8] {
@@ -136,7 +180,7 @@ import Testing
             for entry in quota.entries {
                 out.write(zigzag: entry.start)
                 out.write(zigzag: entry.period.endMillis)
-                StateCoding.write(entry.period.usage, to: &out)
+                referenceSum(entry.period.usage, to: &out)
                 out.write(varint: entry.period.announcedMask)
                 out.write(entry.period.resetAnnounced)
             }

@@ -28,6 +28,21 @@ struct RawByteWriter {
         }
     }
 
+    /// Replaces `array`'s contents with the bytes `body` writes, reusing its
+    /// storage when it has room for `bound` bytes.
+    static func write(into array: inout [UInt8], bound: Int, _ body: (inout RawByteWriter) -> Void) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(0, count: bound))
+        let written = array.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            var writer = RawByteWriter(base)
+            body(&writer)
+            return writer.position - writer.start
+        }
+        assert(written <= bound, "state record larger than its bound")
+        array.removeLast(array.count - written)
+    }
+
     @inline(__always)
     mutating func write(_ byte: UInt8) {
         position.pointee = byte
@@ -57,6 +72,15 @@ struct RawByteWriter {
     /// As `BinaryWriter.write(_: Double)`: 8 little-endian bytes, at most 8.
     mutating func write(_ value: Double) {
         withUnsafeBytes(of: value.bitPattern.littleEndian) { write(raw: $0) }
+    }
+
+    /// As `BinaryWriter.write(_: Int)`.
+    mutating func write(_ value: Int) { write(zigzag: Int64(value)) }
+
+    /// As `BinaryWriter.write(_: String?)`.
+    mutating func write(_ value: String?) {
+        write(value != nil)
+        if let value { write(value) }
     }
 
     /// As `BinaryWriter.write(_: String)`: the UTF-8 length, then the bytes.

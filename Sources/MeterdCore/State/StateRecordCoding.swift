@@ -130,7 +130,7 @@ extension PartitionAggregator {
         return quotas
     }
 
-    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout RawByteWriter) {
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
@@ -141,7 +141,8 @@ extension PartitionAggregator {
         case .count:
             break
         case .sum, .avg:
-            StateCoding.write(group.accumulator.sum, to: &out)
+            out.write(varint: UInt64(group.accumulator.sum.partials.count))
+            for partial in group.accumulator.sum.partials { out.write(partial) }
         case .min, .max:
             out.write(group.accumulator.extreme)
         case .latest:
@@ -196,12 +197,7 @@ enum StateCoding {
         if let value { out.write(zigzag: value) }
     }
 
-    static func write(_ sum: ExactSum, to out: inout BinaryWriter) {
-        out.write(varint: UInt64(sum.partials.count))
-        for partial in sum.partials { out.write(partial) }
-    }
-
-    static func write(_ strings: Set<String>, to out: inout BinaryWriter) {
+    static func write(_ strings: Set<String>, to out: inout RawByteWriter) {
         out.write(varint: UInt64(strings.count))
         // Sets of one or two (the usual subjects) skip the sorted copy.
         var iterator = strings.makeIterator()

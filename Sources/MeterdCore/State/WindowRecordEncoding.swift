@@ -51,12 +51,37 @@ extension CustomerWindowState {
 }
 
 extension RollupGroupState {
-    /// Fills the encoding cache.
+    /// Fills the encoding cache, reusing its storage.
     mutating func encode(key: RollupGroupKey) {
-        // Moved out so the writer reuses the cache's storage without a copy.
-        var out = BinaryWriter(reusing: &encoded, capacity: 48)
-        PartitionAggregator.encodeGroup(key, self, to: &out)
-        encoded = out.bytes
+        var buffer: [UInt8] = []
+        swap(&buffer, &encoded)
+        RawByteWriter.write(into: &buffer, bound: encodingBound(key: key)) { out in
+            PartitionAggregator.encodeGroup(key, self, to: &out)
+        }
+        encoded = buffer
         encodedIsValid = true
+    }
+
+    /// The most bytes `PartitionAggregator.encodeGroup` writes for this group.
+    private func encodingBound(key: RollupGroupKey) -> Int {
+        let varint = RawByteWriter.varintBound
+        var bound = 4 * varint + 1
+        for value in key.breakdown { bound += 1 + varint + (value?.utf8.count ?? 0) }
+        switch accumulator.kind {
+        case .count:
+            break
+        case .sum, .avg:
+            bound += varint + 8 * accumulator.sum.partials.count
+        case .min, .max:
+            bound += 8
+        case .latest:
+            bound += 8 + 2 * varint + accumulator.latestId.utf8.count
+        case .uniqueCount:
+            bound += varint
+            for value in accumulator.distinct { bound += varint + value.utf8.count }
+        }
+        bound += varint
+        for subject in sortedSubjects { bound += varint + subject.utf8.count }
+        return bound
     }
 }
