@@ -91,6 +91,20 @@ import Testing
         }
     }
 
+    @Test func varintSizesEqualTheWrittenLengths() {
+        var values: [UInt64] = [0, 1, UInt64.max, UInt64(Int64.max)]
+        for shift in 1..<64 { values += [(1 << shift) - 1, 1 << shift, (1 << shift) + 1] }
+        for value in values {
+            var out = BinaryWriter()
+            out.write(varint: value)
+            #expect(RawByteWriter.size(varint: value) == out.bytes.count, "\(value)")
+            let signed = Int64(bitPattern: value)
+            var zigzag = BinaryWriter()
+            zigzag.write(zigzag: signed)
+            #expect(RawByteWriter.size(zigzag: signed) == zigzag.bytes.count, "\(signed)")
+        }
+    }
+
     private static func groupKey(of rollup: RollupRevision, compiled: CompiledConfiguration) -> RollupGroupKey {
         let index = compiled.featureIndexByKey[rollup.feature] ?? -1
         let names = index >= 0 ? compiled.features[index].breakdownNames : []

@@ -9,6 +9,24 @@ struct RawByteWriter {
     /// The most bytes a varint takes.
     static let varintBound = 10
 
+    /// The bytes `write(varint:)` takes for `value`.
+    @inline(__always)
+    static func size(varint value: UInt64) -> Int {
+        (64 - (value | 1).leadingZeroBitCount + 6) / 7
+    }
+
+    /// The bytes `write(zigzag:)` takes for `value`.
+    @inline(__always)
+    static func size(zigzag value: Int64) -> Int {
+        size(varint: UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// The bytes `write(_: String)` takes for a string of `count` UTF-8 bytes.
+    @inline(__always)
+    static func size(stringOf count: Int) -> Int {
+        size(varint: UInt64(count)) + count
+    }
+
     private let start: UnsafeMutablePointer<UInt8>
     private var position: UnsafeMutablePointer<UInt8>
 
@@ -28,19 +46,13 @@ struct RawByteWriter {
         }
     }
 
-    /// Replaces `array`'s contents with the bytes `body` writes, reusing its
-    /// storage when it has room for `bound` bytes.
-    static func write(into array: inout [UInt8], bound: Int, _ body: (inout RawByteWriter) -> Void) {
-        array.removeAll(keepingCapacity: true)
-        array.append(contentsOf: repeatElement(0, count: bound))
-        let written = array.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return 0 }
-            var writer = RawByteWriter(base)
-            body(&writer)
-            return writer.position - writer.start
-        }
-        assert(written <= bound, "state record larger than its bound")
-        array.removeLast(array.count - written)
+    /// Writes into `storage`, which the caller sized for what `body`
+    /// writes; returns how many bytes were written.
+    static func write(to storage: UnsafeMutableBufferPointer<UInt8>, _ body: (inout RawByteWriter) -> Void) -> Int {
+        guard let base = storage.baseAddress else { return 0 }
+        var writer = RawByteWriter(base)
+        body(&writer)
+        return writer.position - writer.start
     }
 
     @inline(__always)

@@ -20,28 +20,27 @@ extension CustomerWindowState {
                     for entry in order {
                         let index = Int(entry)
                         if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
-                        bound += RawByteWriter.varintBound + states[index].encoded.count
+                        bound += RawByteWriter.varintBound + states[index].encodedCount
                         let featureIndex = keys[index].featureIndex
                         if scratch[featureIndex] < 0 {
                             scratch[featureIndex] = featureCount
                             scratch[featuresAt + featureCount] = featureIndex
                             featureCount += 1
-                            bound += 2 * RawByteWriter.varintBound + compiledFeatures[featureIndex].key.utf8.count
-                                + compiledFeatures[featureIndex].aggregation.rawValue.utf8.count
+                            bound += compiledFeatures[featureIndex].stateRecordEntry.count
                         }
                     }
                     return RawByteWriter.bytes(bound: bound) { out in
                         out.write(PartitionAggregator.stateVersion)
                         out.write(varint: UInt64(featureCount))
                         for feature in scratch[featuresAt..<(featuresAt + featureCount)] {
-                            out.write(compiledFeatures[feature].key)
-                            out.write(compiledFeatures[feature].aggregation.rawValue)
+                            compiledFeatures[feature].stateRecordEntry.withUnsafeBytes { out.write(raw: $0) }
                         }
                         out.write(varint: UInt64(order.count))
                         for entry in order {
                             let index = Int(entry)
                             out.write(varint: UInt64(scratch[keys[index].featureIndex]))
-                            states[index].encoded.withUnsafeBytes { out.write(raw: $0) }
+                            let count = states[index].encodedCount
+                            states[index].encoded.withUnsafeBytes { out.write(raw: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
                         }
                     }
                 }
@@ -51,37 +50,43 @@ extension CustomerWindowState {
 }
 
 extension RollupGroupState {
-    /// Fills the encoding cache, reusing its storage.
+    /// Fills the encoding cache, over its storage when that is large enough.
     mutating func encode(key: RollupGroupKey) {
+        let bound = encodingBound(key: key)
         var buffer: [UInt8] = []
         swap(&buffer, &encoded)
-        RawByteWriter.write(into: &buffer, bound: encodingBound(key: key)) { out in
-            PartitionAggregator.encodeGroup(key, self, to: &out)
+        if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
+        encodedCount = buffer.withUnsafeMutableBufferPointer { storage in
+            RawByteWriter.write(to: storage) { out in PartitionAggregator.encodeGroup(key, self, to: &out) }
         }
-        encoded = buffer
+        assert(encodedCount <= bound, "group encoding larger than its bound")
+        swap(&buffer, &encoded)
         encodedIsValid = true
     }
 
-    /// The most bytes `PartitionAggregator.encodeGroup` writes for this group.
+    /// The bytes `PartitionAggregator.encodeGroup` writes for this group
+    /// (exact but for a sum's partial count, counted as a full varint), so
+    /// the cache is sized to what it holds.
     private func encodingBound(key: RollupGroupKey) -> Int {
-        let varint = RawByteWriter.varintBound
-        var bound = 4 * varint + 1
-        for value in key.breakdown { bound += 1 + varint + (value?.utf8.count ?? 0) }
+        typealias W = RawByteWriter
+        var bound = W.size(varint: UInt64(key.breakdown.count))
+        for value in key.breakdown { bound += 1 + (value.map { W.size(stringOf: $0.utf8.count) } ?? 0) }
+        bound += W.size(zigzag: Int64(revision)) + 1 + W.size(zigzag: accumulator.eventCount)
         switch accumulator.kind {
         case .count:
             break
         case .sum, .avg:
-            bound += varint + 8 * accumulator.sum.partials.count
+            bound += W.varintBound + 8 * accumulator.sum.partials.count
         case .min, .max:
             bound += 8
         case .latest:
-            bound += 8 + 2 * varint + accumulator.latestId.utf8.count
+            bound += 8 + W.size(zigzag: accumulator.latestTimeMillis) + W.size(stringOf: accumulator.latestId.utf8.count)
         case .uniqueCount:
-            bound += varint
-            for value in accumulator.distinct { bound += varint + value.utf8.count }
+            bound += W.size(varint: UInt64(accumulator.distinct.count))
+            for value in accumulator.distinct { bound += W.size(stringOf: value.utf8.count) }
         }
-        bound += varint
-        for subject in sortedSubjects { bound += varint + subject.utf8.count }
+        bound += W.size(varint: UInt64(sortedSubjects.count))
+        for subject in sortedSubjects { bound += W.size(stringOf: subject.utf8.count) }
         return bound
     }
 }
