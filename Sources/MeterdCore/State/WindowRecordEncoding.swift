@@ -57,11 +57,17 @@ extension RollupGroupState {
         swap(&buffer, &encoded)
         if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
         encodedCount = buffer.withUnsafeMutableBufferPointer { storage in
-            RawByteWriter.write(to: storage) { out in PartitionAggregator.encodeGroup(key, self, to: &out) }
+            RawByteWriter.write(to: storage) { out in writeEncoding(key: key, to: &out) }
         }
         assert(encodedCount <= bound, "group encoding larger than its bound")
         swap(&buffer, &encoded)
         encodedIsValid = true
+    }
+
+    /// `mutating` only so the closure above reaches the group through its
+    /// address: a non-mutating call from there copies the whole group first.
+    private mutating func writeEncoding(key: RollupGroupKey, to out: inout RawByteWriter) {
+        PartitionAggregator.encodeGroup(key, self, to: &out)
     }
 
     /// The bytes `PartitionAggregator.encodeGroup` writes for this group
