@@ -121,20 +121,18 @@ public struct PartitionAggregator: Sendable {
         refs.append(contentsOf: lateDirty)
         stats.lateUpdatedWindows += Int64(lateDirty.count)
         lateDirty.removeAll(keepingCapacity: true)
-        var keys: [RollupGroupKey] = []
+        // Windows sorted first (each customer compared once per pair of
+        // windows, not per pair of rollups), then each window's groups come
+        // out in key order: the same order as sorting all rollups by
+        // (window, customer, key), which is a total order.
+        refs.sort { a, b in
+            a.windowStart != b.windowStart ? a.windowStart < b.windowStart : CompiledFeature.utf8Less(a.customer, b.customer)
+        }
         var emitted: [RollupRevision] = []
-        for ref in refs { emitDirtyGroups(of: ref, keys: &keys, into: &emitted) }
+        for ref in refs { emitDirtyGroups(of: ref, into: &emitted) }
         flushedStreamTimeMillis = streamTime
         expireState(streamTime: streamTime)
-        // Sorting indexes moves machine words instead of whole rollups.
-        let order = emitted.indices.sorted { i, j in
-            if emitted[i].windowStartMillis != emitted[j].windowStartMillis {
-                return emitted[i].windowStartMillis < emitted[j].windowStartMillis
-            }
-            if emitted[i].customer != emitted[j].customer { return CompiledFeature.utf8Less(emitted[i].customer, emitted[j].customer) }
-            return RollupGroupKey.less(keys[i], keys[j])
-        }
-        return order.map { emitted[$0] }
+        return emitted
     }
 
     /// Whether the window starting at `windowStart` had its revision 1 emitted.
@@ -143,14 +141,15 @@ public struct PartitionAggregator: Sendable {
         return compiled.windows.closeTime(ofStart: windowStart) <= flushed
     }
 
-    private mutating func emitDirtyGroups(of ref: WindowRef, keys: inout [RollupGroupKey], into out: inout [RollupRevision]) {
+    private mutating func emitDirtyGroups(of ref: WindowRef, into out: inout [RollupRevision]) {
         // Taken out and put back so the mutation below does not copy the groups.
         guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
         defer { customers[ref.customer]?.windows[ref.windowStart] = window }
         if window.noteChange(groupsChanged: true) { changedWindows.insert(ref) }
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
-        for position in 0..<window.groups.count where window.groups.values[position].dirty {
+        for entry in window.groups.emissionOrder() where window.groups.values[Int(entry)].dirty {
+            let position = Int(entry)
             let revision = window.groups[stateAt: position].markEmitted(floor: revisionFloor)
             let key = window.groups.keys[position]
             let group = window.groups.values[position]
@@ -161,7 +160,6 @@ public struct PartitionAggregator: Sendable {
             for (name, value) in zip(feature.breakdownNames, key.breakdown) {
                 if let value { breakdown.append(RollupRevision.Dimension(name: name, value: value)) }
             }
-            keys.append(key)
             out.append(RollupRevision(
                 customer: ref.customer, feature: feature.key, meter: feature.meterSlug,
                 aggregation: feature.aggregation, windowStartMillis: ref.windowStart, windowEndMillis: end,

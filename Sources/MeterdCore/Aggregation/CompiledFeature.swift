@@ -35,6 +35,9 @@ public struct CompiledFeature: Sendable, Equatable {
     /// Position of each breakdown dimension in the sample's dimensions;
     /// `nil` when the meter has no such groupBy (always absent).
     public let breakdownIndexes: [Int?]
+    /// The feature's entry in the feature list of a window state record
+    /// (`StateRecordCoding`): key then aggregation, as `BinaryWriter` writes strings.
+    let stateRecordEntry: [UInt8]
 
     init(index: Int, definition: FeatureDefinition, meterIndex: Int, meter: MeterDefinition) {
         self.index = index
@@ -54,6 +57,10 @@ public struct CompiledFeature: Sendable, Equatable {
         filter = clauses
         breakdownNames = Array(Set(definition.breakdown)).sorted(by: Self.utf8Less)
         breakdownIndexes = breakdownNames.map { names.firstIndex(of: $0) }
+        var entry = BinaryWriter(capacity: 16 + key.utf8.count)
+        entry.write(key)
+        entry.write(aggregation.rawValue)
+        stateRecordEntry = entry.bytes
     }
 
     /// Whether an event with these dimension values counts toward the feature;

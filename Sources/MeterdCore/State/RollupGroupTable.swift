@@ -15,6 +15,9 @@ public struct RollupGroupTable: Sendable, Sequence {
     /// Positions in changelog order (see `encodingOrder()`), or empty until
     /// computed; a cache emptied whenever a group is added or removed.
     private var encodingOrderCache: [Int32] = []
+    /// Positions in rollup order (`RollupGroupKey.less`, see
+    /// `emissionOrder()`), or empty until computed; emptied like `encodingOrderCache`.
+    private var emissionOrderCache: [Int32] = []
 
     public init() {}
 
@@ -82,6 +85,7 @@ public struct RollupGroupTable: Sendable, Sequence {
         keys.append(key)
         values.append(state)
         encodingOrderCache.removeAll(keepingCapacity: true)
+        emissionOrderCache.removeAll(keepingCapacity: true)
         place(keys.count - 1)
         return keys.count - 1
     }
@@ -102,6 +106,7 @@ public struct RollupGroupTable: Sendable, Sequence {
         keys.remove(at: position)
         values.remove(at: position)
         encodingOrderCache.removeAll(keepingCapacity: true)
+        emissionOrderCache.removeAll(keepingCapacity: true)
         rebuild(capacity: slots.count)
     }
 
@@ -129,6 +134,19 @@ public struct RollupGroupTable: Sendable, Sequence {
             }
         }
         encodingOrderCache = order
+        return order
+    }
+
+    /// Positions ordered by `RollupGroupKey.less`: the order `flush()` emits
+    /// a window's rollups in. Sorted once per set of groups, so a window
+    /// revised at every commit is not sorted again each time.
+    mutating func emissionOrder() -> [Int32] {
+        if emissionOrderCache.count == keys.count { return emissionOrderCache }
+        var order = (0..<Int32(truncatingIfNeeded: keys.count)).map { $0 }
+        keys.withUnsafeBufferPointer { keys in
+            order.sort { a, b in RollupGroupKey.less(keys[Int(a)], keys[Int(b)]) }
+        }
+        emissionOrderCache = order
         return order
     }
 

@@ -20,22 +20,26 @@ enum StateKey: Hashable, Sendable {
     private static let quotasTag = UInt8(ascii: "Q")
 
     var bytes: [UInt8] {
-        var out = BinaryWriter(capacity: 32)
         switch self {
         case .window(let customer, let start):
-            out.write(Self.windowTag)
-            out.write(customer)
-            Self.write(start, to: &out)
+            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count + 8) { out in
+                out.write(Self.windowTag)
+                out.write(customer)
+                Self.write(start, to: &out)
+            }
         case .dedupeChunk(let customer, let start, let chunk):
-            out.write(Self.chunkTag)
-            out.write(customer)
-            Self.write(start, to: &out)
-            for shift in stride(from: 24, through: 0, by: -8) { out.write(UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: chunk) >> UInt32(shift))) }
+            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count + 12) { out in
+                out.write(Self.chunkTag)
+                out.write(customer)
+                Self.write(start, to: &out)
+                for shift in stride(from: 24, through: 0, by: -8) { out.write(UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: chunk) >> UInt32(shift))) }
+            }
         case .quotas(let customer):
-            out.write(Self.quotasTag)
-            out.write(customer)
+            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count) { out in
+                out.write(Self.quotasTag)
+                out.write(customer)
+            }
         }
-        return out.bytes
     }
 
     init(parsing bytes: [UInt8]) throws(BinaryDecodingError) {
@@ -58,9 +62,9 @@ enum StateKey: Hashable, Sendable {
         guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after state key") }
     }
 
-    private static func write(_ start: Int64, to out: inout BinaryWriter) {
+    private static func write(_ start: Int64, to out: inout RawByteWriter) {
         let biased = UInt64(bitPattern: start) ^ (1 << 63)
-        for shift in stride(from: 56, through: 0, by: -8) { out.write(UInt8(truncatingIfNeeded: biased >> UInt64(shift))) }
+        withUnsafeBytes(of: biased.bigEndian) { out.write(raw: $0) }
     }
 
     private static func readStart(_ input: inout BinaryReader) throws(BinaryDecodingError) -> Int64 {

@@ -31,30 +31,45 @@ extension PartitionAggregator {
     }
 
     func encodeQuotaRecord(_ quotas: QuotaTable) -> [UInt8] {
-        var out = BinaryWriter(capacity: 64)
-        out.write(Self.stateVersion)
-        out.write(varint: UInt64(quotas.count))
-        // Keys read through a buffer: an array subscript would copy the whole feature.
-        // Entries and periods are walked once, sorted, with no lookup by key.
-        var entries = compiled.features.withUnsafeBufferPointer { features in
-            quotas.map { (key: features[$0.key].key, quota: $0.value) }
-        }
-        if entries.count > 1 { entries.sort { CompiledFeature.utf8Less($0.key, $1.key) } }
-        for entry in entries {
-            let quota = entry.quota
-            out.write(entry.key)
-            StateCoding.write(quota.earliestAnnouncedStart, to: &out)
-            out.write(varint: UInt64(quota.periodCount))
-            for entry in quota.entries {
-                let period = entry.period
-                out.write(zigzag: entry.start)
-                out.write(zigzag: period.endMillis)
-                StateCoding.write(period.usage, to: &out)
-                out.write(varint: period.announcedMask)
-                out.write(period.resetAnnounced)
+        compiled.features.withUnsafeBufferPointer { features in
+            // The customer's features with state, sorted by key (a few: insertion sort, no array).
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: quotas.count + 1) { order in
+                let varint = RawByteWriter.varintBound
+                var count = 0
+                var bound = 1 + varint
+                for (featureIndex, quota) in quotas where count < order.count {
+                    var at = count
+                    while at > 0, CompiledFeature.utf8Less(features[featureIndex].key, features[order[at - 1]].key) {
+                        order[at] = order[at - 1]
+                        at -= 1
+                    }
+                    order[at] = featureIndex
+                    count += 1
+                    bound += 2 * varint + features[featureIndex].key.utf8.count + 1 + varint
+                    for entry in quota.entries { bound += 5 * varint + 1 + 8 * entry.period.usage.partials.count }
+                }
+                return RawByteWriter.bytes(bound: bound) { out in
+                    out.write(Self.stateVersion)
+                    out.write(varint: UInt64(count))
+                    for featureIndex in order[0..<count] {
+                        guard let quota = quotas[featureIndex] else { continue }
+                        out.write(features[featureIndex].key)
+                        out.write(quota.earliestAnnouncedStart != nil)
+                        if let start = quota.earliestAnnouncedStart { out.write(zigzag: start) }
+                        out.write(varint: UInt64(quota.periodCount))
+                        for entry in quota.entries {
+                            let period = entry.period
+                            out.write(zigzag: entry.start)
+                            out.write(zigzag: period.endMillis)
+                            out.write(varint: UInt64(period.usage.partials.count))
+                            for partial in period.usage.partials { out.write(partial) }
+                            out.write(varint: period.announcedMask)
+                            out.write(period.resetAnnounced)
+                        }
+                    }
+                }
             }
         }
-        return out.bytes
     }
 
     func decodeWindowRecord(_ bytes: [UInt8]) throws(BinaryDecodingError) -> CustomerWindowState {
@@ -115,7 +130,7 @@ extension PartitionAggregator {
         return quotas
     }
 
-    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout BinaryWriter) {
+    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout RawByteWriter) {
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
@@ -126,7 +141,8 @@ extension PartitionAggregator {
         case .count:
             break
         case .sum, .avg:
-            StateCoding.write(group.accumulator.sum, to: &out)
+            out.write(varint: UInt64(group.accumulator.sum.partials.count))
+            for partial in group.accumulator.sum.partials { out.write(partial) }
         case .min, .max:
             out.write(group.accumulator.extreme)
         case .latest:
@@ -181,12 +197,7 @@ enum StateCoding {
         if let value { out.write(zigzag: value) }
     }
 
-    static func write(_ sum: ExactSum, to out: inout BinaryWriter) {
-        out.write(varint: UInt64(sum.partials.count))
-        for partial in sum.partials { out.write(partial) }
-    }
-
-    static func write(_ strings: Set<String>, to out: inout BinaryWriter) {
+    static func write(_ strings: Set<String>, to out: inout RawByteWriter) {
         out.write(varint: UInt64(strings.count))
         // Sets of one or two (the usual subjects) skip the sorted copy.
         var iterator = strings.makeIterator()

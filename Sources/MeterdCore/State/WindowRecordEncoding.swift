@@ -9,47 +9,90 @@ extension CustomerWindowState {
         // cached in the table until a group is added.
         let order = groups.encodingOrder()
         return groups.withStates { keys, states in
-            var bytes = 0
-            var positions = [Int](repeating: -1, count: compiled.features.count)
-            var features: [Int] = []
-            features.reserveCapacity(compiled.features.count)
-            for entry in order {
-                let index = Int(entry)
-                if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
-                bytes += states[index].encoded.count
-                let featureIndex = keys[index].featureIndex
-                if positions[featureIndex] < 0 {
-                    positions[featureIndex] = features.count
-                    features.append(featureIndex)
-                }
-            }
-            var out = BinaryWriter(capacity: 16 + 24 * features.count + 2 * order.count + bytes)
-            out.write(PartitionAggregator.stateVersion)
-            out.write(varint: UInt64(features.count))
             compiled.features.withUnsafeBufferPointer { compiledFeatures in
-                for feature in features {
-                    out.write(compiledFeatures[feature].key)
-                    out.write(compiledFeatures[feature].aggregation.rawValue)
+                // Per feature index its position in the record (-1: unused yet),
+                // then the used feature indexes in order of first use.
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * compiledFeatures.count + 1) { scratch in
+                    let featuresAt = compiledFeatures.count
+                    scratch.initialize(repeating: -1)
+                    var featureCount = 0
+                    var bound = 1 + 2 * RawByteWriter.varintBound
+                    for entry in order {
+                        let index = Int(entry)
+                        if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
+                        bound += RawByteWriter.varintBound + states[index].encodedCount
+                        let featureIndex = keys[index].featureIndex
+                        if scratch[featureIndex] < 0 {
+                            scratch[featureIndex] = featureCount
+                            scratch[featuresAt + featureCount] = featureIndex
+                            featureCount += 1
+                            bound += compiledFeatures[featureIndex].stateRecordEntry.count
+                        }
+                    }
+                    return RawByteWriter.bytes(bound: bound) { out in
+                        out.write(PartitionAggregator.stateVersion)
+                        out.write(varint: UInt64(featureCount))
+                        for feature in scratch[featuresAt..<(featuresAt + featureCount)] {
+                            compiledFeatures[feature].stateRecordEntry.withUnsafeBytes { out.write(raw: $0) }
+                        }
+                        out.write(varint: UInt64(order.count))
+                        for entry in order {
+                            let index = Int(entry)
+                            out.write(varint: UInt64(scratch[keys[index].featureIndex]))
+                            let count = states[index].encodedCount
+                            states[index].encoded.withUnsafeBytes { out.write(raw: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                        }
+                    }
                 }
             }
-            out.write(varint: UInt64(order.count))
-            for entry in order {
-                let index = Int(entry)
-                out.write(varint: UInt64(positions[keys[index].featureIndex]))
-                out.append(raw: states[index].encoded)
-            }
-            return out.bytes
         }
     }
 }
 
 extension RollupGroupState {
-    /// Fills the encoding cache.
+    /// Fills the encoding cache, over its storage when that is large enough.
     mutating func encode(key: RollupGroupKey) {
-        // Moved out so the writer reuses the cache's storage without a copy.
-        var out = BinaryWriter(reusing: &encoded, capacity: 48)
-        PartitionAggregator.encodeGroup(key, self, to: &out)
-        encoded = out.bytes
+        let bound = encodingBound(key: key)
+        var buffer: [UInt8] = []
+        swap(&buffer, &encoded)
+        if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
+        encodedCount = buffer.withUnsafeMutableBufferPointer { storage in
+            RawByteWriter.write(to: storage) { out in writeEncoding(key: key, to: &out) }
+        }
+        assert(encodedCount <= bound, "group encoding larger than its bound")
+        swap(&buffer, &encoded)
         encodedIsValid = true
+    }
+
+    /// `mutating` only so the closure above reaches the group through its
+    /// address: a non-mutating call from there copies the whole group first.
+    private mutating func writeEncoding(key: RollupGroupKey, to out: inout RawByteWriter) {
+        PartitionAggregator.encodeGroup(key, self, to: &out)
+    }
+
+    /// The bytes `PartitionAggregator.encodeGroup` writes for this group
+    /// (exact but for a sum's partial count, counted as a full varint), so
+    /// the cache is sized to what it holds.
+    private func encodingBound(key: RollupGroupKey) -> Int {
+        typealias W = RawByteWriter
+        var bound = W.size(varint: UInt64(key.breakdown.count))
+        for value in key.breakdown { bound += 1 + (value.map { W.size(stringOf: $0.utf8.count) } ?? 0) }
+        bound += W.size(zigzag: Int64(revision)) + 1 + W.size(zigzag: accumulator.eventCount)
+        switch accumulator.kind {
+        case .count:
+            break
+        case .sum, .avg:
+            bound += W.varintBound + 8 * accumulator.sum.partials.count
+        case .min, .max:
+            bound += 8
+        case .latest:
+            bound += 8 + W.size(zigzag: accumulator.latestTimeMillis) + W.size(stringOf: accumulator.latestId.utf8.count)
+        case .uniqueCount:
+            bound += W.size(varint: UInt64(accumulator.distinct.count))
+            for value in accumulator.distinct { bound += W.size(stringOf: value.utf8.count) }
+        }
+        bound += W.size(varint: UInt64(sortedSubjects.count))
+        for subject in sortedSubjects { bound += W.size(stringOf: subject.utf8.count) }
+        return bound
     }
 }

@@ -67,11 +67,12 @@ public struct RollupGroupState: Sendable, Equatable {
     /// Changed since its last emission.
     public internal(set) var dirty = true
     /// The group's changelog encoding while unchanged since it was made
-    /// (valid while `encodedIsValid`), so a commit re-encodes only changed
-    /// groups. A cache, not state: `==` ignores it. Invalidated by a flag,
-    /// not by emptying: the hot path then stores one byte and the next
-    /// encoding reuses the storage.
+    /// (its first `encodedCount` bytes, valid while `encodedIsValid`), so a
+    /// commit re-encodes only changed groups. A cache, not state: `==`
+    /// ignores it. Invalidated by a flag, not by emptying: the hot path then
+    /// stores one byte, and the next encoding is written over the same storage.
     var encoded: [UInt8] = []
+    var encodedCount = 0
     var encodedIsValid = false
 
     public init(accumulator: Accumulator, subjects: Set<String> = [], revision: Int = 0, dirty: Bool = true) {
