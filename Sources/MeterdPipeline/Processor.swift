@@ -114,6 +114,12 @@ public final class Processor: RebalanceListener {
             // Prefetched records (decompressed) the consumer may hold: with
             // `FetchWaker` a small queue keeps up, and bounds memory.
             "queued.max.messages.kbytes": base["queued.max.messages.kbytes"] ?? "8192",
+            // How long a fetch that finds nothing waits. A real broker answers
+            // as soon as data arrives, so a short wait only adds a few idle
+            // requests; the embedded broker always waits this long (see
+            // docs/pipeline.md), which delayed stage 2 after every commit by
+            // up to librdkafka's default 500 ms.
+            "fetch.wait.max.ms": base["fetch.wait.max.ms"] ?? "\(Self.fetchWaitMillis(configuration))",
         ]
         consumer = try KafkaConsumer(configuration: kafka.forConsumer.merging(consumerProperties), listener: self, logger: logger)
     }
@@ -299,6 +305,12 @@ extension Processor {
     /// of a few hundred records a second wakes it every few seconds.
     static let recordsPerFetchWake = 2_000
     static let drainedQueueRecords = 2_000
+
+    /// The consumer's `fetch.wait.max.ms` unless configured: the commit
+    /// interval, between 10 and 100 ms.
+    static func fetchWaitMillis(_ configuration: MeterdConfiguration) -> Int64 {
+        max(10, min(configuration.commitIntervalMillis, 100))
+    }
 
     /// The producer's `linger.ms` unless configured: the commit interval,
     /// at most 100 ms. A `read_committed` reader sees nothing before the
