@@ -6,6 +6,14 @@ import MeterdCore
 /// `PipelineConfiguration`'s meters, features, plan and 300 customers, with
 /// appId `bench`, one input topic and unknown subjects passed through.
 enum BenchConfigYAML {
+    /// The embedded broker elects a group leader only `session.timeout.ms` − 1 s
+    /// after a rebalance that starts in a stable group, and answers a
+    /// follower's SyncGroup that arrives after the leader's with
+    /// REBALANCE_IN_PROGRESS (rdkafka_mock_cgrp.c, 2.0.2). With librdkafka's
+    /// default of 45 s, one of two members starting together can wait 44 s
+    /// for its partitions; 6 s is the smallest timeout the broker accepts.
+    static let embeddedBrokerGroupProperties = ["session.timeout.ms": "6000"]
+
     static func render(
         appId: String, inputTopic: String, bootstrap: String, commitInterval: String,
         configuration: MeterdConfiguration = PipelineConfiguration.meterd, kafkaProperties: [String: String] = [:]

@@ -84,7 +84,8 @@ enum CompareSuite {
 
         // 4. The three processors over the same backlog.
         let throughputConfig = logs + "/bench.yaml"
-        try BenchConfigYAML.render(appId: "bench", inputTopic: input, bootstrap: bootstrap, commitInterval: options.commitInterval)
+        try BenchConfigYAML.render(appId: "bench", inputTopic: input, bootstrap: bootstrap, commitInterval: options.commitInterval,
+                                   kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
             .write(toFile: throughputConfig, atomically: true, encoding: .utf8)
         var results: [ThroughputResult] = []
         let timeout = options.timeoutSeconds
@@ -153,7 +154,7 @@ enum CompareSuite {
             let config = logs + "/latency-\(name).yaml"
             try BenchConfigYAML.render(
                 appId: "latm", inputTopic: "lat-\(name).usage", bootstrap: bootstrap, commitInterval: options.latencyCommitInterval,
-                configuration: latencyConfiguration
+                configuration: latencyConfiguration, kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties
             ).write(toFile: config, atomically: true, encoding: .utf8)
             let contender: RunningContender
             switch name {
@@ -191,7 +192,7 @@ enum CompareSuite {
                 let path = logs + "/\(app).yaml"
                 // A crashed member's partitions move after the session timeout: keep it at the broker's minimum.
                 try BenchConfigYAML.render(appId: app, inputTopic: topic, bootstrap: bootstrap, commitInterval: options.commitInterval,
-                                           kafkaProperties: ["session.timeout.ms": "6000"])
+                                           kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
                     .write(toFile: path, atomically: true, encoding: .utf8)
                 return path
             }

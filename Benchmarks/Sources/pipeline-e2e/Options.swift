@@ -36,7 +36,7 @@ struct Options {
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
-                        [--commit-interval DURATION]
+                        [--commit-interval DURATION] [--broker-lib DIR] [--meterd-threads N]
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
                         [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]

@@ -4,7 +4,8 @@ import KongTraffic
 // End-to-end throughput of `meterd run` with exactly-once on, next to the raw
 // librdkafka consume rate of the same input topic, in one run on the
 // embedded broker:
-//   1. `meterd broker` with the input topic (128 partitions) and bench's internal topics;
+//   1. `meterd broker` with the input topic and bench's internal topics (`make bench-pipeline`:
+//      6 partitions each, on the bench-only broker build with larger partition limits);
 //   2. N generated Kong records (~1.3 KB) produced with lz4;
 //   3. a plain consumer reads them all back (the raw rate);
 //   4. `meterd run` processes them through both stages; /metrics and /proc are sampled;
@@ -41,22 +42,18 @@ func runBenchmark(_ options: Options) throws {
         throw BenchError("no meterd executable at \(meterd): build it with `swift build -c release --product meterd` at the repository root")
     }
     let logs = options.logDirectory
-    let topicsDirectory = logs + "/no-topics"
-    try FileManager.default.createDirectory(atPath: topicsDirectory, withIntermediateDirectories: true)
     let machine = MachineInfo.current()
     say("machine: \(machine.summary)")
 
     // 1. Broker. An empty topics dir: the topics/ catalog's 6-partition
-    // internal topics would collide with the 64-partition ones below.
+    // internal topics would collide with the ones below. `--broker-lib`:
+    // bench/build-broker.sh's build with larger per-partition limits.
     let outputs = PipelineConfiguration.meterd.outputs
-    let topics = [
+    let topicList = [
         "\(inputTopic):\(options.inputPartitions)", "\(repartitionTopic):\(options.internalPartitions)",
         "\(changelogTopic):\(options.internalPartitions)", "\(outputs.rollups):32", "\(outputs.quota):8", "\(outputs.dlq):4",
-    ].joined(separator: ",")
-    let brokerArguments = ["broker", "--app-id", appId, "--topics-dir", topicsDirectory, "--topics", topics]
-    let broker = try ChildProcesses.shared.start(meterd, brokerArguments, stdout: logs + "/broker.stdout.log", stderr: logs + "/broker.stderr.log")
-    let bootstrap = try waitForBootstrap(stdoutPath: logs + "/broker.stdout.log", process: broker)
-    say("broker: \(bootstrap) (pid \(broker.processIdentifier)), topics \(topics)")
+    ]
+    let (broker, bootstrap) = try CompareSuite.startBroker(meterd: meterd, topics: topicList, logs: logs, library: options.brokerLibrary)
 
     // 2. Produce.
     var stream = PipelineStream(seed: 7, consumerCount: PipelineConfiguration.consumerCount)
@@ -81,7 +78,8 @@ func runBenchmark(_ options: Options) throws {
 
     // 4. meterd run.
     let configPath = logs + "/bench.yaml"
-    try BenchConfigYAML.render(appId: appId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval)
+    try BenchConfigYAML.render(appId: appId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval,
+                               kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
         .write(toFile: configPath, atomically: true, encoding: .utf8)
     say("meterd run -c \(configPath) …")
     let run = try MeterdRunPhase.run(
