@@ -54,6 +54,12 @@ enum CompareSuite {
             topics += ["lat-\(name).usage:\(p)", "lat-\(name).rollups:\(p)", "lat-\(name).quota:\(p)", "lat-\(name).dlq:2", "lat-\(name).state:\(p)"]
         }
         topics += ["latm-repartition:\(p)", "latm-changelog:\(p)"]
+        for repetition in ThroughputRepetition.all(options.repetitions).dropFirst() {
+            topics += ["\(repetition.meterdAppId)-repartition:\(p)", "\(repetition.meterdAppId)-changelog:\(p)"]
+            let meterdOutputs = repetition.meterdOutputs
+            topics += ["\(meterdOutputs.rollups):\(p)", "\(meterdOutputs.quota):\(p)", "\(meterdOutputs.dlq):2"]
+            topics += [repetition.handRollups, repetition.handQuota, repetition.handState].map { "\($0):\(p)" }
+        }
         topics += try quixTopics(group: "quix-lat", input: "lat-quix.usage")
         for partitions in [6, 12] {
             topics.append("\(ScalingPhase.inputTopic(partitions: partitions)):\(partitions)")
@@ -82,31 +88,45 @@ enum CompareSuite {
         }
         say(String(format: "raw consume: %.0f events/s; every partition starts at offset 0", Double(raw.records) / raw.seconds))
 
-        // 4. The three processors over the same backlog.
-        let throughputConfig = logs + "/bench.yaml"
-        try BenchConfigYAML.render(appId: "bench", inputTopic: input, bootstrap: bootstrap, commitInterval: options.commitInterval,
-                                   kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
-            .write(toFile: throughputConfig, atomically: true, encoding: .utf8)
-        var results: [ThroughputResult] = []
+        // 4. The three processors over the same backlog. meterd's run takes
+        // seconds, so a moment of noise on this shared VM moves its rate a lot:
+        // meterd and the hand loop run `repetitions` times, interleaved so both
+        // see the same machine, and the median run of each is reported. Quix's
+        // run takes minutes and runs once.
+        var runs: [String: [ThroughputResult]] = [:]
         let timeout = options.timeoutSeconds
-        say("meterd run …")
-        var launched = KafkaPhases.now()
-        results.append(try ThroughputPhase.measure(try Contenders.meterd(
-            meterd, configPath: throughputConfig, bootstrap: bootstrap, count: 1, name: "meterd", logs: logs,
-            inputTopic: input, repartitionTopic: "bench-repartition", threads: options.meterdThreads
-        ), events: options.events, launched: launched, timeoutSeconds: timeout))
-        say(String(format: "  %.0f events/s", results[results.count - 1].rate))
-        say("handloop.py …")
-        launched = KafkaPhases.now()
-        results.append(try ThroughputPhase.measure(try Contenders.python(python, script: bench + "/handloop.py", arguments: [
-            "--bootstrap", bootstrap, "--config", throughputConfig, "--input", input, "--rollups", "hand.rollups", "--quota", "hand.quota",
-            "--state", "hand.state", "--group", "hand-bench", "--commit-interval", "\(commitSeconds)",
-        ], name: "handloop", logs: logs), events: options.events, launched: launched, timeoutSeconds: timeout))
-        say(String(format: "  %.0f events/s", results[results.count - 1].rate))
+        let throughputConfig = logs + "/bench.yaml"
+        for repetition in ThroughputRepetition.all(options.repetitions) {
+            var configuration = PipelineConfiguration.meterd
+            configuration.outputs = repetition.meterdOutputs
+            let config = repetition.number == 1 ? throughputConfig : logs + "/bench-\(repetition.number).yaml"
+            try BenchConfigYAML.render(appId: repetition.meterdAppId, inputTopic: input, bootstrap: bootstrap, commitInterval: options.commitInterval,
+                                       configuration: configuration, kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            say("meterd run (run \(repetition.number) of \(options.repetitions)) …")
+            var launched = KafkaPhases.now()
+            let meterdRun = try ThroughputPhase.measure(try Contenders.meterd(
+                meterd, configPath: config, bootstrap: bootstrap, count: 1, name: "meterd", logs: logs,
+                inputTopic: input, repartitionTopic: "\(repetition.meterdAppId)-repartition", threads: options.meterdThreads,
+                logSuffix: repetition.logSuffix
+            ), events: options.events, launched: launched, timeoutSeconds: timeout)
+            runs["meterd", default: []].append(meterdRun)
+            say(String(format: "  %.0f events/s", meterdRun.rate))
+            say("handloop.py (run \(repetition.number) of \(options.repetitions)) …")
+            launched = KafkaPhases.now()
+            let handRun = try ThroughputPhase.measure(try Contenders.python(python, script: bench + "/handloop.py", arguments: [
+                "--bootstrap", bootstrap, "--config", throughputConfig, "--input", input, "--rollups", repetition.handRollups,
+                "--quota", repetition.handQuota, "--state", repetition.handState, "--group", repetition.handGroup,
+                "--commit-interval", "\(commitSeconds)",
+            ], name: "handloop", logs: logs, logSuffix: repetition.logSuffix), events: options.events, launched: launched, timeoutSeconds: timeout)
+            runs["handloop", default: []].append(handRun)
+            say(String(format: "  %.0f events/s", handRun.rate))
+        }
+        var results = ["meterd", "handloop"].compactMap { runs[$0].flatMap(ThroughputRepetition.median) }
         if !options.skipQuix {
             say("quix_app.py …")
             try? FileManager.default.removeItem(atPath: logs + "/quix-state")
-            launched = KafkaPhases.now()
+            let launched = KafkaPhases.now()
             results.append(try ThroughputPhase.measure(try Contenders.python(python, script: bench + "/quix_app.py", arguments: [
                 "--bootstrap", bootstrap, "--config", throughputConfig, "--input", input, "--rollups", "quix.rollups", "--quota", "quix.quota",
                 "--group", "quix-bench", "--commit-interval", "\(commitSeconds)", "--state-dir", logs + "/quix-state",
@@ -114,7 +134,7 @@ enum CompareSuite {
             say(String(format: "  %.0f events/s", results[results.count - 1].rate))
         }
 
-        // What each processor wrote, as a sanity check (meterd also writes late revisions).
+        // What each processor wrote in its first run, as a sanity check (meterd also writes late revisions).
         var outputs: [(String, Int, Int)] = []
         for (name, rollups, quota) in [("meterd", "usage.rollups", "usage.quota"), ("handloop", "hand.rollups", "hand.quota"), ("quix", "quix.rollups", "quix.quota")]
         where results.contains(where: { $0.name == name }) {
@@ -128,7 +148,8 @@ enum CompareSuite {
             ChildProcesses.shared.stop(broker)
             say(String(format: "raw consume: %.0f events/s", Double(raw.records) / raw.seconds))
             for result in results {
-                say(String(format: "%@: %.0f events/s, CPU %.1f s, peak RSS %d MiB", result.name, result.rate, result.cpuSeconds, result.peakRSS / 1_048_576))
+                say(String(format: "%@: %.0f events/s, CPU %.1f s, peak RSS %d MiB", result.name, result.rate, result.cpuSeconds, result.peakRSS / 1_048_576)
+                    + ((runs[result.name]?.count ?? 0) > 1 ? " (median of " + (runs[result.name] ?? []).map { String(format: "%.0f", $0.rate) }.joined(separator: ", ") + ")" : ""))
             }
             for (name, rollups, quota) in outputs { say("\(name) wrote \(rollups) rollups, \(quota) quota events") }
             return
@@ -201,7 +222,7 @@ enum CompareSuite {
 
         let report = CompareReport(
             options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes, produced: produced, raw: raw, rawCpuSeconds: rawCpuSeconds,
-            throughput: results, outputs: outputs, latencies: latencies, scaling: scaling.0, restore: scaling.1,
+            throughput: results, runs: runs, outputs: outputs, latencies: latencies, scaling: scaling.0, restore: scaling.1,
             brokerLibrary: options.brokerLibrary
         )
         say("")

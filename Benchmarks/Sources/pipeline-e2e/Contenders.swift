@@ -29,21 +29,21 @@ enum Contenders {
     /// `count` members of one meterd group, each with its own instance id and HTTP port.
     static func meterd(
         _ meterd: String, configPath: String, bootstrap: String, count: Int, name: String, logs: String,
-        inputTopic: String, repartitionTopic: String, threads: Int = 1
+        inputTopic: String, repartitionTopic: String, threads: Int = 1, logSuffix: String = ""
     ) throws -> RunningContender {
         var processes: [Process] = []
         var ports: [Int] = []
         for member in 1...count {
-            let stderr = "\(logs)/\(name)-\(member).stderr.log"
+            let stderr = "\(logs)/\(name)\(logSuffix)-\(member).stderr.log"
             let process = try ChildProcesses.shared.start(
                 meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "\(name)-\(member)"] + (threads > 1 ? ["--threads", "\(threads)"] : []),
-                stdout: "\(logs)/\(name)-\(member).stdout.log", stderr: stderr
+                stdout: "\(logs)/\(name)\(logSuffix)-\(member).stdout.log", stderr: stderr
             )
             processes.append(process)
             ports.append(try MeterdRunPhase.waitForHTTPPort(stderrPath: stderr, process: process))
         }
         let lastScrapes = ScrapeCache(count: ports.count)
-        return RunningContender(name: name, processes: processes, logHint: "\(logs)/\(name)-*.stderr.log") { events in
+        return RunningContender(name: name, processes: processes, logHint: "\(logs)/\(name)\(logSuffix)-*.stderr.log") { events in
             let scrapes = ports.enumerated().map { index, port in lastScrapes.update(index, MetricsScrape.fetch(port: port)) }
             let input = scrapes.reduce(0) { $0 + $1.recordsIn(inputTopic) }
             let repartitioned = scrapes.reduce(0) { $0 + $1.recordsIn(repartitionTopic) }
@@ -57,16 +57,16 @@ enum Contenders {
 
     /// A Python contender: `script` with `arguments` plus `--progress FILE`.
     static func python(
-        _ python: String, script: String, arguments: [String], name: String, logs: String
+        _ python: String, script: String, arguments: [String], name: String, logs: String, logSuffix: String = ""
     ) throws -> RunningContender {
-        let progressFile = "\(logs)/\(name).progress"
+        let progressFile = "\(logs)/\(name)\(logSuffix).progress"
         try? FileManager.default.removeItem(atPath: progressFile)
         let process = try ChildProcesses.shared.start(
             python, [script] + arguments + ["--progress", progressFile],
-            stdout: "\(logs)/\(name).stdout.log", stderr: "\(logs)/\(name).stderr.log",
+            stdout: "\(logs)/\(name)\(logSuffix).stdout.log", stderr: "\(logs)/\(name)\(logSuffix).stderr.log",
             environment: ["PYTHONUNBUFFERED": "1", "PYTHONWARNINGS": "ignore"]
         )
-        return RunningContender(name: name, processes: [process], logHint: "\(logs)/\(name).stderr.log") { events in
+        return RunningContender(name: name, processes: [process], logHint: "\(logs)/\(name)\(logSuffix).stderr.log") { events in
             let text = (try? String(contentsOfFile: progressFile, encoding: .utf8)) ?? ""
             let processed = text.split(separator: "\n").first.flatMap { line in
                 line.hasPrefix("processed=") ? Int(line.dropFirst("processed=".count)) : nil

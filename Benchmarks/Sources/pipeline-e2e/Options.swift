@@ -32,6 +32,8 @@ struct Options {
     var throughputOnly = false
     /// `meterd run --threads` of the compared meterd process.
     var meterdThreads = 1
+    /// Runs of meterd and of the hand loop in the throughput phase (interleaved; the median is reported).
+    var repetitions = 3
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
@@ -40,6 +42,7 @@ struct Options {
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
                         [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]
+                        [--repetitions N]
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -81,6 +84,7 @@ struct Options {
             case "--skip-quix": options.skipQuix = true
             case "--throughput-only": options.throughputOnly = true
             case "--meterd-threads": options.meterdThreads = try number()
+            case "--repetitions": options.repetitions = try number()
             case "-h", "--help":
                 print(usage)
                 exit(0)

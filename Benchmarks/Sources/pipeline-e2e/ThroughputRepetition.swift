@@ -1,0 +1,29 @@
+import MeterdCore
+
+/// One of the throughput phase's repeated runs of meterd and the hand loop:
+/// its own consumer groups, internal and output topics, and log files, so
+/// every run reads the whole backlog from the start. Run 1 keeps the names
+/// the single-run bench always used.
+struct ThroughputRepetition {
+    let number: Int
+
+    static func all(_ count: Int) -> [ThroughputRepetition] { (1...max(1, count)).map(ThroughputRepetition.init) }
+
+    private var suffix: String { number == 1 ? "" : "-r\(number)" }
+    var logSuffix: String { suffix }
+    var meterdAppId: String { "bench\(suffix)" }
+    var meterdOutputs: OutputTopics {
+        number == 1 ? OutputTopics()
+            : OutputTopics(rollups: "usage\(suffix).rollups", quota: "usage\(suffix).quota", dlq: "usage\(suffix).dlq")
+    }
+    var handRollups: String { "hand\(suffix).rollups" }
+    var handQuota: String { "hand\(suffix).quota" }
+    var handState: String { "hand\(suffix).state" }
+    var handGroup: String { "hand-bench\(suffix)" }
+
+    /// The run with the median rate (the lower middle one of an even count).
+    static func median(_ runs: [ThroughputResult]) -> ThroughputResult? {
+        guard !runs.isEmpty else { return nil }
+        return runs.sorted { $0.rate < $1.rate }[(runs.count - 1) / 2]
+    }
+}
