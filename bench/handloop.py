@@ -171,7 +171,7 @@ class HandLoop:
                         print(f"handloop: consume error {message.error()}", flush=True)
                     continue
                 self.process(message)
-            if time.monotonic() - last_progress >= 0.25:
+            if time.monotonic() - last_progress >= 0.1:
                 self.progress.write(self.processed)
                 last_progress = time.monotonic()
             if time.monotonic() - last_commit >= self.args.commit_interval:
@@ -193,7 +193,7 @@ def main():
     parser.add_argument("--group", required=True)
     parser.add_argument("--instance", default="1")
     parser.add_argument("--commit-interval", type=float, default=1.0)
-    parser.add_argument("--progress", help="file to write processed=<n> to, every 0.25 s")
+    parser.add_argument("--progress", help="file to write processed=<n> to, every 0.1 s")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

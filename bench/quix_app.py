@@ -119,7 +119,7 @@ def main():
     parser.add_argument("--group", required=True)
     parser.add_argument("--state-dir", default="/tmp/quix-bench-state")
     parser.add_argument("--commit-interval", type=float, default=1.0)
-    parser.add_argument("--progress", help="file to write processed=<n> to, every 0.25 s")
+    parser.add_argument("--progress", help="file to write processed=<n> to, every 0.1 s")
     parser.add_argument("--list-topics", type=int, metavar="PARTITIONS",
                         help="print the internal topics (name:partitions) for an input of PARTITIONS partitions and exit")
     args = parser.parse_args()
@@ -139,7 +139,7 @@ def main():
     def report():
         while True:
             progress.write(counter[0])
-            time.sleep(0.25)
+            time.sleep(0.1)
 
     threading.Thread(target=report, daemon=True).start()
     app.run()

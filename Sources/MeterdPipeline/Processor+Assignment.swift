@@ -134,7 +134,7 @@ extension Processor {
     /// Publishes counters for metrics and status (at most every 500 ms unless forced).
     func publish(force: Bool) {
         let now = Self.nowMillis()
-        guard force || now - lastPublishMillis >= 500 else { return }
+        guard force || now - lastPublishMillis >= Self.publishIntervalMillis else { return }
         lastPublishMillis = now
         // stateSize walks the whole state: refresh it at a slower pace.
         if force || now - lastStateSizeMillis >= 5_000 {

@@ -278,6 +278,10 @@ extension Processor {
         fetchWaker.wake(via: partitions[wakeCursor])
     }
 
+    /// How often the processing thread hands its counters to `/metrics`: a
+    /// copy under a lock, cheap enough that progress shows within 0.1 s.
+    static let publishIntervalMillis: Int64 = 100
+
     /// Records one polling round takes at most before punctuating and
     /// checking the commit timer.
     static let recordsPerRound = 5_000

@@ -138,8 +138,8 @@ struct CompareReport {
           not dedupe and drop late events. Quix: `processing_guarantee="exactly-once"`, `group_by` customer, tumbling window
           `reduce().final()` and a stateful quota branch, RocksDB state with changelog topics. Hand loop: one process, transactional
           producer, `send_offsets_to_transaction`, state in a compacted topic.
-        - events/s = N / (time every record went through the pipeline − time the first record was seen), probed every 250 ms
-          (meterd: `/metrics` until stage 2 read every repartitioned record, published every 500 ms; Python: a progress file
+        - events/s = N / (time every record went through the pipeline − time the first record was seen), probed every 100 ms
+          (meterd: `/metrics` until stage 2 read every repartitioned record, published every 100 ms; Python: a progress file
           counting records through their last stage, for Quix after its repartition); start-up is not counted. CPU seconds
           (user + system) and peak RSS (VmHWM) from `/proc/<pid>` of the contender, launch to done (start-up included).
           Raw consume: a manually assigned `read_committed` librdkafka consumer in the driver; CPU of the driver process.

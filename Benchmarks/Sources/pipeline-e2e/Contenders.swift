@@ -15,7 +15,7 @@ struct RunningContender {
     var name: String
     var processes: [Process]
     var logHint: String
-    /// Polled every 250 ms; the argument is the number of input records expected.
+    /// Polled every 100 ms; the argument is the number of input records expected.
     var probe: (Int) -> Progress
 
     func stop() {

@@ -94,7 +94,7 @@ enum LatencyPhase {
             try sendNext(measured: true)
         }
         try producer.flush(timeoutMillis: 30_000)
-        Thread.sleep(forTimeInterval: 0.6)  // one progress publication (meterd: every 500 ms)
+        Thread.sleep(forTimeInterval: 0.6)  // a few progress publications (every 100 ms)
         let processedAtEnd = contender.probe(sent).processed
 
         // Wait for the last quota events (bounded).

@@ -22,7 +22,7 @@ enum MeterdRunPhase {
     static func run(
         meterd: String, configPath: String, bootstrap: String, logDirectory: String,
         inputTopic: String, repartitionTopic: String, events: Int, brokerPid: Int32,
-        threads: Int = 1, pollSeconds: Double = 0.25, timeoutSeconds: Double
+        threads: Int = 1, pollSeconds: Double = 0.1, timeoutSeconds: Double
     ) throws -> MeterdRunResult {
         let stderrPath = logDirectory + "/meterd-run.stderr.log"
         let brokerCpuBefore = ProcStats.cpuSeconds(pid: brokerPid) ?? 0

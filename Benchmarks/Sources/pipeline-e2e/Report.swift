@@ -132,7 +132,7 @@ struct Report {
         - Raw rate: a manually assigned `read_committed` `KafkaConsumer` reading all input partitions from the
           beginning with `consumeBatch`, touching each value's length, right before `meterd run`.
         - End to end: `N / (t(stage 2 read every repartitioned record) − t(first input record seen))`, from
-          `/metrics` scraped every 250 ms (meterd publishes counters every 500 ms, so ±0.5 s). Stage 1 done:
+          `/metrics` scraped every 100 ms (meterd publishes counters every 100 ms, so ±0.2 s). Stage 1 done:
           `meterd_records_in_total{topic="\(inputTopic)"}` = N. Peak RSS: `VmHWM` of the meterd process.
 
         \(markdownTable)

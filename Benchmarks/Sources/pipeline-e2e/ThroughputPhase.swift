@@ -20,7 +20,7 @@ struct ThroughputResult {
 }
 
 /// Runs a started contender over the filled input topic until it processed
-/// every record, sampling `/proc` every 250 ms; stops it at the end.
+/// every record, sampling `/proc` every 100 ms; stops it at the end.
 enum ThroughputPhase {
     static func measure(
         _ contender: RunningContender, events: Int, launched: Double, timeoutSeconds: Double, stopAfter: Bool = true
@@ -49,7 +49,7 @@ enum ThroughputPhase {
             }
             if firstSeen == nil, last.processed > 0 { firstSeen = elapsed }
             if last.done { break }
-            Thread.sleep(forTimeInterval: 0.25)
+            Thread.sleep(forTimeInterval: 0.1)
         }
         let done = KafkaPhases.now() - launched
         for (index, process) in contender.processes.enumerated() {
