@@ -28,7 +28,14 @@ enum KafkaTestSupport {
         _ extra: [String: String] = [:]
     ) throws -> KafkaConsumer {
         var properties = ["auto.offset.reset": "earliest", "topic.metadata.refresh.interval.ms": "500"]
-        if let group { properties["group.id"] = group }
+        if let group {
+            properties["group.id"] = group
+            // The embedded broker answers a late SyncGroup with
+            // REBALANCE_IN_PROGRESS and then elects only after
+            // session.timeout.ms - 1 s: 44 s with the default, as long as
+            // `consume`'s whole wait (docs/pipeline.md).
+            properties["session.timeout.ms"] = "6000"
+        }
         return try KafkaConsumer(
             configuration: KafkaConfiguration(bootstrap: broker.bootstrap, properties.merging(extra) { _, new in new }),
             listener: listener,
