@@ -64,7 +64,7 @@ struct CompareReport {
         lines.append(String(format: "- meterd / raw consume: %.1f%%", meterd.rate / rawRate * 100))
         for name in ["meterd", "handloop"] {
             guard let all = runs[name], all.count > 1 else { continue }
-            lines.append("- \(name), \(all.count) runs interleaved with the other's (the table shows the median): "
+            lines.append("- \(name), \(all.count) runs (the table shows the median): "
                          + all.map { String(format: "%@ events/s (CPU %.1f s, %@)", Self.grouped($0.rate), $0.cpuSeconds, Self.mib($0.peakRSS)) }.joined(separator: ", "))
         }
         if !outputs.isEmpty {
@@ -143,10 +143,10 @@ struct CompareReport {
           counting records through their last stage, for Quix after its repartition); start-up is not counted. CPU seconds
           (user + system) and peak RSS (VmHWM) from `/proc/<pid>` of the contender, launch to done (start-up included).
           Raw consume: a manually assigned `read_committed` librdkafka consumer in the driver; CPU of the driver process.
-        - Repetitions: meterd's run lasts seconds, so a moment of noise on this shared VM moves its rate a lot. meterd and the
-          hand loop each run \(options.repetitions) time\(options.repetitions == 1 ? "" : "s"), interleaved (meterd, hand loop, meterd, …; each run with its
-          own group and topics, from offset 0), and the table shows each one's median run, every run listed below it; Quix
-          runs once (its run lasts minutes).
+        - Repetitions: meterd's run lasts seconds, so a moment of noise on this shared VM moves its rate a lot. meterd runs
+          \(options.repetitions) time\(options.repetitions == 1 ? "" : "s") (each run with its own group and topics, from offset 0; the hand loop runs between
+          the first and the second) and the table shows its median run, every run listed below it. The hand loop (~30 s)
+          and Quix (minutes) run once.
         - Quota latency: a separate phase per contender with live traffic at \(Self.grouped(options.latencyRate)) events/s for \(options.latencySeconds) s
           (`started_at` = send time), commits every \(options.latencyCommitInterval), `successful_requests` limit \(Int(CompareSuite.latencyLimit))/hour
           (so that thresholds are crossed within seconds). Latency = quota event readable by a `read_committed` consumer −

@@ -32,7 +32,7 @@ struct Options {
     var throughputOnly = false
     /// `meterd run --threads` of the compared meterd process.
     var meterdThreads = 1
-    /// Runs of meterd and of the hand loop in the throughput phase (interleaved; the median is reported).
+    /// Runs of meterd in the throughput phase (the median is reported).
     var repetitions = 3
 
     static let usage = """

@@ -1,9 +1,9 @@
 import MeterdCore
 
-/// One of the throughput phase's repeated runs of meterd and the hand loop:
-/// its own consumer groups, internal and output topics, and log files, so
-/// every run reads the whole backlog from the start. Run 1 keeps the names
-/// the single-run bench always used.
+/// One of the throughput phase's repeated runs of meterd: its own consumer
+/// group, internal and output topics, and log files, so every run reads the
+/// whole backlog from the start. Run 1 keeps the names the single-run bench
+/// always used.
 struct ThroughputRepetition {
     let number: Int
 
@@ -16,10 +16,6 @@ struct ThroughputRepetition {
         number == 1 ? OutputTopics()
             : OutputTopics(rollups: "usage\(suffix).rollups", quota: "usage\(suffix).quota", dlq: "usage\(suffix).dlq")
     }
-    var handRollups: String { "hand\(suffix).rollups" }
-    var handQuota: String { "hand\(suffix).quota" }
-    var handState: String { "hand\(suffix).state" }
-    var handGroup: String { "hand-bench\(suffix)" }
 
     /// The run with the median rate (the lower middle one of an even count).
     static func median(_ runs: [ThroughputResult]) -> ThroughputResult? {
