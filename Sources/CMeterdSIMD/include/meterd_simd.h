@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterd_skip.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
