@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterd_skip.h"
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif

@@ -1,5 +1,3 @@
-import CMeterdSIMD
-
 extension JSONScanner {
     /// Validates the object or array at `pos`, which no selector leads into,
     /// and moves past it; `depth` containers are open around it.
@@ -8,12 +6,6 @@ extension JSONScanner {
     /// no trie, no slots and no frames: open containers are one bit each.
     func skipContainer(_ pos: inout Int, depth: Int) throws(JSONSyntaxError) {
         let limit = Self.maxDepth - depth
-        // The common plain, compact container in 64-byte blocks; anything else (or any error) byte by byte below.
-        let plainLength = meterd_skip_plain_container(base + pos, count &- pos, UInt32(clamping: limit))
-        if plainLength != 0 {
-            pos &+= plainLength
-            return
-        }
         var level = 0
         // Bit i set: the container open at level i is an array.
         var arrays: UInt64 = 0
