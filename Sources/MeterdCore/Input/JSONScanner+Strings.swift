@@ -58,6 +58,19 @@ extension JSONScanner {
     /// and the end of the buffer.
     @inline(never)
     private func scanStringRest(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
+        // The usual plain string first: 16-byte blocks up to its closing quote.
+        while pos &+ 16 <= count {
+            let attention = meterd_string_attention16(base + pos)
+            if attention != 0 {
+                pos &+= attention.trailingZeroBitCount
+                if base[pos] == UInt8(ascii: "\"") {
+                    pos &+= 1
+                    return false
+                }
+                break
+            }
+            pos &+= 16
+        }
         var escapes = false
         while true {
             pos &+= plainSpan(from: pos)
