@@ -17,7 +17,7 @@ extension JSONScanner {
             switch b {
             case UInt8(ascii: "\""):
                 pos &+= 1
-                _ = try scanStringBody(&pos)
+                try skipStringBody(&pos)
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard level < limit else { throw fail(.tooDeep, at: pos) }
                 pos &+= 1
@@ -83,7 +83,7 @@ extension JSONScanner {
     /// `skipKey` from just after the key's opening quote.
     @inline(__always)
     private func skipKeyAfterQuote(_ pos: inout Int) throws(JSONSyntaxError) {
-        _ = try scanStringBody(&pos)
+        try skipStringBody(&pos)
         if pos < count, base[pos] == UInt8(ascii: ":") {  // compact layout: the colon right after the key
             pos &+= 1
             skipWhitespace(&pos)

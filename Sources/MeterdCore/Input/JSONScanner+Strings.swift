@@ -25,6 +25,28 @@ extension JSONScanner {
         return try scanStringRest(&pos)
     }
 
+    /// `scanStringBody` for a string nothing selects (in a skipped container):
+    /// the whole 16-byte block loop inline, as header values, ids and URLs are
+    /// often 16 to 48 bytes long; out of line only at an escape, a control or
+    /// non-ASCII byte, or within 16 bytes of the end. Unlike `scanRoot`,
+    /// `skipContainer` has the registers to spare for the loop.
+    @inline(__always)
+    func skipStringBody(_ pos: inout Int) throws(JSONSyntaxError) {
+        while pos &+ 16 <= count {
+            let attention = meterd_string_attention16(base + pos)
+            if attention != 0 {
+                pos &+= attention.trailingZeroBitCount
+                if base[pos] == UInt8(ascii: "\"") {
+                    pos &+= 1
+                    return
+                }
+                break
+            }
+            pos &+= 16
+        }
+        _ = try scanStringRest(&pos)
+    }
+
     /// The number of bytes from `pos` on (at most to the end) that are
     /// neither a quote, a backslash, a control character nor non-ASCII.
     @inline(__always)
@@ -36,6 +58,19 @@ extension JSONScanner {
     /// and the end of the buffer.
     @inline(never)
     private func scanStringRest(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
+        // The usual plain string first: 16-byte blocks up to its closing quote.
+        while pos &+ 16 <= count {
+            let attention = meterd_string_attention16(base + pos)
+            if attention != 0 {
+                pos &+= attention.trailingZeroBitCount
+                if base[pos] == UInt8(ascii: "\"") {
+                    pos &+= 1
+                    return false
+                }
+                break
+            }
+            pos &+= 16
+        }
         var escapes = false
         while true {
             pos &+= plainSpan(from: pos)
