@@ -6,6 +6,12 @@ public struct CompiledConfiguration: Sendable {
     public let features: [CompiledFeature]
     /// Meter index → indexes of the features reading it.
     public let featuresByMeter: [[Int]]
+    /// `featuresByMeter` flattened for the hot path: meter `m`'s features are
+    /// `meterFeatures[meterFeatureStarts[m] ..< meterFeatureStarts[m + 1]]`,
+    /// read through one buffer (a row of `featuresByMeter` is an array
+    /// retained and released per sample).
+    let meterFeatures: [Int]
+    let meterFeatureStarts: [Int]
     public let featureIndexByKey: [String: Int]
     /// Customer key → feature index → rule. Passthrough customers have none.
     private let quotaRulesByCustomer: [String: [Int: CompiledQuotaRule]]
@@ -32,8 +38,18 @@ public struct CompiledConfiguration: Sendable {
         }
         self.features = features
         featuresByMeter = byMeter
+        meterFeatures = byMeter.flatMap { $0 }
+        var starts = [0]
+        for row in byMeter { starts.append((starts.last ?? 0) + row.count) }
+        meterFeatureStarts = starts
         featureIndexByKey = byKey
         quotaRulesByCustomer = Self.compileQuotaRules(configuration, features: features, featureIndexByKey: byKey)
+    }
+
+    /// Calls `body` with `meterFeatures` and `meterFeatureStarts`.
+    @inline(__always)
+    func withMeterFeatures<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) -> R) -> R {
+        meterFeatures.withUnsafeBufferPointer { features in meterFeatureStarts.withUnsafeBufferPointer { body(features, $0) } }
     }
 
     /// The quota rules of `customer` by feature index (empty for passthrough customers).
