@@ -7,17 +7,21 @@ import Testing
 @Suite struct IngestInPlaceTests {
     typealias F = AggFixtures
 
-    @Test func flattenedMeterFeaturesAreTheRowsOfFeaturesByMeter() {
+    @Test func flattenedTablesEqualTheRowsTheyReplace() {
         var configuration = F.configuration()
         // A meter read by no feature, between meters that are.
         configuration.meters.insert(
             MeterDefinition(slug: "unused", eventType: "kong.request", aggregation: .count), at: 1
         )
         for compiled in [CompiledConfiguration(F.configuration()), CompiledConfiguration(configuration)] {
-            #expect(compiled.meterFeatureStarts.count == compiled.featuresByMeter.count + 1)
-            for (meter, row) in compiled.featuresByMeter.enumerated() {
-                let range = compiled.meterFeatureStarts[meter]..<compiled.meterFeatureStarts[meter + 1]
-                #expect(Array(compiled.meterFeatures[range]) == row, "meter \(meter)")
+            compiled.withHotPathTables { tables in
+                for (meter, row) in compiled.featuresByMeter.enumerated() {
+                    #expect(Array(tables.features(ofMeter: meter)) == row, "meter \(meter)")
+                }
+                for meter in [-1, compiled.featuresByMeter.count, Int.max] { #expect(tables.features(ofMeter: meter).isEmpty) }
+                for feature in compiled.features {
+                    #expect(Array(tables.breakdownIndexes(ofFeature: feature.index)) == feature.breakdownIndexes, "\(feature.key)")
+                }
             }
         }
     }

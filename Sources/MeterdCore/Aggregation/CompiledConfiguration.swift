@@ -12,6 +12,10 @@ public struct CompiledConfiguration: Sendable {
     /// retained and released per sample).
     let meterFeatures: [Int]
     let meterFeatureStarts: [Int]
+    /// Each feature's `breakdownIndexes`, flattened likewise: feature `f`'s are
+    /// `breakdownPositions[breakdownStarts[f] ..< breakdownStarts[f + 1]]`.
+    let breakdownPositions: [Int?]
+    let breakdownStarts: [Int]
     public let featureIndexByKey: [String: Int]
     /// Customer key → feature index → rule. Passthrough customers have none.
     private let quotaRulesByCustomer: [String: [Int: CompiledQuotaRule]]
@@ -42,14 +46,12 @@ public struct CompiledConfiguration: Sendable {
         var starts = [0]
         for row in byMeter { starts.append((starts.last ?? 0) + row.count) }
         meterFeatureStarts = starts
+        breakdownPositions = features.flatMap(\.breakdownIndexes)
+        var breakdownStarts = [0]
+        for feature in features { breakdownStarts.append((breakdownStarts.last ?? 0) + feature.breakdownIndexes.count) }
+        self.breakdownStarts = breakdownStarts
         featureIndexByKey = byKey
         quotaRulesByCustomer = Self.compileQuotaRules(configuration, features: features, featureIndexByKey: byKey)
-    }
-
-    /// Calls `body` with `meterFeatures` and `meterFeatureStarts`.
-    @inline(__always)
-    func withMeterFeatures<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) -> R) -> R {
-        meterFeatures.withUnsafeBufferPointer { features in meterFeatureStarts.withUnsafeBufferPointer { body(features, $0) } }
     }
 
     /// The quota rules of `customer` by feature index (empty for passthrough customers).

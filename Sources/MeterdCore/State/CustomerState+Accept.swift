@@ -35,7 +35,7 @@ extension CustomerState {
         // Read through unsafe buffers: an array subscript or a `for … in` copies
         // the element (a feature: retains of every field; a sample, a row of features).
         compiled.features.withUnsafeBufferPointer { features in
-            compiled.withMeterFeatures { meterFeatures, starts in
+            compiled.withHotPathTables { tables in
                 record.samples.withUnsafeBufferPointer { samples in
                     withWindow(start: windowStart, created: &newWindow) { window in
                         let dedupeIndex = window.dedupe.count
@@ -46,10 +46,8 @@ extension CustomerState {
                         }
                         var visit = 0
                         for sampleIndex in samples.indices {
-                            let meterIndex = samples[sampleIndex].meterIndex
-                            // Validated against the meters, which `meterFeatureStarts` is aligned with.
-                            guard meterIndex >= 0, meterIndex < starts.count - 1 else { continue }
-                            let featureIndexes = meterFeatures[starts[meterIndex]..<starts[meterIndex + 1]]
+                            // Meter indexes are validated; an unknown one reads no feature.
+                            let featureIndexes = tables.features(ofMeter: samples[sampleIndex].meterIndex)
                             guard !featureIndexes.isEmpty else { continue }
                             samples[sampleIndex].dimensions.withUnsafeBufferPointer { dimensions in
                                 for featureIndex in featureIndexes {
@@ -57,12 +55,11 @@ extension CustomerState {
                                     guard features[featureIndex].matchesAll || CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
                                     changedRollup = true
                                     let kind = features[featureIndex].aggregation
-                                    features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
-                                        window.add(
-                                            samples[sampleIndex].value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
-                                            dimensions: dimensions, kind: kind, record: record
-                                        )
-                                    }
+                                    window.add(
+                                        samples[sampleIndex].value, featureIndex: featureIndex,
+                                        breakdownIndexes: tables.breakdownIndexes(ofFeature: featureIndex),
+                                        dimensions: dimensions, kind: kind, record: record
+                                    )
                                     guard kind.supportsQuota else { continue }
                                     if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
                                 }
@@ -86,12 +83,10 @@ extension CustomerState {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
         var visit = 0
-        compiled.withMeterFeatures { meterFeatures, starts in
+        compiled.withHotPathTables { tables in
             record.samples.withUnsafeBufferPointer { samples in
                 for sampleIndex in samples.indices {
-                    let meterIndex = samples[sampleIndex].meterIndex
-                    guard meterIndex >= 0, meterIndex < starts.count - 1 else { continue }
-                    for featureIndex in meterFeatures[starts[meterIndex]..<starts[meterIndex + 1]] {
+                    for featureIndex in tables.features(ofMeter: samples[sampleIndex].meterIndex) {
                         defer { visit += 1 }
                         let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
                         guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
