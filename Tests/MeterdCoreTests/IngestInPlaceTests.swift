@@ -101,4 +101,44 @@ import Testing
             #expect(DedupeFingerprint(source: shifted, id: shifted) == DedupeFingerprint(source: text, id: text))
         }
     }
+
+    /// The partials are state (changelog records): the shortened update must
+    /// leave exactly the partials of the round-5 algorithm, kept here.
+    @Test func exactSumPartialsEqualTheReferenceAlgorithm() {
+        func referenceAdd(_ value: Double, to partials: inout [Double]) {
+            var x = value
+            var kept = 0
+            for index in partials.indices {
+                var y = partials[index]
+                if abs(x) < abs(y) { swap(&x, &y) }
+                let hi = x + y
+                let lo = y - (hi - x)
+                if lo != 0 {
+                    partials[kept] = lo
+                    kept += 1
+                }
+                x = hi
+            }
+            partials.removeSubrange(kept...)
+            partials.append(x)
+        }
+        var rng = SeededGenerator(seed: 112)
+        let magnitudes: [Double] = [1e-300, 1e-20, 0.1, 1, 3, 1e15, 1e16, 1e100, 1e300]
+        var maxPartials = 0
+        for _ in 0..<200 {
+            var sum = ExactSum()
+            var reference: [Double] = []
+            for _ in 0..<Int.random(in: 1...60, using: &rng) {
+                let magnitude = magnitudes[Int.random(in: 0..<magnitudes.count, using: &rng)]
+                var value = magnitude * Double(Int.random(in: -1_000...1_000, using: &rng)) / 7
+                // Exact cancellations of earlier terms too.
+                if Bool.random(using: &rng), let last = reference.last { value = -last }
+                sum.add(value)
+                referenceAdd(value, to: &reference)
+                #expect(sum.partials == reference)
+                maxPartials = max(maxPartials, reference.count)
+            }
+        }
+        #expect(maxPartials >= 3)
+    }
 }
