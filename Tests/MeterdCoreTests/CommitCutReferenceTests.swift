@@ -97,11 +97,11 @@ import Testing
         for value in values {
             var out = BinaryWriter()
             out.write(varint: value)
-            #expect(RawByteWriter.size(varint: value) == out.bytes.count, "\(value)")
+            #expect(ByteCursor.size(varint: value) == out.bytes.count, "\(value)")
             let signed = Int64(bitPattern: value)
             var zigzag = BinaryWriter()
             zigzag.write(zigzag: signed)
-            #expect(RawByteWriter.size(zigzag: signed) == zigzag.bytes.count, "\(signed)")
+            #expect(ByteCursor.size(zigzag: signed) == zigzag.bytes.count, "\(signed)")
         }
     }
 

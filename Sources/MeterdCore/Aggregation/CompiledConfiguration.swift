@@ -6,6 +6,16 @@ public struct CompiledConfiguration: Sendable {
     public let features: [CompiledFeature]
     /// Meter index → indexes of the features reading it.
     public let featuresByMeter: [[Int]]
+    /// `featuresByMeter` flattened for the hot path: meter `m`'s features are
+    /// `meterFeatures[meterFeatureStarts[m] ..< meterFeatureStarts[m + 1]]`,
+    /// read through one buffer (a row of `featuresByMeter` is an array
+    /// retained and released per sample).
+    let meterFeatures: [Int]
+    let meterFeatureStarts: [Int]
+    /// Each feature's `breakdownIndexes`, flattened likewise: feature `f`'s are
+    /// `breakdownPositions[breakdownStarts[f] ..< breakdownStarts[f + 1]]`.
+    let breakdownPositions: [Int?]
+    let breakdownStarts: [Int]
     public let featureIndexByKey: [String: Int]
     /// Customer key → feature index → rule. Passthrough customers have none.
     private let quotaRulesByCustomer: [String: [Int: CompiledQuotaRule]]
@@ -32,6 +42,14 @@ public struct CompiledConfiguration: Sendable {
         }
         self.features = features
         featuresByMeter = byMeter
+        meterFeatures = byMeter.flatMap { $0 }
+        var starts = [0]
+        for row in byMeter { starts.append((starts.last ?? 0) + row.count) }
+        meterFeatureStarts = starts
+        breakdownPositions = features.flatMap(\.breakdownIndexes)
+        var breakdownStarts = [0]
+        for feature in features { breakdownStarts.append((breakdownStarts.last ?? 0) + feature.breakdownIndexes.count) }
+        self.breakdownStarts = breakdownStarts
         featureIndexByKey = byKey
         quotaRulesByCustomer = Self.compileQuotaRules(configuration, features: features, featureIndexByKey: byKey)
     }

@@ -30,6 +30,9 @@ public struct CompiledFeature: Sendable, Equatable {
     /// `nil` when the filter names a dimension the meter does not have: such
     /// a dimension is always missing, so the feature never matches.
     public let filter: [Clause]?
+    /// The filter is empty: every event matches (checked without reading
+    /// the array, which the hot path would retain and release).
+    let matchesAll: Bool
     /// Breakdown dimension names, distinct, sorted by raw (UTF-8) name.
     public let breakdownNames: [String]
     /// Position of each breakdown dimension in the sample's dimensions;
@@ -55,6 +58,7 @@ public struct CompiledFeature: Sendable, Equatable {
             clauses?.append(Clause(dimensionIndex: position, accepted: Set(definition.filter[name] ?? [])))
         }
         filter = clauses
+        matchesAll = clauses?.isEmpty == true
         breakdownNames = Array(Set(definition.breakdown)).sorted(by: Self.utf8Less)
         breakdownIndexes = breakdownNames.map { names.firstIndex(of: $0) }
         var entry = BinaryWriter(capacity: 16 + key.utf8.count)
@@ -102,28 +106,35 @@ public struct CompiledFeature: Sendable, Equatable {
     /// (big-endian words order like their bytes), so a shared prefix, common
     /// among subjects and ids, costs a few instructions per word.
     static func utf8Compare(_ a: String, _ b: String) -> Int {
+        // Native strings are contiguous: read in place, with no copies to retain.
+        if let inPlace = a.utf8.withContiguousStorageIfAvailable({ x in
+            b.utf8.withContiguousStorageIfAvailable { y in utf8Compare(x, y) }
+        }), let result = inPlace {
+            return result
+        }
         var a = a
         var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = Swift.min(x.count, y.count)
-                var index = 0
-                if let xBase = x.baseAddress, let yBase = y.baseAddress {
-                    let xRaw = UnsafeRawPointer(xBase), yRaw = UnsafeRawPointer(yBase)
-                    while index &+ 8 <= common {
-                        let u = UInt64(bigEndian: xRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                        let v = UInt64(bigEndian: yRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                        if u != v { return u < v ? -1 : 1 }
-                        index &+= 8
-                    }
-                }
-                while index < common {
-                    if x[index] != y[index] { return x[index] < y[index] ? -1 : 1 }
-                    index &+= 1
-                }
-                return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+        return a.withUTF8 { x in b.withUTF8 { y in utf8Compare(x, y) } }
+    }
+
+    @inline(__always)
+    private static func utf8Compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = Swift.min(x.count, y.count)
+        var index = 0
+        if let xBase = x.baseAddress, let yBase = y.baseAddress {
+            let xRaw = UnsafeRawPointer(xBase), yRaw = UnsafeRawPointer(yBase)
+            while index &+ 8 <= common {
+                let u = UInt64(bigEndian: xRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let v = UInt64(bigEndian: yRaw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if u != v { return u < v ? -1 : 1 }
+                index &+= 8
             }
         }
+        while index < common {
+            if x[index] != y[index] { return x[index] < y[index] ? -1 : 1 }
+            index &+= 1
+        }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
     }
 }
 

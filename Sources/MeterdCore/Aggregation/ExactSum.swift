@@ -41,8 +41,14 @@ public struct ExactSum: Sendable, Equatable {
             }
             x = hi
         }
-        partials.removeSubrange(kept...)
-        partials.append(x)
+        // partials[..<kept] + [x], without a range removal in the usual cases
+        // (an empty sum; the one partial kept or absorbed).
+        if kept == partials.count {
+            partials.append(x)
+        } else {
+            if kept + 1 < partials.count { partials.removeSubrange((kept + 1)...) }
+            partials[kept] = x
+        }
     }
 
     /// The correctly rounded sum.

@@ -18,32 +18,32 @@ public enum UsageRecordCodec {
     /// then it is written in one step (no per-field growth checks).
     public static func encode(_ record: UsageRecord, into writer: inout BinaryWriter) {
         writer.append(exactly: encodedSize(record)) { out in
-            out.put(version)
-            out.put(record.customer)
-            out.put(record.subject)
-            out.put(record.source)
-            out.put(record.id)
-            out.put(varint: zigzag(record.eventTimeMillis))
-            out.put(varint: UInt64(record.samples.count))
+            out.write(version)
+            out.write(record.customer)
+            out.write(record.subject)
+            out.write(record.source)
+            out.write(record.id)
+            out.write(varint: zigzag(record.eventTimeMillis))
+            out.write(varint: UInt64(record.samples.count))
             for sample in record.samples {
-                out.put(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
+                out.write(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
                 switch sample.value {
                 case .none:
-                    out.put(UInt8(0))
+                    out.write(UInt8(0))
                 case .number(let number):
-                    out.put(UInt8(1))
-                    out.put(fixed: number.bitPattern)
+                    out.write(UInt8(1))
+                    out.write(fixed: number.bitPattern)
                 case .text(let text):
-                    out.put(UInt8(2))
-                    out.put(text)
+                    out.write(UInt8(2))
+                    out.write(text)
                 }
-                out.put(varint: UInt64(sample.dimensions.count))
+                out.write(varint: UInt64(sample.dimensions.count))
                 for dimension in sample.dimensions {
                     if let dimension {
-                        out.put(UInt8(1))
-                        out.put(dimension)
+                        out.write(UInt8(1))
+                        out.write(dimension)
                     } else {
-                        out.put(UInt8(0))
+                        out.write(UInt8(0))
                     }
                 }
             }
@@ -53,15 +53,15 @@ public enum UsageRecordCodec {
     static func encodedSize(_ record: UsageRecord) -> Int {
         var size = 1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
             + ByteCursor.size(record.source) + ByteCursor.size(record.id)
-            + ByteCursor.varintSize(zigzag(record.eventTimeMillis)) + ByteCursor.varintSize(UInt64(record.samples.count))
+            + ByteCursor.size(varint: zigzag(record.eventTimeMillis)) + ByteCursor.size(varint: UInt64(record.samples.count))
         for sample in record.samples {
-            size += ByteCursor.varintSize(UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
+            size += ByteCursor.size(varint: UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
             switch sample.value {
             case .none: break
             case .number: size += 8
             case .text(let text): size += ByteCursor.size(text)
             }
-            size += ByteCursor.varintSize(UInt64(sample.dimensions.count))
+            size += ByteCursor.size(varint: UInt64(sample.dimensions.count))
             for dimension in sample.dimensions { size += 1 + (dimension.map { ByteCursor.size($0) } ?? 0) }
         }
         return size

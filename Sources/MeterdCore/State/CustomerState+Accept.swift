@@ -35,7 +35,7 @@ extension CustomerState {
         // Read through unsafe buffers: an array subscript or a `for … in` copies
         // the element (a feature: retains of every field; a sample, a row of features).
         compiled.features.withUnsafeBufferPointer { features in
-            compiled.featuresByMeter.withUnsafeBufferPointer { featuresByMeter in
+            compiled.withHotPathTables { tables in
                 record.samples.withUnsafeBufferPointer { samples in
                     withWindow(start: windowStart, created: &newWindow) { window in
                         let dedupeIndex = window.dedupe.count
@@ -46,25 +46,22 @@ extension CustomerState {
                         }
                         var visit = 0
                         for sampleIndex in samples.indices {
-                            let meterIndex = samples[sampleIndex].meterIndex
-                            // Validated against the meters, which `featuresByMeter` is aligned with.
-                            guard meterIndex >= 0, meterIndex < featuresByMeter.count else { continue }
+                            // Meter indexes are validated; an unknown one reads no feature.
+                            let featureIndexes = tables.features(ofMeter: samples[sampleIndex].meterIndex)
+                            guard !featureIndexes.isEmpty else { continue }
                             samples[sampleIndex].dimensions.withUnsafeBufferPointer { dimensions in
-                                featuresByMeter[meterIndex].withUnsafeBufferPointer { featureIndexes in
-                                    for featureIndex in featureIndexes {
-                                        defer { visit += 1 }
-                                        guard CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
-                                        changedRollup = true
-                                        let kind = features[featureIndex].aggregation
-                                        features[featureIndex].breakdownIndexes.withUnsafeBufferPointer { breakdownIndexes in
-                                            window.add(
-                                                samples[sampleIndex].value, featureIndex: featureIndex, breakdownIndexes: breakdownIndexes,
-                                                dimensions: dimensions, kind: kind, record: record
-                                            )
-                                        }
-                                        guard kind.supportsQuota else { continue }
-                                        if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
-                                    }
+                                for featureIndex in featureIndexes {
+                                    defer { visit += 1 }
+                                    guard features[featureIndex].matchesAll || CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
+                                    changedRollup = true
+                                    let kind = features[featureIndex].aggregation
+                                    window.add(
+                                        samples[sampleIndex].value, featureIndex: featureIndex,
+                                        breakdownIndexes: tables.breakdownIndexes(ofFeature: featureIndex),
+                                        dimensions: dimensions, kind: kind, record: record
+                                    )
+                                    guard kind.supportsQuota else { continue }
+                                    if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
                                 }
                             }
                         }
@@ -86,21 +83,25 @@ extension CustomerState {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
         var visit = 0
-        for sample in record.samples {
-            for featureIndex in compiled.featuresByMeter[sample.meterIndex] {
-                defer { visit += 1 }
-                let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
-                guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
-                let amount = compiled.features[featureIndex].aggregation == .count ? 1 : sample.value.number
-                quotas.update(featureIndex) { quota in
-                    quota.record(
-                        amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
-                        customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
-                    )
+        compiled.withHotPathTables { tables in
+            record.samples.withUnsafeBufferPointer { samples in
+                for sampleIndex in samples.indices {
+                    for featureIndex in tables.features(ofMeter: samples[sampleIndex].meterIndex) {
+                        defer { visit += 1 }
+                        let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
+                        guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
+                        let amount = compiled.features[featureIndex].aggregation == .count ? 1 : samples[sampleIndex].value.number
+                        quotas.update(featureIndex) { quota in
+                            quota.record(
+                                amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
+                                customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
+                            )
+                        }
+                        let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
+                        let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
+                        quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
+                    }
                 }
-                let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
-                let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
-                quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
             }
         }
         if quotaExpiry != nil {

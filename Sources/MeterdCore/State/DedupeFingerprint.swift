@@ -50,28 +50,33 @@ public struct DedupeFingerprint: Sendable, Hashable {
     }
 
     private static func absorb(_ text: String, _ a: inout UInt64, _ b: inout UInt64) {
+        // Native strings are contiguous: read in place, with no copy to retain.
+        if text.utf8.withContiguousStorageIfAvailable({ absorb($0, &a, &b) }) != nil { return }
         var copy = text
-        copy.withUTF8 { bytes in
-            let raw = UnsafeRawBufferPointer(bytes)
-            a = mixA(a, UInt64(raw.count))
-            b = mixB(b, UInt64(raw.count))
-            var offset = 0
-            while offset + 8 <= raw.count {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-                a = mixA(a, word)
-                b = mixB(b, word)
-                offset += 8
-            }
-            var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < raw.count {
-                tail |= UInt64(raw[offset]) << shift
-                shift += 8
-                offset += 1
-            }
-            a = mixA(a, tail)
-            b = mixB(b, tail)
+        copy.withUTF8 { absorb($0, &a, &b) }
+    }
+
+    @inline(__always)
+    private static func absorb(_ bytes: UnsafeBufferPointer<UInt8>, _ a: inout UInt64, _ b: inout UInt64) {
+        let raw = UnsafeRawBufferPointer(bytes)
+        a = mixA(a, UInt64(raw.count))
+        b = mixB(b, UInt64(raw.count))
+        var offset = 0
+        while offset + 8 <= raw.count {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            a = mixA(a, word)
+            b = mixB(b, word)
+            offset += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < raw.count {
+            tail |= UInt64(raw[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        a = mixA(a, tail)
+        b = mixB(b, tail)
     }
 
     private static func avalanche(_ value: UInt64) -> UInt64 {

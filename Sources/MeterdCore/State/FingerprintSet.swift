@@ -12,13 +12,20 @@ struct FingerprintSet: Sendable {
     /// Inserts `fingerprint`; `false` when it was already present.
     mutating func insert(_ fingerprint: DedupeFingerprint) -> Bool {
         if (count + 1) * 4 > slots.count * 3 { rehash(capacity: Swift.max(16, slots.count * 2)) }
+        let inserted = slots.withUnsafeMutableBufferPointer { Self.place(fingerprint, in: $0) }
+        if inserted { count += 1 }
+        return inserted
+    }
+
+    /// Linear probing from the fingerprint's home slot; `slots` has a free slot.
+    @inline(__always)
+    private static func place(_ fingerprint: DedupeFingerprint, in slots: UnsafeMutableBufferPointer<DedupeFingerprint>) -> Bool {
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: fingerprint.low) & mask
         while true {
             let slot = slots[index]
             if slot.isEmpty {
                 slots[index] = fingerprint
-                count += 1
                 return true
             }
             if slot == fingerprint { return false }
@@ -66,11 +73,14 @@ struct FingerprintSet: Sendable {
         }
     }
 
+    /// Moves the entries into `capacity` slots, in slot order (the layout
+    /// inserting them one by one would give, without a capacity check each).
     private mutating func rehash(capacity: Int) {
-        let old = slots
-        slots = Array(repeating: .empty, count: capacity)
-        count = 0
-        for slot in old where !slot.isEmpty { _ = insert(slot) }
+        var fresh = [DedupeFingerprint](repeating: .empty, count: capacity)
+        fresh.withUnsafeMutableBufferPointer { target in
+            for slot in slots where !slot.isEmpty { _ = Self.place(slot, in: target) }
+        }
+        slots = fresh
     }
 }
 

@@ -46,14 +46,16 @@ public struct RollupGroupTable: Sendable, Sequence {
         guard !slots.isEmpty else { return nil }
         return slots.withUnsafeBufferPointer { slots in
             keys.withUnsafeBufferPointer { keys in
+                guard let keyAt = keys.baseAddress else { return nil }
                 let mask = slots.count - 1
                 var slot = Int(truncatingIfNeeded: fingerprint) & mask
                 while true {
                     let entry = Int(slots[slot])
                     if entry == 0 { return nil }
-                    let key = keys[entry - 1]
-                    if key.fingerprint == fingerprint, key.featureIndex == featureIndex,
-                       Self.breakdown(key.breakdown, equals: breakdownIndexes, dimensions) {
+                    // Fields read in place: copying the key would retain its breakdown.
+                    let key = keyAt + (entry - 1)
+                    if key.pointee.fingerprint == fingerprint, key.pointee.featureIndex == featureIndex,
+                       Self.breakdown(of: key, equals: breakdownIndexes, dimensions) {
                         return entry - 1
                     }
                     slot = (slot + 1) & mask
@@ -63,13 +65,20 @@ public struct RollupGroupTable: Sendable, Sequence {
     }
 
     @inline(__always)
-    private static func breakdown(_ values: [String?], equals indexes: UnsafeBufferPointer<Int?>, _ dimensions: UnsafeBufferPointer<String?>) -> Bool {
-        guard values.count == indexes.count else { return false }
-        for (value, position) in zip(values, indexes) {
-            let dimension = position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
-            if value != dimension { return false }
+    private static func breakdown(
+        of key: UnsafePointer<RollupGroupKey>, equals indexes: UnsafeBufferPointer<Int?>, _ dimensions: UnsafeBufferPointer<String?>
+    ) -> Bool {
+        key.pointee.breakdown.withUnsafeBufferPointer { values in
+            guard values.count == indexes.count else { return false }
+            for index in values.indices {
+                if let position = indexes[index], position < dimensions.count, let dimension = dimensions[position] {
+                    guard let value = values[index], value == dimension else { return false }
+                } else if values[index] != nil {
+                    return false
+                }
+            }
+            return true
         }
-        return true
     }
 
     /// The state at `position`, mutated in place.

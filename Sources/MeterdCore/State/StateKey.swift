@@ -22,20 +22,20 @@ enum StateKey: Hashable, Sendable {
     var bytes: [UInt8] {
         switch self {
         case .window(let customer, let start):
-            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count + 8) { out in
+            return ByteCursor.bytes(bound: 1 + ByteCursor.varintBound + customer.utf8.count + 8) { out in
                 out.write(Self.windowTag)
                 out.write(customer)
                 Self.write(start, to: &out)
             }
         case .dedupeChunk(let customer, let start, let chunk):
-            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count + 12) { out in
+            return ByteCursor.bytes(bound: 1 + ByteCursor.varintBound + customer.utf8.count + 12) { out in
                 out.write(Self.chunkTag)
                 out.write(customer)
                 Self.write(start, to: &out)
                 for shift in stride(from: 24, through: 0, by: -8) { out.write(UInt8(truncatingIfNeeded: UInt32(truncatingIfNeeded: chunk) >> UInt32(shift))) }
             }
         case .quotas(let customer):
-            return RawByteWriter.bytes(bound: 1 + RawByteWriter.varintBound + customer.utf8.count) { out in
+            return ByteCursor.bytes(bound: 1 + ByteCursor.varintBound + customer.utf8.count) { out in
                 out.write(Self.quotasTag)
                 out.write(customer)
             }
@@ -62,7 +62,7 @@ enum StateKey: Hashable, Sendable {
         guard input.isAtEnd else { throw .malformed(input.offset, "trailing bytes after state key") }
     }
 
-    private static func write(_ start: Int64, to out: inout RawByteWriter) {
+    private static func write(_ start: Int64, to out: inout ByteCursor) {
         let biased = UInt64(bitPattern: start) ^ (1 << 63)
         withUnsafeBytes(of: biased.bigEndian) { out.write(raw: $0) }
     }

@@ -34,7 +34,7 @@ extension PartitionAggregator {
         compiled.features.withUnsafeBufferPointer { features in
             // The customer's features with state, sorted by key (a few: insertion sort, no array).
             withUnsafeTemporaryAllocation(of: Int.self, capacity: quotas.count + 1) { order in
-                let varint = RawByteWriter.varintBound
+                let varint = ByteCursor.varintBound
                 var count = 0
                 var bound = 1 + varint
                 for (featureIndex, quota) in quotas where count < order.count {
@@ -48,7 +48,7 @@ extension PartitionAggregator {
                     bound += 2 * varint + features[featureIndex].key.utf8.count + 1 + varint
                     for entry in quota.entries { bound += 5 * varint + 1 + 8 * entry.period.usage.partials.count }
                 }
-                return RawByteWriter.bytes(bound: bound) { out in
+                return ByteCursor.bytes(bound: bound) { out in
                     out.write(Self.stateVersion)
                     out.write(varint: UInt64(count))
                     for featureIndex in order[0..<count] {
@@ -130,7 +130,7 @@ extension PartitionAggregator {
         return quotas
     }
 
-    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout RawByteWriter) {
+    static func encodeGroup(_ key: RollupGroupKey, _ group: RollupGroupState, to out: inout ByteCursor) {
         out.write(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { out.write(value) }
         out.write(group.revision)
@@ -197,7 +197,7 @@ enum StateCoding {
         if let value { out.write(zigzag: value) }
     }
 
-    static func write(_ strings: Set<String>, to out: inout RawByteWriter) {
+    static func write(_ strings: Set<String>, to out: inout ByteCursor) {
         out.write(varint: UInt64(strings.count))
         // Sets of one or two (the usual subjects) skip the sorted copy.
         var iterator = strings.makeIterator()

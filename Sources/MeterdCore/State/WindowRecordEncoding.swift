@@ -16,11 +16,11 @@ extension CustomerWindowState {
                     let featuresAt = compiledFeatures.count
                     scratch.initialize(repeating: -1)
                     var featureCount = 0
-                    var bound = 1 + 2 * RawByteWriter.varintBound
+                    var bound = 1 + 2 * ByteCursor.varintBound
                     for entry in order {
                         let index = Int(entry)
                         if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
-                        bound += RawByteWriter.varintBound + states[index].encodedCount
+                        bound += ByteCursor.varintBound + states[index].encodedCount
                         let featureIndex = keys[index].featureIndex
                         if scratch[featureIndex] < 0 {
                             scratch[featureIndex] = featureCount
@@ -29,7 +29,7 @@ extension CustomerWindowState {
                             bound += compiledFeatures[featureIndex].stateRecordEntry.count
                         }
                     }
-                    return RawByteWriter.bytes(bound: bound) { out in
+                    return ByteCursor.bytes(bound: bound) { out in
                         out.write(PartitionAggregator.stateVersion)
                         out.write(varint: UInt64(featureCount))
                         for feature in scratch[featuresAt..<(featuresAt + featureCount)] {
@@ -56,17 +56,14 @@ extension RollupGroupState {
         var buffer: [UInt8] = []
         swap(&buffer, &encoded)
         if buffer.count < bound { buffer = [UInt8](repeating: 0, count: bound) }
-        encodedCount = buffer.withUnsafeMutableBufferPointer { storage in
-            RawByteWriter.write(to: storage) { out in writeEncoding(key: key, to: &out) }
-        }
-        assert(encodedCount <= bound, "group encoding larger than its bound")
+        encodedCount = ByteCursor.write(into: &buffer) { out in writeEncoding(key: key, to: &out) }
         swap(&buffer, &encoded)
         encodedIsValid = true
     }
 
     /// `mutating` only so the closure above reaches the group through its
     /// address: a non-mutating call from there copies the whole group first.
-    private mutating func writeEncoding(key: RollupGroupKey, to out: inout RawByteWriter) {
+    private mutating func writeEncoding(key: RollupGroupKey, to out: inout ByteCursor) {
         PartitionAggregator.encodeGroup(key, self, to: &out)
     }
 
@@ -74,7 +71,7 @@ extension RollupGroupState {
     /// (exact but for a sum's partial count, counted as a full varint), so
     /// the cache is sized to what it holds.
     private func encodingBound(key: RollupGroupKey) -> Int {
-        typealias W = RawByteWriter
+        typealias W = ByteCursor
         var bound = W.size(varint: UInt64(key.breakdown.count))
         for value in key.breakdown { bound += 1 + (value.map { W.size(stringOf: $0.utf8.count) } ?? 0) }
         bound += W.size(zigzag: Int64(revision)) + 1 + W.size(zigzag: accumulator.eventCount)
