@@ -127,21 +127,26 @@ public struct UsageExtractor: Sendable {
             return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
         let bytes = value.bindMemory(to: UInt8.self)
-        let result: Result<Extracted, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
-            Result { () throws(Rejection) -> Extracted in
+        let unprocessed = unpriced.count
+        let result: Result<UsageRecord, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            Result { () throws(Rejection) -> UsageRecord in
                 if CloudEventDecoder.isBinaryMode(headers) {
                     return try extractBinary(
-                        bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis
+                        bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis,
+                        unpriced: &unpriced
                     )
                 }
-                return try extractStructured(bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis)
+                return try extractStructured(
+                    bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced
+                )
             }
         }
-        switch result {
-        case .success(let extracted):
-            if !extracted.unpriced.isEmpty { unpriced.append(contentsOf: extracted.unpriced) }
-            return .usage(extracted.record)
+        switch consume result {
+        case .success(let record):
+            return .usage(record)
         case .failure(let rejection):
+            // A record rejected after a cost meter reported an unpriced reading reports nothing.
+            if unpriced.count > unprocessed { unpriced.removeSubrange(unprocessed...) }
             return .rejected(rejection.reason, detail: rejection.detail)
         }
     }
@@ -154,17 +159,19 @@ public struct UsageExtractor: Sendable {
     private func extractStructured(
         _ bytes: UnsafeBufferPointer<UInt8>,
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
-        recordTimestampMillis: Int64
-    ) throws(Rejection) -> Extracted {
-        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> Extracted in
+        recordTimestampMillis: Int64,
+        unpriced: inout [UnpricedUsage]
+    ) throws(Rejection) -> UsageRecord {
+        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> UsageRecord in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
                 let envelope = try CloudEventDecoder.decode(values, customers: customers, recordTimestampMillis: recordTimestampMillis)
-                return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
+                let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
+                return try usage(envelope, meters: meters, values, unpriced: &unpriced)
             }
             if KongLogDecoder.matches(values) {
-                return try usage(try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values)
+                return try usage(try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values, unpriced: &unpriced)
             }
             throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
         }
@@ -174,12 +181,14 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         headers: [RecordHeader],
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
-        recordTimestampMillis: Int64
-    ) throws(Rejection) -> Extracted {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> Extracted in
+        recordTimestampMillis: Int64,
+        unpriced: inout [UnpricedUsage]
+    ) throws(Rejection) -> UsageRecord {
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> UsageRecord in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
-            return try usage(envelope, meters: metersByEventType[envelope.cloudEventType ?? ""] ?? [], values)
+            let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
+            return try usage(envelope, meters: meters, values, unpriced: &unpriced)
         }
     }
 
@@ -190,9 +199,9 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         trie: SelectorTrie,
         allowEmpty: Bool = false,
-        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> Extracted
-    ) throws(Rejection) -> Extracted {
-        let result: Result<Extracted, Rejection> = withUnsafeTemporaryAllocation(
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> UsageRecord
+    ) throws(Rejection) -> UsageRecord {
+        let result: Result<UsageRecord, Rejection> = withUnsafeTemporaryAllocation(
             of: ScannedValue.self,
             capacity: trie.slotCount
         ) { slots in
@@ -220,13 +229,16 @@ public struct UsageExtractor: Sendable {
     }
 
     /// Resolves the customer and evaluates `meters`: all of them or none.
-    private func usage(_ envelope: EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues) throws(Rejection) -> Extracted {
+    /// Cost meters without a price go to `unpriced` (the caller drops them
+    /// again when the record is rejected).
+    private func usage(
+        _ envelope: consuming EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage]
+    ) throws(Rejection) -> UsageRecord {
         guard let customer = envelope.knownCustomer ?? customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
         var samples: [MeterSample] = []
         samples.reserveCapacity(meters.count)
-        var unpriced: [UnpricedUsage] = []
         var overrides: CompiledPriceTable?
         var overridesResolved = false
         var texts = DimensionTexts()
@@ -249,7 +261,7 @@ public struct UsageExtractor: Sendable {
                 throw Rejection(.invalidValue, error.detail)
             }
         }
-        let record = UsageRecord(
+        return UsageRecord(
             customer: customer,
             subject: envelope.subject,
             source: envelope.source,
@@ -257,12 +269,5 @@ public struct UsageExtractor: Sendable {
             eventTimeMillis: envelope.eventTimeMillis,
             samples: samples
         )
-        return Extracted(record: record, unpriced: unpriced)
-    }
-
-    /// A usage record and the cost meters it had tokens but no price for.
-    private struct Extracted {
-        let record: UsageRecord
-        let unpriced: [UnpricedUsage]
     }
 }
