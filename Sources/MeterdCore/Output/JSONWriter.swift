@@ -63,6 +63,17 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Structure known at compile time (keys, separators, brackets: plain
+    /// ASCII), written as is in one copy; what follows starts without a
+    /// comma, so it must end in `:`, `{` or `[`, or end the document.
+    mutating func fragment(_ text: StaticString) {
+        text.withUTF8Buffer { utf8 in
+            assert(utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\\") })
+            put(UnsafeRawBufferPointer(utf8))
+        }
+        needsComma = false
+    }
+
     /// A string value known at compile time (plain ASCII, nothing to escape).
     mutating func string(literal value: StaticString) {
         separate()
