@@ -40,13 +40,16 @@ public struct CloudEventEncoder: Sendable {
         json.fragment(#","subjects":["#)
         for subject in rollup.subjects { json.string(subject) }
         json.fragment(#"],"value":"#); json.number(rollup.value)
-        json.fragment(#","windowEnd":"#); json.timestamp(rollup.windowEndMillis)
+        json.fragment(#","windowEnd":"#)
+        let windowEndStart = json.position
+        json.timestamp(rollup.windowEndMillis)
+        let windowEnd = windowEndStart..<json.position
         json.fragment(#","windowStart":"#); json.timestamp(rollup.windowStartMillis)
         json.fragment(#"},"datacontenttype":"application/json","id":"#)
         json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
         json.fragment(#","source":"#); json.string(source)
         json.fragment(#","specversion":"1.0","subject":"#); json.string(rollup.customer)
-        json.fragment(#","time":"#); json.timestamp(rollup.windowEndMillis)
+        json.fragment(#","time":"#); json.value(copying: windowEnd)  // `time` is the window end
         json.fragment(#","type":"meter.rollup"}"#)
         return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.finish())
     }

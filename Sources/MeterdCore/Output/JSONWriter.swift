@@ -74,6 +74,20 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// How many bytes are written: marks a value for `value(copying:)`.
+    var position: Int { count }
+
+    /// The value written at `range` (marked by `position` before and after
+    /// it) written again: a value that occurs twice is formatted once.
+    mutating func value(copying range: Range<Int>) {
+        guard range.lowerBound >= 0, range.upperBound <= count else { return }
+        separate()
+        reserve(range.count)
+        (storage + count).update(from: storage + range.lowerBound, count: range.count)
+        count += range.count
+        needsComma = true
+    }
+
     /// A string value known at compile time (plain ASCII, nothing to escape).
     mutating func string(literal value: StaticString) {
         separate()
