@@ -25,32 +25,32 @@ public struct CloudEventEncoder: Sendable {
     public func encode(_ rollup: RollupRevision) -> OutputRecord {
         let breakdown = RollupKeyEncoding.sortedBreakdown(rollup.breakdown)
         var json = JSONWriter(capacity: Self.estimatedSize(of: rollup, source: source))
-        json.beginObject()
-        json.key(literal: "data")
-        json.beginObject()
-        json.key(literal: "aggregation"); json.string(rollup.aggregation.rawValue)
-        json.key(literal: "breakdown")
-        json.beginObject()
+        // The keys, brackets and constant values between fields as whole
+        // fragments (one copy each); the order is the sorted-key order above.
+        json.fragment(#"{"data":{"aggregation":"#); json.string(rollup.aggregation.rawValue)
+        json.fragment(#","breakdown":{"#)
         for dimension in breakdown {
             json.key(dimension.name); json.string(dimension.value)
         }
-        json.endObject()
-        json.key(literal: "customer"); json.string(rollup.customer)
-        json.key(literal: "eventCount"); json.integer(rollup.eventCount)
-        json.key(literal: "feature"); json.string(rollup.feature)
-        json.key(literal: "meter"); json.string(rollup.meter)
-        json.key(literal: "revision"); json.integer(Int64(rollup.revision))
-        json.key(literal: "subjects")
-        json.beginArray()
+        json.fragment(#"},"customer":"#); json.string(rollup.customer)
+        json.fragment(#","eventCount":"#); json.integer(rollup.eventCount)
+        json.fragment(#","feature":"#); json.string(rollup.feature)
+        json.fragment(#","meter":"#); json.string(rollup.meter)
+        json.fragment(#","revision":"#); json.integer(Int64(rollup.revision))
+        json.fragment(#","subjects":["#)
         for subject in rollup.subjects { json.string(subject) }
-        json.endArray()
-        json.key(literal: "value"); json.number(rollup.value)
-        json.key(literal: "windowEnd"); json.timestamp(rollup.windowEndMillis)
-        json.key(literal: "windowStart"); json.timestamp(rollup.windowStartMillis)
-        json.endObject()
-        json.key(literal: "datacontenttype"); json.string(literal: "application/json")
-        json.key(literal: "id"); json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
-        writeEnvelopeTail(&json, subject: rollup.customer, time: rollup.windowEndMillis, type: "meter.rollup")
+        json.fragment(#"],"value":"#); json.number(rollup.value)
+        json.fragment(#","windowEnd":"#)
+        let windowEndStart = json.position
+        json.timestamp(rollup.windowEndMillis)
+        let windowEnd = windowEndStart..<json.position
+        json.fragment(#","windowStart":"#); json.timestamp(rollup.windowStartMillis)
+        json.fragment(#"},"datacontenttype":"application/json","id":"#)
+        json.hexString(Self.eventIdHash(of: rollup, sortedBreakdown: breakdown))
+        json.fragment(#","source":"#); json.string(source)
+        json.fragment(#","specversion":"1.0","subject":"#); json.string(rollup.customer)
+        json.fragment(#","time":"#); json.value(copying: windowEnd)  // `time` is the window end
+        json.fragment(#","type":"meter.rollup"}"#)
         return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.finish())
     }
 

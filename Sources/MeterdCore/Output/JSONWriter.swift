@@ -63,6 +63,31 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Structure known at compile time (keys, separators, brackets: plain
+    /// ASCII), written as is in one copy; what follows starts without a
+    /// comma, so it must end in `:`, `{` or `[`, or end the document.
+    mutating func fragment(_ text: StaticString) {
+        text.withUTF8Buffer { utf8 in
+            assert(utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\\") })
+            put(UnsafeRawBufferPointer(utf8))
+        }
+        needsComma = false
+    }
+
+    /// How many bytes are written: marks a value for `value(copying:)`.
+    var position: Int { count }
+
+    /// The value written at `range` (marked by `position` before and after
+    /// it) written again: a value that occurs twice is formatted once.
+    mutating func value(copying range: Range<Int>) {
+        guard range.lowerBound >= 0, range.upperBound <= count else { return }
+        separate()
+        reserve(range.count)
+        (storage + count).update(from: storage + range.lowerBound, count: range.count)
+        count += range.count
+        needsComma = true
+    }
+
     /// A string value known at compile time (plain ASCII, nothing to escape).
     mutating func string(literal value: StaticString) {
         separate()

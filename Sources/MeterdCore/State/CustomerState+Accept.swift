@@ -134,7 +134,9 @@ extension CustomerState {
 
     /// Mutates an existing window's state in place; does nothing if there is none.
     mutating func visitWindow(start: Int64, _ body: (inout CustomerWindowState) -> Void) {
-        windows[start]?.visit(body)
+        // Through an index: the optional subscript's `_modify` costs more (a coroutine frame, the write-back).
+        guard let index = windows.index(forKey: start) else { return }
+        body(&windows.values[index])
     }
 
     private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
@@ -144,8 +146,6 @@ extension CustomerState {
 }
 
 extension CustomerWindowState {
-    mutating func visit(_ body: (inout CustomerWindowState) -> Void) { body(&self) }
-
     /// Counts a sample into the group of `featureIndex` for its dimension
     /// values; the group's key is built only when the group is created.
     mutating func add(

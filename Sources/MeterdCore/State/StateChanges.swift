@@ -47,25 +47,21 @@ extension PartitionAggregator {
         let compiled = self.compiled
         for ref in changedWindows {
             // Encoded in place: the window's group caches are filled without copying its groups.
-            var groupsRecord: [UInt8]?
-            var dedupe: [DedupeFingerprint] = []
-            var change = WindowChange()
             // Through an index: `customers[key]?.…` moves the customer's state out and back.
             guard let position = customers.index(forKey: ref.customer) else { continue }
             customers.values[position].visitWindow(start: ref.windowStart) { window in
-                change = window.pendingChange ?? WindowChange()
+                let change = window.pendingChange ?? WindowChange()
                 window.pendingChange = nil
-                if change.rewriteGroups { groupsRecord = window.encodeRecord(compiled: compiled) }
-                if change.firstNewDedupe < window.dedupe.count { dedupe = window.dedupe }
-            }
-            if let groupsRecord {
-                let key = StateKey.window(customer: ref.customer, windowStart: ref.windowStart)
-                records.append(StateRecord(key: key.bytes, value: groupsRecord))
-            }
-            guard change.firstNewDedupe < dedupe.count else { continue }
-            for chunk in (change.firstNewDedupe / capacity)...((dedupe.count - 1) / capacity) {
-                let key = StateKey.dedupeChunk(customer: ref.customer, windowStart: ref.windowStart, chunk: chunk)
-                records.append(StateRecord(key: key.bytes, value: Self.encodeDedupeChunk(dedupe, chunk: chunk)))
+                if change.rewriteGroups {
+                    let value = window.encodeRecord(compiled: compiled)
+                    records.append(StateRecord(key: window.stateKeys.window(customer: ref.customer, windowStart: ref.windowStart), value: value))
+                }
+                let dedupeCount = window.dedupe.count
+                guard change.firstNewDedupe < dedupeCount else { return }
+                for chunk in (change.firstNewDedupe / capacity)...((dedupeCount - 1) / capacity) {
+                    let key = window.stateKeys.dedupeChunk(customer: ref.customer, windowStart: ref.windowStart, chunk: chunk)
+                    records.append(StateRecord(key: key, value: Self.encodeDedupeChunk(window.dedupe, chunk: chunk)))
+                }
             }
         }
         for (ref, entries) in droppedWindows {
@@ -76,8 +72,12 @@ extension PartitionAggregator {
             }
         }
         for customer in changedQuotas {
-            let quotas = customers.index(forKey: customer).map { customers.values[$0].unlistChangedQuotas() } ?? QuotaTable()
-            records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
+            guard let position = customers.index(forKey: customer) else {
+                records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: nil))
+                continue
+            }
+            let (quotas, key) = customers.values[position].unlistChangedQuotas(customer: customer)
+            records.append(StateRecord(key: key, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)
         droppedWindows.removeAll(keepingCapacity: true)

@@ -101,6 +101,8 @@ public struct CustomerWindowState: Sendable, Equatable {
     /// here so ingest hashes the (customer, window) into that set once per
     /// commit, not per event. Bookkeeping, not state: `==` ignores it.
     var pendingChange: WindowChange?
+    /// The window's changelog keys (bookkeeping, not state: `==` ignores it).
+    var stateKeys = WindowKeyCache()
 
     public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
         self.groups = RollupGroupTable(groups)
@@ -140,14 +142,17 @@ public struct CustomerState: Sendable, Equatable {
     /// (bookkeeping, not state; `true` implies listed).
     var listedInChangedQuotas = false
     var listedInQuotaCustomers = false
+    /// `StateKey.quotas(customer:).bytes` once made (a cache, not state).
+    private var quotaKey: [UInt8] = []
 
     public init() {}
 
-    /// The quota state, for a commit that takes it: the customer is no longer
-    /// listed in `changedQuotas` (one lookup for both).
-    mutating func unlistChangedQuotas() -> QuotaTable {
+    /// The quota state and its changelog key, for a commit that takes it: the
+    /// customer is no longer listed in `changedQuotas` (one lookup for all).
+    mutating func unlistChangedQuotas(customer: String) -> (quotas: QuotaTable, key: [UInt8]) {
         listedInChangedQuotas = false
-        return quotas
+        if quotaKey.isEmpty { quotaKey = StateKey.quotas(customer: customer).bytes }
+        return (quotas, quotaKey)
     }
 
     public static func == (a: CustomerState, b: CustomerState) -> Bool {
