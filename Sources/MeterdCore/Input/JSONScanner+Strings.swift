@@ -32,19 +32,26 @@ extension JSONScanner {
     /// `skipContainer` has the registers to spare for the loop.
     @inline(__always)
     func skipStringBody(_ pos: inout Int) throws(JSONSyntaxError) {
+        if skipPlainBlocks(&pos) { return }
+        _ = try scanStringRest(&pos)
+    }
+
+    /// Moves over 16-byte blocks of plain string bytes. True once past the
+    /// closing quote; false at the first byte that needs a closer look
+    /// (`pos` on it), or within 16 bytes of the end.
+    @inline(__always)
+    private func skipPlainBlocks(_ pos: inout Int) -> Bool {
         while pos &+ 16 <= count {
             let attention = meterd_string_attention16(base + pos)
             if attention != 0 {
                 pos &+= attention.trailingZeroBitCount
-                if base[pos] == UInt8(ascii: "\"") {
-                    pos &+= 1
-                    return
-                }
-                break
+                guard base[pos] == UInt8(ascii: "\"") else { return false }
+                pos &+= 1
+                return true
             }
             pos &+= 16
         }
-        _ = try scanStringRest(&pos)
+        return false
     }
 
     /// The number of bytes from `pos` on (at most to the end) that are
@@ -59,18 +66,7 @@ extension JSONScanner {
     @inline(never)
     private func scanStringRest(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
         // The usual plain string first: 16-byte blocks up to its closing quote.
-        while pos &+ 16 <= count {
-            let attention = meterd_string_attention16(base + pos)
-            if attention != 0 {
-                pos &+= attention.trailingZeroBitCount
-                if base[pos] == UInt8(ascii: "\"") {
-                    pos &+= 1
-                    return false
-                }
-                break
-            }
-            pos &+= 16
-        }
+        if skipPlainBlocks(&pos) { return false }
         var escapes = false
         while true {
             pos &+= plainSpan(from: pos)
