@@ -66,6 +66,12 @@ public final class EmbeddedBroker: @unchecked Sendable {
         self.cluster = cluster
         self.brokerCount = brokers
         self.bootstrap = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
+        let listeners = Self.disableNagle(onListenersOf: bootstrap)
+        if listeners < brokers {
+            logger.warning("could not disable Nagle's algorithm on every broker listener; small responses may wait ~40 ms", metadata: [
+                "meterd.listeners": "\(listeners)", "meterd.brokers": "\(brokers)",
+            ])
+        }
     }
 
     deinit {

@@ -6,7 +6,8 @@ import MeterdKafka
 /// configuration's `kafka` properties say otherwise (docs/pipeline.md,
 /// "client settings").
 extension Processor {
-    static func makeProducer(kafka: KafkaConfiguration, transactionalId: String, lingerMillis: Int64, logger: Logger) throws -> KafkaProducer {
+    static func makeProducer(configuration: MeterdConfiguration, kafka: KafkaConfiguration, transactionalId: String, logger: Logger) throws -> KafkaProducer {
+        let lingerMillis = Self.lingerMillis(configuration)
         var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
         if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
         if kafka["linger.ms"] == nil { properties["linger.ms"] = "\(lingerMillis)" }
@@ -19,7 +20,21 @@ extension Processor {
         if kafka["message.max.bytes"] == nil { properties["message.max.bytes"] = "\(Self.defaultMessageMaxBytes)" }
         let producer = try KafkaProducer(configuration: kafka.merging(properties), logger: logger)
         try producer.initTransactions(timeoutMillis: 30_000)
+        let missing = producer.loadTopicMetadata(producedTopics(configuration))
+        if !missing.isEmpty {
+            logger.warning("the broker did not describe these topics yet; the first records sent to them wait for librdkafka's topic scan", metadata: [
+                "meterd.topics": "\(missing.joined(separator: ","))",
+            ])
+        }
         return producer
+    }
+
+    /// Every topic meterd writes to: the outputs and the internal topics
+    /// (the repartition topic only when the input is re-keyed).
+    static func producedTopics(_ configuration: MeterdConfiguration) -> [String] {
+        var topics = [configuration.outputs.rollups, configuration.outputs.quota, configuration.outputs.dlq, configuration.changelogTopic]
+        if !configuration.kafka.inputKeyedBySubject { topics.append(configuration.repartitionTopic) }
+        return topics
     }
 
     /// The producer's `message.max.bytes` unless configured: 16 MiB.

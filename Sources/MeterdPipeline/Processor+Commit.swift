@@ -229,7 +229,7 @@ extension Processor {
     private func replaceProducer() {
         while true {
             do {
-                producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, lingerMillis: Self.lingerMillis(configuration), logger: logger)
+                producer = try Self.makeProducer(configuration: configuration, kafka: kafka, transactionalId: transactionalId, logger: logger)
                 return
             } catch {
                 logger.error("could not create a transactional producer; retrying", metadata: ["meterd.error": "\(error)"])

@@ -100,7 +100,7 @@ public final class Processor: RebalanceListener {
         // wait for Nagle's algorithm: it adds ~40 ms to every commit.
         if base["socket.nagle.disable"] == nil { base["socket.nagle.disable"] = "true" }
         kafka = KafkaConfiguration(base)
-        producer = try Self.makeProducer(kafka: kafka, transactionalId: transactionalId, lingerMillis: Self.lingerMillis(configuration), logger: logger)
+        producer = try Self.makeProducer(configuration: configuration, kafka: kafka, transactionalId: transactionalId, logger: logger)
         let consumerProperties: [String: String] = [
             "group.id": configuration.appId,
             "isolation.level": "read_committed",
