@@ -28,33 +28,16 @@ public final class KafkaProducer: Sendable {
         })
     }
 
-    /// Looks up the partitions of `topics` now, one metadata request each,
-    /// and returns the topics the broker did not describe. librdkafka learns
-    /// a topic's partitions on the first record sent to it, and until then
-    /// holds that record for its next periodic topic scan (up to a second):
-    /// without this, the first transactions that reach a new output topic
-    /// each wait that long before they can commit.
+    /// Loads the metadata of every topic into the client's cache now (one
+    /// request) and returns those of `topics` the broker did not describe.
+    /// librdkafka learns a topic's partitions on the first record sent to
+    /// it, and until then holds that record for its next periodic topic scan
+    /// (up to a second): without this, the first transactions that reach a
+    /// new output topic each wait that long before they can commit.
     @discardableResult
     public func loadTopicMetadata(_ topics: [String], timeoutMillis: Int32 = 5_000) -> [String] {
-        var missing: [String] = []
-        for topic in topics {
-            guard let handle = rd_kafka_topic_new(client.handle, topic, nil) else {
-                missing.append(topic)
-                continue
-            }
-            defer { rd_kafka_topic_destroy(handle) }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            let err = rd_kafka_metadata(client.handle, 0, handle, &metadata, timeoutMillis)
-            defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
-            let described = err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata.map { metadata in
-                (0..<Int(metadata.pointee.topic_cnt)).contains { index in
-                    let entry = metadata.pointee.topics[index]
-                    return entry.err == RD_KAFKA_RESP_ERR_NO_ERROR && entry.partition_cnt > 0 && String(cString: entry.topic) == topic
-                }
-            } ?? false
-            if !described { missing.append(topic) }
-        }
-        return missing
+        let described = (try? client.topicPartitionCounts(timeoutMillis: timeoutMillis)) ?? [:]
+        return topics.filter { (described[$0] ?? 0) == 0 }
     }
 
     /// Enqueues one record. Fails at once when the local queue is full or the
