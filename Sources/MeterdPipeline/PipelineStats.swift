@@ -27,8 +27,6 @@ public struct PipelineCounters: Sendable, Equatable {
     public var commitLatencySum: Double = 0
     /// Times an input or changelog position fell out of retention.
     public var dataLossEvents = 0
-    /// Input partitions paused for running ahead in event time (`InputTimeAlignment`).
-    public var alignmentPauses = 0
     /// Open windows and approximate state bytes per repartition partition.
     public var openWindows: [Int32: Int] = [:]
     public var stateBytes: [Int32: Int] = [:]
@@ -104,7 +102,6 @@ extension PipelineCounters {
             }
             commitLatencySum += part.commitLatencySum
             dataLossEvents += part.dataLossEvents
-            alignmentPauses += part.alignmentPauses
             openWindows.merge(part.openWindows, uniquingKeysWith: +)
             stateBytes.merge(part.stateBytes, uniquingKeysWith: +)
             restoredRecords += part.restoredRecords

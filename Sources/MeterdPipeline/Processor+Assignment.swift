@@ -31,8 +31,6 @@ extension Processor {
                 stage1Memo = Stage1Memo()
             }
         }
-        alignmentRun = nil
-        resumeInputs(inputAlignment.forget(partitions.filter { !isTaskPartition($0) }))
         logger.info("partitions revoked", metadata: [
             "meterd.partitions": "\(partitions.map(\.description).joined(separator: ","))", "meterd.lost": "\(lost)",
         ])

@@ -214,9 +214,6 @@ extension Processor {
         if producer.unrecoverableError != nil { replaceProducer() }
         transactionOpen = false
         _ = producer.takeDeliveries()
-        // Rewound positions make the partitions' event times stale.
-        alignmentRun = nil
-        resumeInputs(inputAlignment.reset())
         let assigned = (try? consumer.assignment()) ?? []
         let starts = restore(assigned)
         if !starts.isEmpty {

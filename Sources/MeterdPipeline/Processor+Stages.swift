@@ -46,12 +46,6 @@ extension Processor {
         }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
         if let usage = extract(record, deadLettering: !replayed) {
-            if alignmentRun?.partition == tp {
-                if usage.eventTimeMillis > alignmentRun!.eventTimeMillis { alignmentRun!.eventTimeMillis = usage.eventTimeMillis }
-            } else {
-                if let run = alignmentRun { inputAlignment.observe(run.partition, eventTimeMillis: run.eventTimeMillis) }
-                alignmentRun = (tp, usage.eventTimeMillis)
-            }
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.

@@ -41,11 +41,6 @@ public final class Processor: RebalanceListener {
     /// The last input partition stage 1 found in `assignedInputs` and put in
     /// `movedInputs`; cleared whenever either set loses members.
     var stage1Memo = Stage1Memo()
-    /// Pauses input partitions that run ahead in event time (see `InputTimeAlignment`).
-    var inputAlignment: InputTimeAlignment
-    /// Stage 1's current run of records from one partition and its greatest
-    /// event time, folded into `inputAlignment` when the partition changes.
-    var alignmentRun: (partition: TopicPartition, eventTimeMillis: Int64)?
     var transactionOpen = false
     var counters = PipelineCounters()
     /// (meter, provider, model) already logged as unpriced; bounded.
@@ -92,7 +87,6 @@ public final class Processor: RebalanceListener {
         self.stats = stats
         extractor = try UsageExtractor(configuration: configuration)
         compiled = CompiledConfiguration(configuration)
-        inputAlignment = InputTimeAlignment(graceMillis: configuration.windows.graceMillis)
         encoder = CloudEventEncoder(appId: configuration.appId)
         transactionalId = "\(configuration.appId)-\(instanceId)"
         repartitionTopic = configuration.repartitionTopic
@@ -186,7 +180,6 @@ public final class Processor: RebalanceListener {
         roundRecordsIn.drain(into: &counters.recordsIn)
         commitSchedule.roundFinished(taken: taken, full: taken >= Self.recordsPerRound, nowMillis: Self.nowMillis())
         emitRepartitionBatches()
-        alignInputs()
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
         pollBackgroundCommit(waiting: deferralFull)

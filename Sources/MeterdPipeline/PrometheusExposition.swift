@@ -18,7 +18,6 @@ public enum PrometheusExposition {
         out.single("meterd_transactions_committed_total", "counter", "Kafka transactions committed.", Double(c.commits))
         out.single("meterd_transactions_aborted_total", "counter", "Kafka transactions aborted (and state rewound).", Double(c.aborts))
         out.single("meterd_data_loss_total", "counter", "Positions found deleted by retention (input or changelog).", Double(c.dataLossEvents))
-        out.single("meterd_input_alignment_pauses_total", "counter", "Input partitions paused for running ahead of the slowest one in event time.", Double(c.alignmentPauses))
         out.single("meterd_restored_changelog_records_total", "counter", "Changelog records read while restoring state.", Double(c.restoredRecords))
         out.single("meterd_restored_partitions_total", "counter", "Aggregation partitions restored from the changelog.", Double(c.restoredPartitions))
         out.single("meterd_ready", "gauge", "1 when every assigned partition is restored and running.", c.ready ? 1 : 0)
