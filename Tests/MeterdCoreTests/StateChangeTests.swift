@@ -99,6 +99,13 @@ import Testing
         let fingerprint = DedupeFingerprint(source: "kong", id: "7c9e6679-7425-40de-944b-e07fc1f90ae7")
         #expect(fingerprint.low == 0x4803_AB83_EF81_913D)
         #expect(fingerprint.high == 0x6720_E7AE_7919_6385)
+        // Whole words only, a short tail only, and empty strings.
+        let word = DedupeFingerprint(source: "kong", id: "12345678")
+        #expect(word.low == 0x03DB_A662_BA93_4CDE && word.high == 0x57F4_3845_64C4_CE3E)
+        let tail = DedupeFingerprint(source: "cloudevents", id: "abc")
+        #expect(tail.low == 0xBAFD_C5BD_9F13_C8A1 && tail.high == 0x88DA_EAC7_FB08_D71E)
+        let empty = DedupeFingerprint(source: "", id: "")
+        #expect(empty.low == 0x2D27_4DBF_2459_BA28 && empty.high == 0xE26D_934F_0167_A0E0)
     }
 
     @Test func separatesSourceFromIdAndHasNoCollisionsInManyIds() {

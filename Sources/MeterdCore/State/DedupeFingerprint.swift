@@ -38,45 +38,20 @@ public struct DedupeFingerprint: Sendable, Hashable {
     var isEmpty: Bool { low | high == 0 }
 
     @inline(__always)
-    private static func mixA(_ hash: UInt64, _ word: UInt64) -> UInt64 {
-        let product = (hash ^ word).multipliedFullWidth(by: 0x9E37_79B9_7F4A_7C15)
-        return product.high ^ product.low
-    }
-
-    @inline(__always)
     private static func mixB(_ hash: UInt64, _ word: UInt64) -> UInt64 {
         let product = (hash ^ word).multipliedFullWidth(by: 0xD6E8_FEB8_6659_FD93)
         return product.high ^ product.low
     }
 
-    private static func absorb(_ text: String, _ a: inout UInt64, _ b: inout UInt64) {
-        // Native strings are contiguous: read in place, with no copy to retain.
-        if text.utf8.withContiguousStorageIfAvailable({ absorb($0, &a, &b) }) != nil { return }
-        var copy = text
-        copy.withUTF8 { absorb($0, &a, &b) }
-    }
-
+    /// Runs both lanes over `text`'s words: lane A is `Fingerprint`'s mix,
+    /// lane B the same with another multiplier.
     @inline(__always)
-    private static func absorb(_ bytes: UnsafeBufferPointer<UInt8>, _ a: inout UInt64, _ b: inout UInt64) {
-        let raw = UnsafeRawBufferPointer(bytes)
-        a = mixA(a, UInt64(raw.count))
-        b = mixB(b, UInt64(raw.count))
-        var offset = 0
-        while offset + 8 <= raw.count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            a = mixA(a, word)
-            b = mixB(b, word)
-            offset += 8
+    private static func absorb(_ text: String, _ a: inout UInt64, _ b: inout UInt64) {
+        var lanes = (a, b)
+        FingerprintWords.fold(text, into: &lanes) { lanes, word in
+            lanes = (Fingerprint.mix(lanes.0, word), mixB(lanes.1, word))
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < raw.count {
-            tail |= UInt64(raw[offset]) << shift
-            shift += 8
-            offset += 1
-        }
-        a = mixA(a, tail)
-        b = mixB(b, tail)
+        (a, b) = lanes
     }
 
     private static func avalanche(_ value: UInt64) -> UInt64 {

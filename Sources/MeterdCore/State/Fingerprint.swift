@@ -12,19 +12,33 @@ enum Fingerprint {
 
     /// Fingerprint of `text`'s UTF-8 bytes and its length, continuing `seed`.
     static func of(_ text: String, _ seed: UInt64 = 0x243F_6A88_85A3_08D3) -> UInt64 {
+        var hash = seed
+        FingerprintWords.fold(text, into: &hash) { hash, word in hash = mix(hash, word) }
+        return hash
+    }
+}
+
+/// The words a string's fingerprints (`Fingerprint`, `DedupeFingerprint`)
+/// absorb: its UTF-8 length, then its bytes eight at a time (little-endian),
+/// then the remaining 0–7 bytes as one zero-padded word. Fixed: dedupe
+/// fingerprints built from these words are persisted in state records.
+enum FingerprintWords {
+    /// Applies `step` to `state` with each word of `text`, in order.
+    @inline(__always)
+    static func fold<State>(_ text: String, into state: inout State, _ step: (inout State, UInt64) -> Void) {
         // Native strings are contiguous: read in place, with no copy to retain.
-        if let hash = text.utf8.withContiguousStorageIfAvailable({ of($0, seed) }) { return hash }
+        if text.utf8.withContiguousStorageIfAvailable({ fold($0, into: &state, step) }) != nil { return }
         var copy = text
-        return copy.withUTF8 { of($0, seed) }
+        copy.withUTF8 { fold($0, into: &state, step) }
     }
 
     @inline(__always)
-    private static func of(_ bytes: UnsafeBufferPointer<UInt8>, _ seed: UInt64) -> UInt64 {
+    static func fold<State>(_ bytes: UnsafeBufferPointer<UInt8>, into state: inout State, _ step: (inout State, UInt64) -> Void) {
         let raw = UnsafeRawBufferPointer(bytes)
-        var hash = mix(seed, UInt64(raw.count))
+        step(&state, UInt64(raw.count))
         var offset = 0
         while offset + 8 <= raw.count {
-            hash = mix(hash, raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            step(&state, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
         var tail: UInt64 = 0
@@ -34,6 +48,6 @@ enum Fingerprint {
             shift += 8
             offset += 1
         }
-        return mix(hash, tail)
+        step(&state, tail)
     }
 }
