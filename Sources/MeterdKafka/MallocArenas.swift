@@ -4,13 +4,21 @@ import Glibc
 #endif
 
 /// glibc gives every thread that allocates its own malloc arena (up to 8 per
-/// core), and each arena keeps the memory freed into it. meterd's threads
-/// (processing, librdkafka's, commits) hand buffers to each other: a
-/// 1 M-record catch-up with two processing threads peaked at 244–302 MiB
-/// with the default and at 214–253 MiB with two arenas, at the same
-/// throughput (BENCHMARKS.md). `MALLOC_ARENA_MAX` in the environment wins.
+/// core), and each arena keeps the memory freed into it; threads beyond the
+/// limit share arenas, and every allocation or free in a shared arena takes
+/// its lock. meterd's threads (processing, librdkafka's, commits) hand
+/// buffers to each other: a processing thread frees every consumed record
+/// that a librdkafka broker thread allocated.
+///
+/// The limit is 8: with two (the limit before session 7) a 1 M-record catch-up with two
+/// processing threads peaked ~20 MiB lower, but its processing threads
+/// blocked in `free` on arena locks and ran 15–20% slower (BENCHMARKS.md,
+/// "End-to-end pipeline, round 7"); eight give each thread of a process with
+/// a few members its own arena while keeping the 8-per-core default from
+/// multiplying idle arenas on large machines. `MALLOC_ARENA_MAX` in the
+/// environment wins.
 public enum MallocArenas {
-    public static let defaultLimit: Int32 = 2
+    public static let defaultLimit: Int32 = 8
 
     /// Call before the processing threads start.
     public static func limit() {
