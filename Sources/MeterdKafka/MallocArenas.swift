@@ -10,13 +10,14 @@ import Glibc
 /// buffers to each other: a processing thread frees every consumed record
 /// that a librdkafka broker thread allocated.
 ///
-/// The limit is 8: with two (the limit before session 7) a 1 M-record catch-up with two
-/// processing threads peaked ~20 MiB lower, but its processing threads
-/// blocked in `free` on arena locks and ran 15–20% slower (BENCHMARKS.md,
-/// "End-to-end pipeline, round 7"); eight give each thread of a process with
-/// a few members its own arena while keeping the 8-per-core default from
-/// multiplying idle arenas on large machines. `MALLOC_ARENA_MAX` in the
-/// environment wins.
+/// The limit is 8. With two (the limit before session 7) a 1 M-record
+/// catch-up with two processing threads peaked ~20 MiB lower, but its
+/// processing threads blocked in `free` on arena locks and, in paired runs
+/// with comparable late-event counts, ran ~15% slower (BENCHMARKS.md,
+/// "End-to-end pipeline, round 7"). Eight arenas for the ~10 allocating
+/// threads of a two-member process keep the sharing low without glibc's
+/// 8 per core multiplying idle arenas on large machines.
+/// `MALLOC_ARENA_MAX` in the environment wins.
 public enum MallocArenas {
     public static let defaultLimit: Int32 = 8
 
