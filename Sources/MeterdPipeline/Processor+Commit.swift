@@ -60,7 +60,9 @@ extension Processor {
         guard backgroundCommit == nil else { return }
         let started = ContinuousClock.now
         // 1. Emit stage 1's packed records, the dead letters waiting for
-        //    their originals, closed and revised windows, then the changed state.
+        //    their originals, closed and revised windows, then the changed
+        //    state: collected first and sent as one burst.
+        cutRecords = []
         emitRepartitionBatches()
         writePendingDeadLetters()
         for partition in tasks.keys.sorted() {
@@ -72,6 +74,7 @@ extension Processor {
             }
             if task.hasUncheckpointedChanges { writeStateChanges(of: task) }
         }
+        if let burst = cutRecords.take() { sendBurst(burst) }
         guard transactionOpen || !movedInputs.isEmpty else { return }
         if needsReset { throw PipelineError.resetRequested }
         // 2. The checkpoints of this cut, written once the rest is acknowledged.
@@ -165,7 +168,7 @@ extension Processor {
         let deferred = deferredRecords
         deferredRecords.removeAll(keepingCapacity: true)
         deferredBytes = 0
-        for record in deferred { send(record) }
+        sendBurst(deferred)
     }
 
     private func writeStateChanges(of task: AggregationTask) {

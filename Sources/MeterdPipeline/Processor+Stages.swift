@@ -153,9 +153,18 @@ extension Processor {
         if backgroundCommit != nil {
             deferredRecords.append(record)
             deferredBytes += (record.key?.count ?? 0) + (record.value?.count ?? 0)
+        } else if cutRecords != nil {
+            cutRecords?.append(record)
         } else {
             send(record)
         }
+    }
+
+    /// Sends a burst of records, the first of each partition first, so
+    /// that one AddPartitionsToTxn round registers them all (`RegistrationOrder`).
+    func sendBurst(_ records: [OutgoingRecord]) {
+        let ordered = RegistrationOrder.ordered(records) { RegistrationOrder.destination(of: $0, partitionCounts: partitionCounts) }
+        for record in ordered { send(record) }
     }
 
     func send(_ record: OutgoingRecord) {

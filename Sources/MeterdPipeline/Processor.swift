@@ -71,6 +71,12 @@ public final class Processor: RebalanceListener {
     var deferredRecords: [OutgoingRecord] = []
     /// Key and value bytes of `deferredRecords`.
     var deferredBytes = 0
+    /// Records of the commit cut being emitted, sent together at its end
+    /// (see `RegistrationOrder`); nil outside a cut.
+    var cutRecords: [OutgoingRecord]?
+    /// Partitions per topic from the metadata read at start, for
+    /// `RegistrationOrder` (records sent by key).
+    var partitionCounts: [String: Int32] = [:]
     lazy var fetchWaker = FetchWaker(consumer: consumer)
     /// Records taken since the fetcher was last woken, and which assigned
     /// partition wakes it next (round robin over the leaders).
@@ -135,6 +141,7 @@ public final class Processor: RebalanceListener {
     public func run(shouldStop: () -> Bool) throws {
         let counts = try consumer.topicPartitionCounts(timeoutMillis: 10_000)
         changelogPartitions = Int32(counts[changelogTopic] ?? 0)
+        partitionCounts = counts.mapValues { Int32(clamping: $0) }
         guard changelogPartitions > 0 else {
             throw PipelineError.missingTopic(changelogTopic)
         }

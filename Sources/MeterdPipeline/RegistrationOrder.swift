@@ -1,0 +1,56 @@
+import MeterdKafka
+
+/// Orders a burst of records for a transactional producer so that the
+/// first record of every destination partition goes out first.
+///
+/// librdkafka 2.0 registers a transaction's new partitions
+/// (AddPartitionsToTxn) from a 1 ms timer armed when the first unregistered
+/// partition is produced to, and its main thread busy-polls the clock while a
+/// timer is due within a millisecond. Partitions that first appear after
+/// that request has left wait for its response and start another round,
+/// with another millisecond of spinning. Producing one record per partition
+/// before the bulk puts every partition of the burst into one request: the
+/// commit cut's thousands of rollups and changelog records took ~3
+/// registration rounds per transaction this way, and take one now
+/// (BENCHMARKS.md, "End-to-end pipeline, round 8").
+///
+/// Records of one partition keep their relative order (the first record of
+/// a partition precedes all others of it in the input), which is the only
+/// order Kafka keeps.
+enum RegistrationOrder {
+    /// Where a record will land: its topic and partition, or nil when the
+    /// partitioner picks one at random (no key, no partition).
+    struct Destination: Hashable {
+        let topic: String
+        let partition: Int32
+    }
+
+    /// `records` with the first record of each destination moved to the
+    /// front, in order of first appearance; records without a known
+    /// destination stay in the bulk.
+    static func ordered(_ records: [OutgoingRecord], destination: (OutgoingRecord) -> Destination?) -> [OutgoingRecord] {
+        guard records.count > 1 else { return records }
+        var seen = Set<Destination>()
+        var firsts: [OutgoingRecord] = []
+        var rest: [OutgoingRecord] = []
+        rest.reserveCapacity(records.count)
+        for record in records {
+            if let target = destination(record), seen.insert(target).inserted {
+                firsts.append(record)
+            } else {
+                rest.append(record)
+            }
+        }
+        guard !firsts.isEmpty, !rest.isEmpty else { return records }
+        return firsts + rest
+    }
+
+    /// The destination librdkafka's `murmur2_random` partitioner gives a
+    /// record: its explicit partition, else murmur2 of its key over the
+    /// topic's partition count (when known).
+    static func destination(of record: OutgoingRecord, partitionCounts: [String: Int32]) -> Destination? {
+        if let partition = record.partition { return Destination(topic: record.topic, partition: partition) }
+        guard let key = record.key, !key.isEmpty, let count = partitionCounts[record.topic], count > 0 else { return nil }
+        return Destination(topic: record.topic, partition: KafkaPartitioner.murmur2(key: key, partitionCount: count))
+    }
+}
