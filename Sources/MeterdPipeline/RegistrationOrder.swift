@@ -20,19 +20,12 @@ import MeterdKafka
 /// a partition precedes all others of it in the input), which is the only
 /// order Kafka keeps.
 enum RegistrationOrder {
-    /// Where a record will land: its topic and partition, or nil when the
-    /// partitioner picks one at random (no key, no partition).
-    struct Destination: Hashable {
-        let topic: String
-        let partition: Int32
-    }
-
     /// `records` with the first record of each destination moved to the
     /// front, in order of first appearance; records without a known
     /// destination stay in the bulk.
-    static func ordered(_ records: [OutgoingRecord], destination: (OutgoingRecord) -> Destination?) -> [OutgoingRecord] {
+    static func ordered(_ records: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [OutgoingRecord] {
         guard records.count > 1 else { return records }
-        var seen = Set<Destination>()
+        var seen = Set<TopicPartition>()
         var firsts: [OutgoingRecord] = []
         var rest: [OutgoingRecord] = []
         rest.reserveCapacity(records.count)
@@ -47,12 +40,12 @@ enum RegistrationOrder {
         return firsts + rest
     }
 
-    /// The destination librdkafka's `murmur2_random` partitioner gives a
-    /// record: its explicit partition, else murmur2 of its key over the
-    /// topic's partition count (when known).
-    static func destination(of record: OutgoingRecord, partitionCounts: [String: Int32]) -> Destination? {
-        if let partition = record.partition { return Destination(topic: record.topic, partition: partition) }
+    /// Where librdkafka's `murmur2_random` partitioner puts a record: its
+    /// explicit partition, else murmur2 of its key over the topic's partition
+    /// count (when known); nil when it picks one at random (no key).
+    static func destination(of record: OutgoingRecord, partitionCounts: [String: Int32]) -> TopicPartition? {
+        if let partition = record.partition { return TopicPartition(record.topic, partition) }
         guard let key = record.key, !key.isEmpty, let count = partitionCounts[record.topic], count > 0 else { return nil }
-        return Destination(topic: record.topic, partition: KafkaPartitioner.murmur2(key: key, partitionCount: count))
+        return TopicPartition(record.topic, KafkaPartitioner.murmur2(key: key, partitionCount: count))
     }
 }

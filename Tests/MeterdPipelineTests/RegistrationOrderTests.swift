@@ -11,8 +11,8 @@ import Testing
         records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
     }
 
-    private func explicitPartition(_ record: OutgoingRecord) -> RegistrationOrder.Destination? {
-        record.partition.map { RegistrationOrder.Destination(topic: record.topic, partition: $0) }
+    private func explicitPartition(_ record: OutgoingRecord) -> TopicPartition? {
+        record.partition.map { TopicPartition(record.topic, $0) }
     }
 
     @Test func firstRecordOfEachPartitionLeadsAndPartitionOrderIsKept() {
@@ -50,7 +50,7 @@ import Testing
         let counts: [String: Int32] = ["usage.rollups": 6]
         let keyed = record("usage.rollups", nil, key: "acme/api_requests/1735689600000", "v")
         let expected = KafkaPartitioner.murmur2(key: Array("acme/api_requests/1735689600000".utf8), partitionCount: 6)
-        #expect(RegistrationOrder.destination(of: keyed, partitionCounts: counts) == .init(topic: "usage.rollups", partition: expected))
+        #expect(RegistrationOrder.destination(of: keyed, partitionCounts: counts) == TopicPartition("usage.rollups", expected))
         // An explicit partition wins; unknown topics and keyless records have none.
         #expect(RegistrationOrder.destination(of: record("usage.rollups", 5, key: "k", "v"), partitionCounts: counts)?.partition == 5)
         #expect(RegistrationOrder.destination(of: record("other", nil, key: "k", "v"), partitionCounts: counts) == nil)
