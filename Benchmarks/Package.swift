@@ -44,6 +44,8 @@ let package = Package(
             dependencies: [
                 "KongTraffic", "FoundationBaseline", "PipelineHarness",
                 .product(name: "MeterdCore", package: meterd),
+                // MallocHugePages only: the process runs with malloc's settings as `meterd run` does.
+                .product(name: "MeterdKafka", package: meterd),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             swiftSettings: [.treatAllWarnings(as: .error)]

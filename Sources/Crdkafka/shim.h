@@ -5,6 +5,8 @@
 #include <librdkafka/rdkafka_mock.h>
 #ifdef __GLIBC__
 #include <malloc.h> /* mallopt(M_ARENA_MAX): see MallocArenas.swift */
+#include <gnu/libc-version.h> /* gnu_get_libc_version: see MallocHugePages.swift */
+#include <sys/auxv.h> /* getauxval(AT_SECURE): see MallocHugePages.swift */
 #endif
 
 /* Swift cannot call C variadic functions; these non-variadic wrappers are the

@@ -1,4 +1,5 @@
 import Foundation
+import MeterdKafka
 import Testing
 
 /// `meterd run` against the embedded broker, checked end to end against an
@@ -121,6 +122,9 @@ struct PipelineExactlyOnceTests {
         // Both threads joined the group as members of their own.
         let joined = ["t-1", "t-2"].filter { !cluster.logLines(of: "t", containing: "meterd.transactional_id=meterd-\($0)").isEmpty }
         #expect(joined == ["t-1", "t-2"], "\(process.stderr.suffix(2_000))")
+        // The process restarted itself with malloc's huge pages where this machine asks for them (same pid).
+        let hugePages: Bool = if case .restart = MallocHugePages.currentDecision() { true } else { MallocHugePages.isRequested }
+        #expect(!cluster.logLines(of: "t", containing: "meterd.malloc_huge_pages=\(hugePages)").isEmpty, "\(process.stderr.prefix(2_000))")
         let producedAtKill = producer.produced.count
         #expect(try await cluster.stop("t", signal: SIGKILL) == SIGKILL)
         try await cluster.start("t", arguments: ["--threads", "2"])

@@ -2,6 +2,7 @@ import FoundationBaseline
 import KongTraffic
 import MallocInterposerSwift
 import MeterdCore
+import MeterdKafka
 import PipelineHarness
 
 #if canImport(Glibc)
@@ -24,6 +25,10 @@ import Glibc
 //                                            [--repartition 1]  (1: the measured segment goes through the repartition
 //                                                                 hop, UsageRecordCodec encode → bytes → decode, as
 //                                                                 stage 1 → stage 2 of `meterd run` do)
+
+// Malloc as `meterd run` sets it up (huge pages where the kernel wants them requested);
+// `GLIBC_TUNABLES=glibc.malloc.hugetlb=0` measures without.
+MallocHugePages.restartIfWorthwhile()
 
 var options: [String: Int] = ["--commit-every": 20_000, "--changelog": 1, "--repartition": 0, "--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
 var meterdOnly = false
@@ -96,6 +101,7 @@ func row(_ name: String, events: Int, _ result: (seconds: Double, mallocs: Int, 
     return rate
 }
 
+print("malloc huge pages (glibc.malloc.hugetlb=1): \(MallocHugePages.isRequested ? "on" : "off")")
 print("events: ~\(stream.averageRecordBytes) bytes, \(PipelineConfiguration.customerCount) customers, \(PipelineConfiguration.partitionCount) partitions, 1,000 events/s of event time; a commit every \(commitEvery) records")
 
 // Warm-up to steady state (past windowEnd + grace + allowedLateness), then snapshot.

@@ -57,6 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
             print(DemoConfiguration.builtInYAML)
             return
         }
+        MallocHugePages.restartIfWorthwhile()
         let configuration = try loadConfiguration()
         let live = !plain && DemoTerminal.standardOutputIsTerminal
         let logPath = logFile ?? DemoLogFile.defaultPath

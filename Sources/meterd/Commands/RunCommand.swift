@@ -30,6 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocHugePages.restartIfWorthwhile()
         MallocArenas.limit()
         let logger = MeterdLogging.logger("meterd.run")
         let configuration = try options.load()
@@ -44,6 +45,7 @@ struct RunCommand: AsyncParsableCommand {
             "meterd.config": "\(options.config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
             "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
+            "meterd.malloc_huge_pages": "\(MallocHugePages.isRequested)",
         ])
         let processing = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
