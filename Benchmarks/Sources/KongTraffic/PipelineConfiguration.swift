@@ -44,8 +44,15 @@ public enum PipelineConfiguration {
 
     /// The repartition partition of a customer: FNV-1a 64 of its key's bytes.
     public static func partition(ofCustomer customer: String) -> Int {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in customer.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        // Over the contiguous bytes: iterating `utf8` cost ~780 instructions per event (callgrind),
+        // where `meterd run` routes with librdkafka's murmur2 in C.
+        let hash = customer.utf8.withContiguousStorageIfAvailable(fnv1a) ?? fnv1a(Array(customer.utf8))
         return Int(hash % UInt64(partitionCount))
+    }
+
+    private static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 }
