@@ -11,7 +11,9 @@ extension Processor {
         var unpriced: [UnpricedUsage] = []
         let result: ExtractionResult = record.withValue { value in
             guard let value else { return .rejected(.malformedJSON, detail: "record has no value") }
-            return extractor.extract(value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced)
+            return extractor.extract(
+                value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache
+            )
         }
         if !unpriced.isEmpty { noteUnpriced(unpriced) }
         switch result {

@@ -17,6 +17,8 @@ public final class Processor: RebalanceListener {
     let configuration: MeterdConfiguration
     let kafka: KafkaConfiguration
     let extractor: UsageExtractor
+    /// Decoded groupBy strings shared by this processor's extractions (it runs on one thread).
+    var textCache = UsageExtractor.TextCache()
     let compiled: CompiledConfiguration
     let encoder: CloudEventEncoder
     let logger: Logger

@@ -77,7 +77,7 @@ import Testing
         var made: [Int] = []
         for round in 0..<2 {
             for selector in [3, 1, 4, 1, 5, 9, 2, 6] {
-                let text = try texts.text(ofSelector: selector) { () throws(InvalidValue) -> String? in
+                let text = try texts.text(ofSelector: selector) { (_: inout StringInterner) throws(InvalidValue) -> String? in
                     made.append(selector)
                     return selector == 4 ? nil : "s\(selector)"
                 }

@@ -85,8 +85,8 @@ extension CompiledMeter {
     private func dimensionText(
         ofSelector selector: Int, _ values: SelectedValues, texts: inout DimensionTexts
     ) throws(InvalidValue) -> String? {
-        try texts.text(ofSelector: selector) { () throws(InvalidValue) in
-            try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug)
+        try texts.text(ofSelector: selector) { (interner: inout StringInterner) throws(InvalidValue) in
+            try Self.dimensionText(values.value(ofSelector: selector), values, meter: slug, interner: &interner)
         }
     }
 
@@ -132,8 +132,12 @@ extension CompiledMeter {
 
     /// The groupBy text of a value: strings as they are, numbers canonical,
     /// booleans `true`/`false`; nil for missing, null, objects and arrays.
-    static func dimensionText(_ value: ScannedValue, _ values: SelectedValues, meter: String) throws(InvalidValue) -> String? {
+    static func dimensionText(
+        _ value: ScannedValue, _ values: SelectedValues, meter: String, interner: inout StringInterner
+    ) throws(InvalidValue) -> String? {
         switch value.kind {
+        case .string where !value.hasEscapes:
+            return interner.string(UnsafeRawBufferPointer(values.raw(value)))
         case .string:
             return values.text(value)
         case .number:

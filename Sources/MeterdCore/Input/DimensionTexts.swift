@@ -8,6 +8,9 @@
 /// tokens by model and provider) share one array instead of allocating one
 /// each.
 struct DimensionTexts {
+    /// The thread's cache of decoded strings (`UsageExtractor.TextCache`),
+    /// lent for the record.
+    var interner: StringInterner
     private var selectors: (Int, Int, Int, Int) = (-1, -1, -1, -1)
     private var texts: (String?, String?, String?, String?) = (nil, nil, nil, nil)
     private var count = 0
@@ -27,15 +30,19 @@ struct DimensionTexts {
         lastDimensions = dimensions
     }
 
-    /// The text of `selector`, made by `make` the first time it is asked for.
+    init(interner: consuming StringInterner = StringInterner(slotCount: 0)) {
+        self.interner = interner
+    }
+
+    /// The text of `selector`, made by `make` (with the interner) the first time it is asked for.
     mutating func text(
-        ofSelector selector: Int, _ make: () throws(InvalidValue) -> String?
+        ofSelector selector: Int, _ make: (inout StringInterner) throws(InvalidValue) -> String?
     ) throws(InvalidValue) -> String? {
         if count > 0, selectors.0 == selector { return texts.0 }
         if count > 1, selectors.1 == selector { return texts.1 }
         if count > 2, selectors.2 == selector { return texts.2 }
         if count > 3, selectors.3 == selector { return texts.3 }
-        let text = try make()
+        let text = try make(&interner)
         switch count {
         case 0: selectors.0 = selector; texts.0 = text
         case 1: selectors.1 = selector; texts.1 = text
