@@ -18,6 +18,10 @@ extension JSONScanner {
             case UInt8(ascii: "\""):
                 pos &+= 1
                 try skipStringBody(&pos)
+            case 0x20, 0x0A, 0x0D, 0x09:
+                // Whitespace before a value (see `scanRoot`).
+                skipWhitespaceBytes(&pos)
+                continue
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 guard level < limit else { throw fail(.tooDeep, at: pos) }
                 pos &+= 1
@@ -55,13 +59,19 @@ extension JSONScanner {
                     try skipKeyAfterQuote(&pos)
                     break
                 }
-                skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                let c = base[pos]
+                var c = base[pos]
+                if c <= 0x20 {
+                    skipWhitespace(&pos)
+                    guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                    c = base[pos]
+                }
                 if c == UInt8(ascii: ",") {
                     pos &+= 1
-                    skipWhitespace(&pos)
-                    if !inArray { try skipKey(&pos) }
+                    if !inArray {
+                        try expect(UInt8(ascii: "\""), &pos, else: .expectedKey)
+                        try skipKeyAfterQuote(&pos)
+                    }
                     break
                 }
                 guard c == (inArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
@@ -72,7 +82,7 @@ extension JSONScanner {
         }
     }
 
-    /// Reads `"key":` and the whitespace after it, for a key nothing selects.
+    /// Reads `"key":`, for a key nothing selects (whitespace after it is left to the value dispatch).
     @inline(__always)
     private func skipKey(_ pos: inout Int) throws(JSONSyntaxError) {
         guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
@@ -84,14 +94,6 @@ extension JSONScanner {
     @inline(__always)
     private func skipKeyAfterQuote(_ pos: inout Int) throws(JSONSyntaxError) {
         try skipStringBody(&pos)
-        if pos < count, base[pos] == UInt8(ascii: ":") {  // compact layout: the colon right after the key
-            pos &+= 1
-            skipWhitespace(&pos)
-            return
-        }
-        skipWhitespace(&pos)
-        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
-        pos &+= 1
-        skipWhitespace(&pos)
+        try expect(UInt8(ascii: ":"), &pos, else: .expectedColon)
     }
 }

@@ -73,7 +73,7 @@ struct JSONScanner {
     }
 
     @inline(never)
-    private func skipWhitespaceBytes(_ pos: inout Int) {
+    func skipWhitespaceBytes(_ pos: inout Int) {
         // Bits 0x20, 0x0D, 0x0A, 0x09: the four JSON whitespace bytes.
         while pos < count {
             let b = base[pos]
@@ -104,6 +104,11 @@ struct JSONScanner {
                 pos &+= 1
                 let escapes = try scanStringBody(&pos)
                 value = ScannedValue(kind: .string, hasEscapes: escapes, start: start &+ 1, end: pos &- 1)
+            case 0x20, 0x0A, 0x0D, 0x09:
+                // Whitespace before a value: skipped here rather than after every colon and comma,
+                // where compact records have none.
+                skipWhitespaceBytes(&pos)
+                continue
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 let isArray = b == UInt8(ascii: "[")
                 guard node >= 0, trie.nodes[node].edgeCount > 0 else {
@@ -146,28 +151,27 @@ struct JSONScanner {
                     if slot >= 0 { slots[slot] = value }
                 }
                 if depth == 0 { return value.kind }
-                skipWhitespace(&pos)
                 guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                var c = base[pos]
+                if c <= 0x20 {
+                    skipWhitespace(&pos)
+                    guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+                    c = base[pos]
+                }
                 let top = depth &- 1
                 let isArray = frames[top].isArray
-                let c = base[pos]
                 if c == UInt8(ascii: ",") {
                     pos &+= 1
-                    skipWhitespace(&pos)
                     if isArray {
                         frames[top].index &+= 1
                         node = trie.child(of: frames[top].node, index: frames[top].index)
                     } else {
                         // `scanKey`, written out: the hottest call site, which the optimizer leaves outlined.
-                        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
-                        pos &+= 1
+                        try expect(UInt8(ascii: "\""), &pos, else: .expectedKey)
                         let keyStart = pos
                         let keyEscapes = try scanStringBody(&pos)
                         let keyEnd = pos &- 1
-                        skipWhitespace(&pos)
-                        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
-                        pos &+= 1
-                        skipWhitespace(&pos)
+                        try expect(UInt8(ascii: ":"), &pos, else: .expectedColon)
                         let parent = frames[top].node
                         node = keyEscapes || trie.mayHaveKey(ofLength: keyEnd &- keyStart, below: parent)
                             ? childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes) : -1
@@ -183,7 +187,7 @@ struct JSONScanner {
         }
     }
 
-    /// Reads `"key":` and the whitespace after it.
+    /// Reads `"key":` (whitespace after it is left to the value dispatch).
     /// - Returns: the trie child of `parent` for the key, or -1.
     @inline(__always)
     private func scanKey(_ pos: inout Int, parent: Int) throws(JSONSyntaxError) -> Int {
@@ -192,11 +196,21 @@ struct JSONScanner {
         let keyStart = pos
         let keyEscapes = try scanStringBody(&pos)
         let keyEnd = pos &- 1
-        skipWhitespace(&pos)
-        guard pos < count, base[pos] == UInt8(ascii: ":") else { throw fail(.expectedColon, at: pos) }
-        pos &+= 1
-        skipWhitespace(&pos)
+        try expect(UInt8(ascii: ":"), &pos, else: .expectedColon)
         return childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes)
+    }
+
+    /// Moves past optional whitespace and then `byte`, or throws `problem`
+    /// at the first other byte. The byte right away is the compact layout's case.
+    @inline(__always)
+    func expect(_ byte: UInt8, _ pos: inout Int, else problem: JSONSyntaxError.Problem) throws(JSONSyntaxError) {
+        if pos < count, base[pos] == byte {
+            pos &+= 1
+            return
+        }
+        skipWhitespace(&pos)
+        guard pos < count, base[pos] == byte else { throw fail(problem, at: pos) }
+        pos &+= 1
     }
 
     @inline(__always)
