@@ -17,6 +17,10 @@ public struct CompiledConfiguration: Sendable {
     let breakdownPositions: [Int?]
     let breakdownStarts: [Int]
     public let featureIndexByKey: [String: Int]
+    /// What `validate` checks of each meter, by meter index: reading a
+    /// `MeterDefinition` from the array copied it (a retain and release of
+    /// each of its strings and dictionaries) per sample.
+    let meterChecks: [MeterCheck]
     /// Customer key → feature index → rule. Passthrough customers have none.
     private let quotaRulesByCustomer: [String: [Int: CompiledQuotaRule]]
 
@@ -51,6 +55,9 @@ public struct CompiledConfiguration: Sendable {
         for feature in features { breakdownStarts.append((breakdownStarts.last ?? 0) + feature.breakdownIndexes.count) }
         self.breakdownStarts = breakdownStarts
         featureIndexByKey = byKey
+        meterChecks = configuration.meters.map {
+            MeterCheck(aggregation: $0.aggregation, dimensionCount: $0.groupBy.count, allowNegative: $0.allowNegative)
+        }
         quotaRulesByCustomer = Self.compileQuotaRules(configuration, features: features, featureIndexByKey: byKey)
     }
 
@@ -67,15 +74,19 @@ public struct CompiledConfiguration: Sendable {
     /// Checks a record against the meters before anything is applied, so a
     /// record is either fully accounted or rejected (`invalid_value`).
     public func validate(_ record: UsageRecord) -> RejectReason? {
-        let meters = configuration.meters
-        for (position, sample) in record.samples.enumerated() {
-            guard sample.meterIndex >= 0, sample.meterIndex < meters.count else { return .invalidValue }
-            let meter = meters[sample.meterIndex]
-            guard sample.dimensions.count == meter.groupBy.count else { return .invalidValue }
-            for earlier in record.samples[..<position] where earlier.meterIndex == sample.meterIndex {
+        meterChecks.withUnsafeBufferPointer { meters in record.samples.withUnsafeBufferPointer { validate($0, meters) } }
+    }
+
+    private func validate(_ samples: UnsafeBufferPointer<MeterSample>, _ meters: UnsafeBufferPointer<MeterCheck>) -> RejectReason? {
+        for position in samples.indices {
+            let meterIndex = samples[position].meterIndex
+            guard meterIndex >= 0, meterIndex < meters.count else { return .invalidValue }
+            let meter = meters[meterIndex]
+            guard samples[position].dimensions.count == meter.dimensionCount else { return .invalidValue }
+            for earlier in 0..<position where samples[earlier].meterIndex == meterIndex {
                 return .invalidValue
             }
-            switch (meter.aggregation, sample.value) {
+            switch (meter.aggregation, samples[position].value) {
             case (.count, _):
                 continue
             case (.uniqueCount, .text):
@@ -126,4 +137,11 @@ public struct CompiledConfiguration: Sendable {
             hard: override.hard ?? base.hard
         )
     }
+}
+
+/// The part of a `MeterDefinition` that `CompiledConfiguration.validate` reads.
+struct MeterCheck: Sendable {
+    let aggregation: AggregationKind
+    let dimensionCount: Int
+    let allowNegative: Bool
 }
