@@ -106,23 +106,6 @@ public struct UsageExtractor: Sendable {
         )
     }
 
-    /// Strings decoded from records that repeat across them (groupBy values:
-    /// routes, models, providers), kept so that each is built once instead of
-    /// per record (UTF-8 validation and, beyond 15 bytes, an allocation).
-    /// Not shared between threads: keep one per thread and pass it to every
-    /// `extract` there. Results never depend on it.
-    public struct TextCache: Sendable {
-        var interner: StringInterner
-
-        /// A cache of 256 strings of up to 32 bytes (about 10 KiB).
-        public init() { interner = StringInterner(slotCount: 256) }
-
-        /// No caching (the `extract` calls without a cache).
-        static var none: TextCache { TextCache(interner: StringInterner(slotCount: 0)) }
-
-        private init(interner: StringInterner) { self.interner = interner }
-    }
-
     /// Decodes one record.
     /// - Parameters:
     ///   - value: the Kafka record value.
@@ -307,15 +290,5 @@ public struct UsageExtractor: Sendable {
             eventTimeMillis: envelope.eventTimeMillis,
             samples: samples
         )
-    }
-}
-
-extension String {
-    /// The string, leaving an empty one (no allocation) in its place: a move out of a field.
-    @inline(__always)
-    mutating func take() -> String {
-        var taken = ""
-        swap(&taken, &self)
-        return taken
     }
 }

@@ -1,0 +1,18 @@
+extension UsageExtractor {
+    /// Strings decoded from records that repeat across them (groupBy values:
+    /// routes, models, providers), kept so that each is built once instead of
+    /// per record (UTF-8 validation and, beyond 15 bytes, an allocation).
+    /// Not shared between threads: keep one per thread and pass it to every
+    /// `extract` there. Results never depend on it.
+    public struct TextCache: Sendable {
+        var interner: StringInterner
+
+        /// A cache of 256 strings of up to 32 bytes (about 10 KiB).
+        public init() { interner = StringInterner(slotCount: 256) }
+
+        /// No caching (the `extract` calls without a cache).
+        static var none: TextCache { TextCache(interner: StringInterner(slotCount: 0)) }
+
+        private init(interner: StringInterner) { self.interner = interner }
+    }
+}
