@@ -18,7 +18,15 @@ struct RepartitionHop {
     let chunkSize = 100
     private var hasUsage: [Bool] = []
 
+    /// Stage 1's per-thread cache of groupBy strings, as `meterd run` keeps one.
+    private var textCache = UsageExtractor.TextCache()
+
     init() { hasUsage.reserveCapacity(chunkSize) }
+
+    private mutating func extract(_ bytes: UnsafeRawBufferPointer, _ extractor: UsageExtractor) -> UsageRecord? {
+        var unpriced: [UnpricedUsage] = []
+        return extractor.extract(value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache).usage
+    }
 
     mutating func run(
         _ pipeline: inout MeteringPipeline, _ range: Range<Int>, stream: inout PipelineStream, extractor: UsageExtractor
@@ -29,7 +37,7 @@ struct RepartitionHop {
             var writer = BinaryWriter(capacity: 16 * 1024)
             hasUsage.removeAll(keepingCapacity: true)
             for index in start..<end {
-                let usage = stream.withRecord(at: index) { extractor.extract(value: $0, headers: [], recordTimestampMillis: 0).usage }
+                let usage = stream.withRecord(at: index) { extract($0, extractor) }
                 hasUsage.append(usage != nil)
                 if let usage { UsageRecordCodec.encode(usage, into: &writer) }
             }
@@ -67,7 +75,7 @@ struct RepartitionHop {
             let end = min(start + chunkSize, range.upperBound)
             usages.removeAll(keepingCapacity: true)
             for index in start..<end {
-                if let usage = stream.withRecord(at: index, { extractor.extract(value: $0, headers: [], recordTimestampMillis: 0).usage }) {
+                if let usage = stream.withRecord(at: index, { extract($0, extractor) }) {
                     usages.append(usage)
                 }
             }
