@@ -59,19 +59,10 @@ extension JSONScanner {
                     try skipKeyAfterQuote(&pos)
                     break
                 }
-                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                var c = base[pos]
-                if c <= 0x20 {
-                    skipWhitespace(&pos)
-                    guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                    c = base[pos]
-                }
+                let c = try byteAfterWhitespace(&pos)
                 if c == UInt8(ascii: ",") {
                     pos &+= 1
-                    if !inArray {
-                        try expect(UInt8(ascii: "\""), &pos, else: .expectedKey)
-                        try skipKeyAfterQuote(&pos)
-                    }
+                    if !inArray { try skipKey(&pos) }
                     break
                 }
                 guard c == (inArray ? UInt8(ascii: "]") : UInt8(ascii: "}")) else { throw fail(.expectedCommaOrEnd, at: pos) }
@@ -85,8 +76,7 @@ extension JSONScanner {
     /// Reads `"key":`, for a key nothing selects (whitespace after it is left to the value dispatch).
     @inline(__always)
     private func skipKey(_ pos: inout Int) throws(JSONSyntaxError) {
-        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
-        pos &+= 1
+        try expect(UInt8(ascii: "\""), &pos, else: .expectedKey)
         try skipKeyAfterQuote(&pos)
     }
 

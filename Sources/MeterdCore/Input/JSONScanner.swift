@@ -151,13 +151,7 @@ struct JSONScanner {
                     if slot >= 0 { slots[slot] = value }
                 }
                 if depth == 0 { return value.kind }
-                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                var c = base[pos]
-                if c <= 0x20 {
-                    skipWhitespace(&pos)
-                    guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
-                    c = base[pos]
-                }
+                let c = try byteAfterWhitespace(&pos)
                 let top = depth &- 1
                 let isArray = frames[top].isArray
                 if c == UInt8(ascii: ",") {
@@ -191,13 +185,24 @@ struct JSONScanner {
     /// - Returns: the trie child of `parent` for the key, or -1.
     @inline(__always)
     private func scanKey(_ pos: inout Int, parent: Int) throws(JSONSyntaxError) -> Int {
-        guard pos < count, base[pos] == UInt8(ascii: "\"") else { throw fail(.expectedKey, at: pos) }
-        pos &+= 1
+        try expect(UInt8(ascii: "\""), &pos, else: .expectedKey)
         let keyStart = pos
         let keyEscapes = try scanStringBody(&pos)
         let keyEnd = pos &- 1
         try expect(UInt8(ascii: ":"), &pos, else: .expectedColon)
         return childForKey(node: parent, start: keyStart, end: keyEnd, escaped: keyEscapes)
+    }
+
+    /// The first byte at or after `pos` that is not whitespace, with `pos`
+    /// moved to it: what follows a value (a comma or a closing bracket).
+    @inline(__always)
+    func byteAfterWhitespace(_ pos: inout Int) throws(JSONSyntaxError) -> UInt8 {
+        guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+        let b = base[pos]
+        guard b <= 0x20 else { return b }
+        skipWhitespace(&pos)
+        guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+        return base[pos]
     }
 
     /// Moves past optional whitespace and then `byte`, or throws `problem`
