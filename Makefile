@@ -57,11 +57,12 @@ bench-core: deps
 ## bench-pipeline: `meterd run` end to end (exactly-once) on the embedded broker vs the raw consume rate.
 ## The broker is bench/build-broker.sh's build (larger per-partition limits, SPEC section 6), so the
 ## topics have the 6 partitions of topics/ instead of the 128 the stock mock needs for 1 M records.
+## `--split-stages`: one thread decodes every input partition, the other aggregates (docs/pipeline.md, Threads).
 bench-pipeline: deps
 	bench/build-broker.sh
 	$(SWIFT) build -c release --product meterd $(SWIFT_BUILD_FLAGS)
 	cd Benchmarks && $(SWIFT) run -c release pipeline-e2e --meterd ../.build/release/meterd --meterd-threads $(BENCH_METERD_THREADS) \
-	  --broker-lib ../bench/.cache/lib --input-partitions 6 --internal-partitions 6
+	  --meterd-split-stages --broker-lib ../bench/.cache/lib --input-partitions 6 --internal-partitions 6
 
 ## soak: `meterd run` for SOAK_MINUTES (10) at a steady rate; RSS and open windows must stay flat.
 soak: deps

@@ -29,6 +29,8 @@ public final class Processor: RebalanceListener {
     let changelogTopic: String
     /// The topic whose partitions carry aggregation state.
     let taskTopic: String
+    /// The stages this member runs (its subscription).
+    let stages: ProcessingStages
     var consumer: KafkaConsumer!
     var producer: KafkaProducer
     var tasks: [Int32: AggregationTask] = [:]
@@ -89,8 +91,15 @@ public final class Processor: RebalanceListener {
     ///   - instanceId: stable identity of this member (e.g. `group.instance.id`);
     ///     it names the transactional id, so a restarted member fences its
     ///     predecessor at once.
-    public init(configuration: MeterdConfiguration, instanceId: String, stats: PipelineStats, logger: Logger) throws {
+    ///   - stages: which stages this member runs; anything but `.all` needs
+    ///     the repartition hop (input not keyed by subject).
+    public init(
+        configuration: MeterdConfiguration, instanceId: String, stages: ProcessingStages = .all,
+        stats: PipelineStats, logger: Logger
+    ) throws {
+        if stages != .all, configuration.kafka.inputKeyedBySubject { throw PipelineError.noStagesToSplit }
         self.configuration = configuration
+        self.stages = stages
         self.logger = logger
         self.stats = stats
         extractor = try UsageExtractor(configuration: configuration)
@@ -156,10 +165,10 @@ public final class Processor: RebalanceListener {
         } else {
             guard let count = counts[repartitionTopic], count > 0 else { throw PipelineError.missingTopic(repartitionTopic) }
             repartitionPartitions = Int32(count)
-            try consumer.subscribe(configuration.kafka.inputTopics + [repartitionTopic])
+            try consumer.subscribe(stages.subscription(inputTopics: configuration.kafka.inputTopics, repartitionTopic: repartitionTopic))
         }
         logger.info("joined processing group", metadata: [
-            "meterd.group": "\(configuration.appId)", "meterd.transactional_id": "\(transactionalId)",
+            "meterd.group": "\(configuration.appId)", "meterd.transactional_id": "\(transactionalId)", "meterd.stages": "\(stages)",
             "meterd.inputs": "\(configuration.kafka.inputTopics.joined(separator: ","))",
         ])
         commitSchedule = CommitSchedule(intervalMillis: configuration.commitIntervalMillis, nowMillis: Self.nowMillis())

@@ -111,10 +111,45 @@ struct PipelineExactlyOnceTests {
 
     @Test("--threads 2: two members in one process, SIGKILL mid-stream and restart: outputs equal the oracle")
     func threadsInOneProcess() async throws {
+        try await runTwoThreads(arguments: ["--threads", "2"], seed: 6, label: "threads") { cluster, process in
+            // The process restarted itself with malloc's huge pages where this machine asks for them (same pid).
+            let hugePages: Bool = if case .restart = MallocHugePages.currentDecision() { true } else { MallocHugePages.isRequested }
+            #expect(!cluster.logLines(of: "t", containing: "meterd.malloc_huge_pages=\(hugePages)").isEmpty, "\(process.stderr.prefix(2_000))")
+            for member in ["1", "2"] {
+                #expect(!cluster.logLines(of: "t", containing: "meterd.member=\(member) ").filter { $0.contains("meterd.stages=all") }.isEmpty)
+            }
+        }
+    }
+
+    @Test("--threads 2 --split-stages: a decoding and an aggregating member, SIGKILL and restart: outputs equal the oracle")
+    func splitStages() async throws {
+        try await runTwoThreads(arguments: ["--threads", "2", "--split-stages"], seed: 7, label: "split stages") { cluster, process in
+            // Member 1 subscribed to the input topic only and member 2 to the repartition topic only,
+            // so the group gave every input partition to 1 and every repartition partition to 2.
+            let assigned = { (member: String) in
+                cluster.logLines(of: "t", containing: "meterd.member=\(member) ").filter { $0.contains("partitions assigned") }.joined(separator: "\n")
+            }
+            #expect(!cluster.logLines(of: "t", containing: "meterd.member=1 ").filter { $0.contains("meterd.stages=decode") }.isEmpty)
+            #expect(!cluster.logLines(of: "t", containing: "meterd.member=2 ").filter { $0.contains("meterd.stages=aggregate") }.isEmpty)
+            for partition in 0..<6 {
+                #expect(assigned("1").contains("gateway.usage[\(partition)]"), "\(assigned("1"))")
+            }
+            #expect(!assigned("1").contains("meterd-repartition["), "\(assigned("1"))")
+            #expect(Set(cluster.assignedPartitions(of: process)) == Set(0..<6), "\(assigned("2"))")
+            #expect(!assigned("2").contains("gateway.usage["), "\(assigned("2"))")
+        }
+    }
+
+    /// Runs one `meterd run` process with two processing threads while
+    /// producing, checks it with `check` after both threads joined, kills it
+    /// (SIGKILL), restarts it and compares its outputs with the oracle.
+    private func runTwoThreads(
+        arguments: [String], seed: UInt64, label: String, check: (PipelineCluster, MeterdProcess) -> Void
+    ) async throws {
         let cluster = try await PipelineCluster(setup: setup)
         defer { cluster.terminateAll() }
-        let records = TrafficGenerator(setup: setup, seed: 6).generate(count: 12_000)
-        let process = try await cluster.start("t", arguments: ["--threads", "2"])
+        let records = TrafficGenerator(setup: setup, seed: seed).generate(count: 12_000)
+        let process = try await cluster.start("t", arguments: arguments)
         let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
         let started = ContinuousClock.now
         let production = paced(records, chunk: 400, pause: .milliseconds(400), producer)
@@ -122,19 +157,17 @@ struct PipelineExactlyOnceTests {
         // Both threads joined the group as members of their own.
         let joined = ["t-1", "t-2"].filter { !cluster.logLines(of: "t", containing: "meterd.transactional_id=meterd-\($0)").isEmpty }
         #expect(joined == ["t-1", "t-2"], "\(process.stderr.suffix(2_000))")
-        // The process restarted itself with malloc's huge pages where this machine asks for them (same pid).
-        let hugePages: Bool = if case .restart = MallocHugePages.currentDecision() { true } else { MallocHugePages.isRequested }
-        #expect(!cluster.logLines(of: "t", containing: "meterd.malloc_huge_pages=\(hugePages)").isEmpty, "\(process.stderr.prefix(2_000))")
+        check(cluster, process)
         let producedAtKill = producer.produced.count
         #expect(try await cluster.stop("t", signal: SIGKILL) == SIGKILL)
-        try await cluster.start("t", arguments: ["--threads", "2"])
+        try await cluster.start("t", arguments: arguments)
         try await production.value
         #expect(producedAtKill < records.count, "the kill happened while producing")
         let oracle = try await expectOracle(producer, cluster)
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
-        print("e2e threads: kill after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        print("e2e \(label): kill after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("t", signal: SIGTERM) == 0)
     }
 

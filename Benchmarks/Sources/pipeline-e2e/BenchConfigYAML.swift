@@ -14,6 +14,11 @@ enum BenchConfigYAML {
     /// for its partitions; 6 s is the smallest timeout the broker accepts.
     static let embeddedBrokerGroupProperties = ["session.timeout.ms": "6000"]
 
+    /// meterd's producer keeps librdkafka's default, no compression: the
+    /// bench-only broker keeps every record without it, and with
+    /// `compression.type: lz4` compressing the repartition, changelog and
+    /// rollup records was ~5% of meterd's CPU (liblz4 8.8% of its samples,
+    /// 4.1 of them the input's decompression; BENCHMARKS.md, end-to-end round 9).
     static func render(
         appId: String, inputTopic: String, bootstrap: String, commitInterval: String,
         configuration: MeterdConfiguration = PipelineConfiguration.meterd, kafkaProperties: [String: String] = [:]
@@ -24,8 +29,7 @@ enum BenchConfigYAML {
         kafka:
           bootstrap: "\(bootstrap)"
           inputTopics: [\(inputTopic)]
-          inputKeyedBySubject: false
-          compression.type: lz4\(extra)
+          inputKeyedBySubject: false\(extra)
         windows:
           size: 1m
           grace: 10s

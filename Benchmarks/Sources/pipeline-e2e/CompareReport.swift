@@ -22,7 +22,7 @@ struct CompareReport {
 
     static let heading = "## meterd and its peers (`make bench`)"
     var labels: [String: String] {
-        ["meterd": options.meterdThreads > 1 ? "meterd run (1 process, `--threads \(options.meterdThreads)`)" : "meterd run (1 process)",
+        ["meterd": options.meterdThreads > 1 ? "meterd run (1 process, `\(MeterdRunPhase.threadArguments(options.meterdThreads, splitStages: options.meterdSplitStages).joined(separator: " "))`)" : "meterd run (1 process)",
          "handloop": "hand-written loop (confluent-kafka + orjson, 1 process)",
          "quix": "Quix Streams (1 process)"]
     }

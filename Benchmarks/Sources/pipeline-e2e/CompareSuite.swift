@@ -106,7 +106,7 @@ enum CompareSuite {
             var launched = KafkaPhases.now()
             let meterdRun = try ThroughputPhase.measure(try Contenders.meterd(
                 meterd, configPath: config, bootstrap: bootstrap, count: 1, name: "meterd", logs: logs,
-                inputTopic: input, repartitionTopic: "\(repetition.meterdAppId)-repartition", threads: options.meterdThreads,
+                inputTopic: input, repartitionTopic: "\(repetition.meterdAppId)-repartition", threads: options.meterdThreads, splitStages: options.meterdSplitStages,
                 logSuffix: repetition.logSuffix
             ), events: options.events, launched: launched, timeoutSeconds: timeout)
             runs["meterd", default: []].append(meterdRun)
@@ -180,7 +180,7 @@ enum CompareSuite {
             switch name {
             case "meterd":
                 contender = try Contenders.meterd(meterd, configPath: config, bootstrap: bootstrap, count: 1, name: "latency-meterd", logs: logs,
-                                                  inputTopic: "lat-meterd.usage", repartitionTopic: "latm-repartition", threads: options.meterdThreads)
+                                                  inputTopic: "lat-meterd.usage", repartitionTopic: "latm-repartition", threads: options.meterdThreads, splitStages: options.meterdSplitStages)
             case "hand":
                 contender = try Contenders.python(python, script: bench + "/handloop.py", arguments: [
                     "--bootstrap", bootstrap, "--config", config, "--input", "lat-hand.usage", "--rollups", "lat-hand.rollups",

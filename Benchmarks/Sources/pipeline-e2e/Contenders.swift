@@ -29,14 +29,14 @@ enum Contenders {
     /// `count` members of one meterd group, each with its own instance id and HTTP port.
     static func meterd(
         _ meterd: String, configPath: String, bootstrap: String, count: Int, name: String, logs: String,
-        inputTopic: String, repartitionTopic: String, threads: Int = 1, logSuffix: String = ""
+        inputTopic: String, repartitionTopic: String, threads: Int = 1, splitStages: Bool = false, logSuffix: String = ""
     ) throws -> RunningContender {
         var processes: [Process] = []
         var ports: [Int] = []
         for member in 1...count {
             let stderr = "\(logs)/\(name)\(logSuffix)-\(member).stderr.log"
             let process = try ChildProcesses.shared.start(
-                meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "\(name)-\(member)"] + (threads > 1 ? ["--threads", "\(threads)"] : []),
+                meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "\(name)-\(member)"] + MeterdRunPhase.threadArguments(threads, splitStages: splitStages),
                 stdout: "\(logs)/\(name)\(logSuffix)-\(member).stdout.log", stderr: stderr
             )
             processes.append(process)

@@ -19,16 +19,22 @@ struct MeterdRunResult {
 /// Runs `meterd run` over the filled input topic until every record went
 /// through both stages, scraping `/metrics` every `pollSeconds`.
 enum MeterdRunPhase {
+    /// `meterd run`'s `--threads N` (and `--split-stages`) for `threads` processing threads.
+    static func threadArguments(_ threads: Int, splitStages: Bool) -> [String] {
+        guard threads > 1 else { return [] }
+        return ["--threads", "\(threads)"] + (splitStages ? ["--split-stages"] : [])
+    }
+
     static func run(
         meterd: String, configPath: String, bootstrap: String, logDirectory: String,
         inputTopic: String, repartitionTopic: String, events: Int, brokerPid: Int32,
-        threads: Int = 1, pollSeconds: Double = 0.1, timeoutSeconds: Double
+        threads: Int = 1, splitStages: Bool = false, pollSeconds: Double = 0.1, timeoutSeconds: Double
     ) throws -> MeterdRunResult {
         let stderrPath = logDirectory + "/meterd-run.stderr.log"
         let brokerCpuBefore = ProcStats.cpuSeconds(pid: brokerPid) ?? 0
         let launched = KafkaPhases.now()
         let process = try ChildProcesses.shared.start(
-            meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "bench-1"] + (threads > 1 ? ["--threads", "\(threads)"] : []),
+            meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "bench-1"] + threadArguments(threads, splitStages: splitStages),
             stdout: logDirectory + "/meterd-run.stdout.log", stderr: stderrPath
         )
         let pid = process.processIdentifier

@@ -32,6 +32,8 @@ struct Options {
     var throughputOnly = false
     /// `meterd run --threads` of the compared meterd process.
     var meterdThreads = 1
+    /// `meterd run --split-stages` (with `--meterd-threads` 2 or more).
+    var meterdSplitStages = false
     /// Runs of meterd in the throughput phase (the median is reported).
     var repetitions = 3
 
@@ -39,9 +41,11 @@ struct Options {
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
                         [--commit-interval DURATION] [--broker-lib DIR] [--meterd-threads N]
+                        [--meterd-split-stages]
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
                         [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]
+                        [--meterd-split-stages]
                         [--repetitions N]
     """
 
@@ -84,6 +88,7 @@ struct Options {
             case "--skip-quix": options.skipQuix = true
             case "--throughput-only": options.throughputOnly = true
             case "--meterd-threads": options.meterdThreads = try number()
+            case "--meterd-split-stages": options.meterdSplitStages = true
             case "--repetitions": options.repetitions = try number()
             case "-h", "--help":
                 print(usage)

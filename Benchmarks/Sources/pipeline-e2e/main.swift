@@ -85,7 +85,7 @@ func runBenchmark(_ options: Options) throws {
     let run = try MeterdRunPhase.run(
         meterd: meterd, configPath: configPath, bootstrap: bootstrap, logDirectory: logs,
         inputTopic: inputTopic, repartitionTopic: repartitionTopic, events: options.events,
-        brokerPid: broker.processIdentifier, threads: options.meterdThreads, timeoutSeconds: options.timeoutSeconds
+        brokerPid: broker.processIdentifier, threads: options.meterdThreads, splitStages: options.meterdSplitStages, timeoutSeconds: options.timeoutSeconds
     )
 
     // 5. The repartition topic, read raw.

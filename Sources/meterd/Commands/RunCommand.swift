@@ -25,8 +25,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Processing threads; each is one member of the group with its own consumer and transactional producer, like Kafka Streams' num.stream.threads.")
     var threads: Int = 1
 
+    @Flag(name: .long, help: "With --threads 2 or more: alternate threads run stage 1 only (decode, re-key) and stage 2 only (aggregate), so one consumer reads all input partitions of this process.")
+    var splitStages = false
+
     func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
+        guard !splitStages || threads >= 2 else { throw ValidationError("--split-stages needs --threads 2 or more: one thread per stage at least") }
     }
 
     func run() async throws {
@@ -37,13 +41,21 @@ struct RunCommand: AsyncParsableCommand {
         let identity = instanceId
             ?? configuration.kafka.properties["group.instance.id"]
             ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
-        let members = (0..<threads).map { ProcessingMember(index: $0, of: threads, identity: identity, configuration: configuration) }
+        if splitStages, configuration.kafka.inputKeyedBySubject {
+            throw ValidationError("--split-stages: \(PipelineError.noStagesToSplit)")
+        }
+        let members = (0..<threads).map {
+            ProcessingMember(
+                index: $0, of: threads, identity: identity, configuration: configuration,
+                stages: splitStages ? .split(memberIndex: $0) : .all
+            )
+        }
         let stats = PipelineStats(combining: members.map(\.stats))
         let stopRequested = StopFlag()
         let ops = try OpsServer(port: httpPort, stats: stats, logger: logger)
         logger.info("meterd run starting", metadata: [
             "meterd.config": "\(options.config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
-            "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.http_port": "\(ops.port)",
+            "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.split_stages": "\(splitStages)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
             "meterd.malloc_huge_pages": "\(MallocHugePages.isRequested)",
         ])
@@ -96,13 +108,15 @@ struct ProcessingMember: Sendable {
     let isOneOfSeveral: Bool
     let instanceId: String
     let configuration: MeterdConfiguration
+    let stages: ProcessingStages
     let stats = PipelineStats()
 
     /// With several threads each member gets its own instance id (and so its
     /// own transactional id) and, under static membership, its own
     /// `group.instance.id`: `<id>-1`, `<id>-2`, …
-    init(index: Int, of count: Int, identity: String, configuration: MeterdConfiguration) {
+    init(index: Int, of count: Int, identity: String, configuration: MeterdConfiguration, stages: ProcessingStages) {
         self.index = index
+        self.stages = stages
         isOneOfSeveral = count > 1
         var configuration = configuration
         if count > 1 {
@@ -120,7 +134,7 @@ struct ProcessingMember: Sendable {
         var logger = logger
         if isOneOfSeveral { logger[metadataKey: "meterd.member"] = "\(index + 1)" }
         try await runOnDedicatedThread(name: "meterd-loop-\(index + 1)") { [self, logger] in
-            let processor = try Processor(configuration: configuration, instanceId: instanceId, stats: stats, logger: logger)
+            let processor = try Processor(configuration: configuration, instanceId: instanceId, stages: stages, stats: stats, logger: logger)
             try processor.run { stop.isSet }
         }
     }
