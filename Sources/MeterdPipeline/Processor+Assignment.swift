@@ -18,6 +18,8 @@ extension Processor {
             needsReset = true
         }
         commitOrReset()
+        let resumed = startAlignment.revoked(partitions)
+        if !resumed.isEmpty { try? consumer.resume(resumed) }
         for tp in partitions {
             if isTaskPartition(tp) {
                 tasks[tp.partition] = nil
@@ -112,8 +114,48 @@ extension Processor {
                 }
             }
         }
+        noteInputsToAlign(partitions.filter { !isTaskPartition($0) }, starts: starts)
         counters.ready = !needsReset
         return starts
+    }
+
+    /// Tells `startAlignment` which newly assigned input partitions have
+    /// records to read from their start (one watermark request each).
+    private func noteInputsToAlign(_ inputs: [TopicPartition], starts: [TopicPartition: Int64]) {
+        guard inputs.count > 1 || (!inputs.isEmpty && !assignedInputs.subtracting(inputs).isEmpty) else { return }
+        var withRecords: [TopicPartition] = []
+        for tp in inputs {
+            guard let marks = try? consumer.watermarks(tp, timeoutMillis: 5_000) else { continue }
+            let start = starts[tp].map { $0 >= 0 ? $0 : marks.low } ?? marks.low
+            if marks.high > start { withRecords.append(tp) }
+        }
+        startAlignment.assigned(withRecords: withRecords, nowMillis: Self.nowMillis())
+    }
+
+    /// Pauses an input partition that ran `InputStartAlignment.leadRecords`
+    /// ahead of one that has not started.
+    func pauseInputAhead(_ partition: TopicPartition) {
+        do {
+            try consumer.pause([partition])
+            logger.info("input partition paused until the others of its assignment start", metadata: [
+                "meterd.partition": "\(partition)", "meterd.waiting_for": "\(startAlignment.waiting.sorted().map(\.description).joined(separator: ","))",
+            ])
+        } catch {
+            logger.warning("could not pause an input partition running ahead", metadata: ["meterd.partition": "\(partition)", "meterd.error": "\(error)"])
+        }
+    }
+
+    /// Resumes the partitions `startAlignment` held back, once the others started or it gave up waiting.
+    func resumeAlignedInputs() {
+        let due = startAlignment.due(nowMillis: Self.nowMillis())
+        guard !due.isEmpty else { return }
+        do {
+            try consumer.resume(due)
+            logger.info("input partitions resumed", metadata: ["meterd.partitions": "\(due.map(\.description).joined(separator: ","))"])
+        } catch {
+            logger.error("could not resume input partitions; rewinding", metadata: ["meterd.error": "\(error)"])
+            needsReset = true
+        }
     }
 
     /// Reads a changelog partition, retrying twice on a transient failure.

@@ -46,6 +46,7 @@ extension Processor {
             inputPositions[tp] = position
             return
         }
+        if startAlignment.isActive, let ahead = startAlignment.delivered(tp) { pauseInputAhead(ahead) }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
         if let usage = extract(record, deadLettering: !replayed) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)

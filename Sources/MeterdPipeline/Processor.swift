@@ -45,6 +45,9 @@ public final class Processor: RebalanceListener {
     /// The last input partition stage 1 found in `assignedInputs` and put in
     /// `movedInputs`; cleared whenever either set loses members.
     var stage1Memo = Stage1Memo()
+    /// Holds back input partitions that start fetching long before the
+    /// others of their assignment (`InputStartAlignment`).
+    var startAlignment = InputStartAlignment()
     var transactionOpen = false
     var counters = PipelineCounters()
     /// (meter, provider, model) already logged as unpriced; bounded.
@@ -198,6 +201,7 @@ public final class Processor: RebalanceListener {
         roundRecordsIn.drain(into: &counters.recordsIn)
         commitSchedule.roundFinished(taken: taken, full: taken >= Self.recordsPerRound, nowMillis: Self.nowMillis())
         emitRepartitionBatches()
+        if startAlignment.isActive { resumeAlignedInputs() }
         wakeFetcherIfDrained(taken: taken)
         if backgroundCommit == nil { producer.poll(timeoutMillis: 0) }
         pollBackgroundCommit(waiting: deferralFull)
