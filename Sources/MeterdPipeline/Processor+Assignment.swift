@@ -124,8 +124,13 @@ extension Processor {
     private func noteInputsToAlign(_ inputs: [TopicPartition], starts: [TopicPartition: Int64]) {
         guard inputs.count > 1 || (!inputs.isEmpty && !assignedInputs.subtracting(inputs).isEmpty) else { return }
         var withRecords: [TopicPartition] = []
+        // A broker that does not answer must not hold the rebalance callback:
+        // one budget for all requests; partitions not asked about are not awaited.
+        let deadline = Self.nowMillis() + 1_000
         for tp in inputs {
-            guard let marks = try? consumer.watermarks(tp, timeoutMillis: 5_000) else { continue }
+            let remaining = deadline - Self.nowMillis()
+            guard remaining > 0 else { break }
+            guard let marks = try? consumer.watermarks(tp, timeoutMillis: Int32(remaining)) else { continue }
             let start = starts[tp].map { $0 >= 0 ? $0 : marks.low } ?? marks.low
             if marks.high > start { withRecords.append(tp) }
         }
