@@ -8,7 +8,8 @@ import PipelineHarness
 ///
 /// Stage 2 reads as `RepartitionEntryReader` does: a check pass over the
 /// whole chunk (`UsageRecordCodec.skip`: a corrupt record applies nothing),
-/// then each entry decoded into one reused record by a decoder made per chunk.
+/// then each entry decoded into one reused record by one decoder that lives
+/// as long as the hop (its string caches carry over, as in `meterd run`).
 ///
 /// Events go through in chunks of `chunkSize` (stage 1 packs what one poll
 /// read); rejected records never reach the repartition topic, so a flag per
@@ -20,6 +21,7 @@ struct RepartitionHop {
 
     /// Stage 1's per-thread cache of groupBy strings, as `meterd run` keeps one.
     private var textCache = UsageExtractor.TextCache()
+    private var decoder = UsageRecordDecoder()
 
     init() { hasUsage.reserveCapacity(chunkSize) }
 
@@ -46,12 +48,11 @@ struct RepartitionHop {
         }
     }
 
-    private func decodeAndProcess(_ bytes: [UInt8], into pipeline: inout MeteringPipeline) {
+    private mutating func decodeAndProcess(_ bytes: [UInt8], into pipeline: inout MeteringPipeline) {
         do {
             var check = BinaryReader(bytes)
             for usable in hasUsage where usable { try UsageRecordCodec.skip(from: &check) }
             var reader = BinaryReader(bytes)
-            var decoder = UsageRecordDecoder()
             var usage = UsageRecord.empty
             for usable in hasUsage {
                 guard usable else {
@@ -85,7 +86,6 @@ struct RepartitionHop {
                 var check = BinaryReader(writer.bytes)
                 for _ in usages.indices { try UsageRecordCodec.skip(from: &check) }
                 var reader = BinaryReader(writer.bytes)
-                var decoder = UsageRecordDecoder()
                 var usage = UsageRecord.empty
                 for _ in usages.indices {
                     try decoder.decode(from: &reader, into: &usage)
