@@ -140,6 +140,38 @@ struct PipelineExactlyOnceTests {
         }
     }
 
+    @Test("a --split-stages process and a full member share the group while producing: outputs equal the oracle")
+    func splitAndFullMembersShareAGroup() async throws {
+        let cluster = try await PipelineCluster(setup: setup)
+        defer { cluster.terminateAll() }
+        let records = TrafficGenerator(setup: setup, seed: 8).generate(count: 12_000)
+        try await cluster.start("t", arguments: ["--threads", "2", "--split-stages"])
+        let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
+        let started = ContinuousClock.now
+        let production = paced(records, chunk: 400, pause: .milliseconds(400), producer)
+        try await Task.sleep(for: .seconds(2))
+        let full = try await cluster.start("f")
+        // The full member takes a share of both topics; the split process keeps each kind to its topic.
+        let deadline = ContinuousClock.now + .seconds(40)
+        while cluster.assignedPartitions(of: full).isEmpty || cluster.logLines(of: "f", containing: "gateway.usage[").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(!cluster.assignedPartitions(of: full).isEmpty, "the full member got aggregation partitions")
+        #expect(!cluster.logLines(of: "f", containing: "gateway.usage[").filter { $0.contains("partitions assigned") }.isEmpty, "the full member got input partitions")
+        let decodeAssignments = cluster.logLines(of: "t", containing: "meterd.member=1 ").filter { $0.contains("partitions assigned") }
+        let aggregateAssignments = cluster.logLines(of: "t", containing: "meterd.member=2 ").filter { $0.contains("partitions assigned") }
+        #expect(!decodeAssignments.isEmpty && decodeAssignments.allSatisfy { !$0.contains("meterd-repartition[") }, "\(decodeAssignments)")
+        #expect(!aggregateAssignments.isEmpty && aggregateAssignments.allSatisfy { !$0.contains("gateway.usage[") }, "\(aggregateAssignments)")
+        try await production.value
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        print("e2e split + full: f aggregates \(cluster.assignedPartitions(of: full).sorted()); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
+        #expect(try await cluster.stop("f", signal: SIGTERM) == 0)
+        #expect(try await cluster.stop("t", signal: SIGTERM) == 0)
+    }
+
     /// Runs one `meterd run` process with two processing threads while
     /// producing, checks it with `check` after both threads joined, kills it
     /// (SIGKILL), restarts it and compares its outputs with the oracle.
