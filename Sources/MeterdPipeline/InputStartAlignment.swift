@@ -25,7 +25,7 @@ struct InputStartAlignment {
     /// Assigned partitions with records to read that delivered none yet.
     private(set) var waiting: Set<TopicPartition> = []
     /// Records delivered since the assignment, per partition (while `waiting` is not empty).
-    private var delivered: [TopicPartition: Int] = [:]
+    private var deliveredCounts: [TopicPartition: Int] = [:]
     private(set) var paused: Set<TopicPartition> = []
     private var deadlineMillis: Int64 = 0
 
@@ -36,7 +36,7 @@ struct InputStartAlignment {
     mutating func assigned(withRecords partitions: [TopicPartition], nowMillis: Int64) {
         guard !partitions.isEmpty else { return }
         waiting.formUnion(partitions)
-        delivered = [:]
+        deliveredCounts = [:]
         deadlineMillis = nowMillis + Self.maxWaitMillis
     }
 
@@ -45,8 +45,8 @@ struct InputStartAlignment {
     mutating func delivered(_ partition: TopicPartition) -> TopicPartition? {
         guard !waiting.isEmpty else { return nil }
         if waiting.remove(partition) != nil { return nil }
-        let count = delivered[partition, default: 0] + 1
-        delivered[partition] = count
+        let count = deliveredCounts[partition, default: 0] + 1
+        deliveredCounts[partition] = count
         guard count >= Self.leadRecords, !paused.contains(partition) else { return nil }
         paused.insert(partition)
         return partition
@@ -58,9 +58,9 @@ struct InputStartAlignment {
         guard !paused.isEmpty || !waiting.isEmpty else { return [] }
         guard waiting.isEmpty || nowMillis >= deadlineMillis else { return [] }
         waiting = []
-        delivered = [:]
+        deliveredCounts = [:]
         defer { paused = [] }
-        return paused.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        return paused.sorted()
     }
 
     /// Partitions taken away: no longer waited for.
@@ -69,7 +69,7 @@ struct InputStartAlignment {
         var resumed: [TopicPartition] = []
         for partition in partitions {
             waiting.remove(partition)
-            delivered[partition] = nil
+            deliveredCounts[partition] = nil
             if paused.remove(partition) != nil { resumed.append(partition) }
         }
         return resumed

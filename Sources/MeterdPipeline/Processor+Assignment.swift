@@ -122,7 +122,8 @@ extension Processor {
     /// Tells `startAlignment` which newly assigned input partitions have
     /// records to read from their start (one watermark request each).
     private func noteInputsToAlign(_ inputs: [TopicPartition], starts: [TopicPartition: Int64]) {
-        guard inputs.count > 1 || (!inputs.isEmpty && !assignedInputs.subtracting(inputs).isEmpty) else { return }
+        // `assignedInputs` already holds `inputs`: alignment needs two partitions or more.
+        guard !inputs.isEmpty, assignedInputs.count > 1 else { return }
         var withRecords: [TopicPartition] = []
         // A broker that does not answer must not hold the rebalance callback:
         // one budget for all requests; partitions not asked about are not awaited.
