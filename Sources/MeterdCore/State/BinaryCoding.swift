@@ -99,7 +99,22 @@ public struct BinaryReader: ~Copyable {
         return bytes[offset]
     }
 
+    /// A varint; one byte (lengths, counts, small indexes: most of them) is
+    /// read inline, longer ones out of line.
+    @inline(__always)
     public mutating func readVarint() throws(BinaryDecodingError) -> UInt64 {
+        if offset < bytes.count {
+            let first = bytes[offset]
+            if first < 0x80 {
+                offset += 1
+                return UInt64(first)
+            }
+        }
+        return try readLongVarint()
+    }
+
+    @inline(never)
+    private mutating func readLongVarint() throws(BinaryDecodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
