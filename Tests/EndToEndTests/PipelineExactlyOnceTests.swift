@@ -30,10 +30,7 @@ struct PipelineExactlyOnceTests {
         let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
         let started = ContinuousClock.now
         try await onThread { try producer.send(records[...]) }
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        let (oracle, reader) = try await expectOutputsEqualOracle(producer, cluster)
         print("e2e \(label): \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
@@ -59,10 +56,7 @@ struct PipelineExactlyOnceTests {
         }
         try await production.value
         #expect(producedAtKill.allSatisfy { $0 < records.count }, "every kill happened while producing: \(producedAtKill)")
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        let (_, reader) = try await expectOutputsEqualOracle(producer, cluster)
         print("e2e crash: kills after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
@@ -91,10 +85,7 @@ struct PipelineExactlyOnceTests {
         #expect(try await cluster.stop("b", signal: SIGTERM) == 0)
         #expect(try await cluster.stop("c", signal: SIGTERM) == 0)
         try await production.value
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        try await expectOutputsEqualOracle(producer, cluster)
         let restoredByFirst = cluster.restoredPartitions(of: first)
         for member in [first, second, third] {
             #expect(Set(cluster.assignedPartitions(of: member)) == Set(cluster.restoredPartitions(of: member)),
@@ -126,17 +117,15 @@ struct PipelineExactlyOnceTests {
         try await runTwoThreads(arguments: ["--threads", "2", "--split-stages"], seed: 7, label: "split stages") { cluster, process in
             // Member 1 subscribed to the input topic only and member 2 to the repartition topic only,
             // so the group gave every input partition to 1 and every repartition partition to 2.
-            let assigned = { (member: String) in
-                cluster.logLines(of: "t", containing: "meterd.member=\(member) ").filter { $0.contains("partitions assigned") }.joined(separator: "\n")
-            }
+            let assigned = { (member: Int) in cluster.assignmentLines(of: "t", member: member).joined(separator: "\n") }
             #expect(!cluster.logLines(of: "t", containing: "meterd.member=1 ").filter { $0.contains("meterd.stages=decode") }.isEmpty)
             #expect(!cluster.logLines(of: "t", containing: "meterd.member=2 ").filter { $0.contains("meterd.stages=aggregate") }.isEmpty)
             for partition in 0..<6 {
-                #expect(assigned("1").contains("gateway.usage[\(partition)]"), "\(assigned("1"))")
+                #expect(assigned(1).contains("gateway.usage[\(partition)]"), "\(assigned(1))")
             }
-            #expect(!assigned("1").contains("meterd-repartition["), "\(assigned("1"))")
-            #expect(Set(cluster.assignedPartitions(of: process)) == Set(0..<6), "\(assigned("2"))")
-            #expect(!assigned("2").contains("gateway.usage["), "\(assigned("2"))")
+            #expect(!assigned(1).contains("meterd-repartition["), "\(assigned(1))")
+            #expect(Set(cluster.assignedPartitions(of: process)) == Set(0..<6), "\(assigned(2))")
+            #expect(!assigned(2).contains("gateway.usage["), "\(assigned(2))")
         }
     }
 
@@ -158,15 +147,12 @@ struct PipelineExactlyOnceTests {
         }
         #expect(!cluster.assignedPartitions(of: full).isEmpty, "the full member got aggregation partitions")
         #expect(!cluster.logLines(of: "f", containing: "gateway.usage[").filter { $0.contains("partitions assigned") }.isEmpty, "the full member got input partitions")
-        let decodeAssignments = cluster.logLines(of: "t", containing: "meterd.member=1 ").filter { $0.contains("partitions assigned") }
-        let aggregateAssignments = cluster.logLines(of: "t", containing: "meterd.member=2 ").filter { $0.contains("partitions assigned") }
+        let decodeAssignments = cluster.assignmentLines(of: "t", member: 1)
+        let aggregateAssignments = cluster.assignmentLines(of: "t", member: 2)
         #expect(!decodeAssignments.isEmpty && decodeAssignments.allSatisfy { !$0.contains("meterd-repartition[") }, "\(decodeAssignments)")
         #expect(!aggregateAssignments.isEmpty && aggregateAssignments.allSatisfy { !$0.contains("gateway.usage[") }, "\(aggregateAssignments)")
         try await production.value
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        try await expectOutputsEqualOracle(producer, cluster)
         print("e2e split + full: f aggregates \(cluster.assignedPartitions(of: full).sorted()); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("f", signal: SIGTERM) == 0)
         #expect(try await cluster.stop("t", signal: SIGTERM) == 0)
@@ -195,10 +181,7 @@ struct PipelineExactlyOnceTests {
         try await cluster.start("t", arguments: arguments)
         try await production.value
         #expect(producedAtKill < records.count, "the kill happened while producing")
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        try await expectOutputsEqualOracle(producer, cluster)
         print("e2e \(label): kill after \(producedAtKill) of \(records.count) records; caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("t", signal: SIGTERM) == 0)
     }
@@ -222,10 +205,7 @@ struct PipelineExactlyOnceTests {
         try await cluster.start("p1")
         try await production.value
         #expect(producedAtStop > 0 && producedAtStop < records.count)
-        let oracle = try await expectOracle(producer, cluster)
-        let reader = try OutputReader(bootstrap: cluster.bootstrap)
-        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())")
+        try await expectOutputsEqualOracle(producer, cluster)
         print("e2e graceful: SIGTERM after \(producedAtStop) records, exited in \(stopTime); caught up in \(ContinuousClock.now - started); \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
@@ -246,6 +226,19 @@ struct PipelineExactlyOnceTests {
 
     /// Checks the produced input landed where expected and that the traffic
     /// exercises what the tests are meant to show; returns the oracle.
+    /// Reads the outputs until they equal the oracle of what `producer` sent
+    /// (or 120 s pass) and expects them equal; returns the oracle and the reader.
+    @discardableResult
+    private func expectOutputsEqualOracle(
+        _ producer: TrafficProducer, _ cluster: PipelineCluster, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> (UsageOracle, OutputReader) {
+        let oracle = try await expectOracle(producer, cluster)
+        let reader = try OutputReader(bootstrap: cluster.bootstrap)
+        let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())", sourceLocation: sourceLocation)
+        return (oracle, reader)
+    }
+
     private func expectOracle(_ producer: TrafficProducer, _ cluster: PipelineCluster) async throws -> UsageOracle {
         try producer.verifyOffsets(bootstrap: cluster.bootstrap)
         let oracle = UsageOracle(produced: producer.produced, setup: setup)

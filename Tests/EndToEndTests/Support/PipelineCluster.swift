@@ -142,6 +142,11 @@ final class PipelineCluster: @unchecked Sendable {
         history.filter { $0.instance == instance }.flatMap { $0.process.stderr.split(separator: "\n").map(String.init) }.filter { $0.contains(text) }
     }
 
+    /// The "partitions assigned" log lines of processing thread `member` (from 1) of a `--threads` process.
+    func assignmentLines(of instance: String, member: Int) -> [String] {
+        logLines(of: instance, containing: "meterd.member=\(member) ").filter { $0.contains("partitions assigned") }
+    }
+
     /// Repartition partitions a member logged as assigned ("partitions assigned").
     func assignedPartitions(of process: MeterdProcess) -> [Int32] {
         process.stderr.split(separator: "\n").filter { $0.contains("partitions assigned") }.flatMap { line in
