@@ -268,18 +268,6 @@ extension Processor {
 
     var deferralFull: Bool { deferredRecords.count >= Self.maxDeferredRecords || deferredBytes >= Self.maxDeferredBytes }
 
-    /// See `FetchWaker`: after a stretch of catching up, an almost empty
-    /// queue means librdkafka may have stopped fetching at its queue limit.
-    func wakeFetcherIfDrained(taken: Int) {
-        takenSinceWake += taken
-        guard takenSinceWake >= Self.recordsPerFetchWake, consumer.queuedRecordCount < Self.drainedQueueRecords else { return }
-        let partitions = Array(assignedInputs) + tasks.keys.map { TopicPartition(taskTopic, $0) }
-        guard !partitions.isEmpty else { return }
-        takenSinceWake = 0
-        wakeCursor = (wakeCursor + 1) % partitions.count
-        fetchWaker.wake(via: partitions[wakeCursor])
-    }
-
     /// How often the processing thread hands its counters to `/metrics`: a
     /// copy under a lock, cheap enough that progress shows within 0.1 s.
     static let publishIntervalMillis: Int64 = 100
@@ -287,11 +275,6 @@ extension Processor {
     /// Records one polling round takes at most before punctuating and
     /// checking the commit timer.
     static let recordsPerRound = 5_000
-
-    /// Records consumed between two fetcher wake-ups at most: live traffic
-    /// of a few hundred records a second wakes it every few seconds.
-    static let recordsPerFetchWake = 2_000
-    static let drainedQueueRecords = 2_000
 }
 
 /// See `Processor.stage1Memo`.
