@@ -22,8 +22,8 @@ extension JSONScanner {
         var p = pos
         if base[p] &- UInt8(ascii: "1") < 9 {
             p &+= 1
-            while p < count, isDigit(base[p]) { p &+= 1 }
-            if p >= count || (base[p] != UInt8(ascii: ".") && base[p] | 0x20 != UInt8(ascii: "e")) {
+            while isDigit(base[p]) { p &+= 1 }
+            if base[p] != UInt8(ascii: ".") && base[p] | 0x20 != UInt8(ascii: "e") {
                 pos = p
                 return
             }

@@ -12,7 +12,6 @@ extension JSONScanner {
         // Whether the innermost open container is an array.
         var inArray = false
         while true {
-            guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
             let b = base[pos]
             switch b {
             case UInt8(ascii: "\""):
@@ -26,7 +25,6 @@ extension JSONScanner {
                 guard level < limit else { throw fail(.tooDeep, at: pos) }
                 pos &+= 1
                 skipWhitespace(&pos)
-                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
                 let isArray = b == UInt8(ascii: "[")
                 if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
                     pos &+= 1
@@ -53,13 +51,13 @@ extension JSONScanner {
             while true {
                 if level == 0 { return }
                 // Compact layout, no whitespace: `,"` read as one 2-byte word, then the key.
-                if !inArray, pos &+ 2 <= count,
+                if !inArray,
                    UInt16(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt16.self)) == 0x222C {
                     pos &+= 2
                     try skipKeyAfterQuote(&pos)
                     break
                 }
-                let c = try byteAfterWhitespace(&pos)
+                let c = byteAfterWhitespace(&pos)
                 if c == UInt8(ascii: ",") {
                     pos &+= 1
                     if !inArray { try skipKey(&pos) }

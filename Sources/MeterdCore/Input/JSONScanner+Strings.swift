@@ -10,17 +10,16 @@ extension JSONScanner {
     /// - Returns: whether the string holds an escape.
     @inline(__always)
     func scanStringBody(_ pos: inout Int) throws(JSONSyntaxError) -> Bool {
-        if pos &+ 16 <= count {
-            let attention = meterd_string_attention16(base + pos)
-            if attention != 0 {
-                pos &+= attention.trailingZeroBitCount
-                if base[pos] == UInt8(ascii: "\"") {
-                    pos &+= 1
-                    return false
-                }
-            } else {
-                pos &+= 16
+        // Within the padding the first NUL is flagged, so a quote found here is before the end.
+        let attention = meterd_string_attention16(base + pos)
+        if attention != 0 {
+            pos &+= attention.trailingZeroBitCount
+            if base[pos] == UInt8(ascii: "\"") {
+                pos &+= 1
+                return false
             }
+        } else {
+            pos &+= 16
         }
         return try scanStringRest(&pos)
     }
@@ -41,7 +40,7 @@ extension JSONScanner {
     /// (`pos` on it), or within 16 bytes of the end.
     @inline(__always)
     private func skipPlainBlocks(_ pos: inout Int) -> Bool {
-        while pos &+ 16 <= count {
+        while pos < count {
             let attention = meterd_string_attention16(base + pos)
             if attention != 0 {
                 pos &+= attention.trailingZeroBitCount

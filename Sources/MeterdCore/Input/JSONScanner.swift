@@ -12,6 +12,9 @@
 struct JSONScanner {
     /// Objects and arrays nested deeper than this are `malformed_json`.
     static let maxDepth = 64
+    /// NUL bytes after the last byte of the text: at least one 16-byte
+    /// string block and an 8-byte key word past any position the walk reaches.
+    static let padding = 32
 
     let base: UnsafePointer<UInt8>
     let count: Int
@@ -44,13 +47,36 @@ struct JSONScanner {
         trie: SelectorTrieView,
         slots: UnsafeMutableBufferPointer<ScannedValue>
     ) throws(JSONSyntaxError) -> ScannedValue.Kind {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { throw JSONSyntaxError(offset: 0, problem: .empty) }
-        let scanner = JSONScanner(base: base, count: bytes.count, trie: trie, slots: slots)
-        // Frames are pushed only for nodes with edges, so the trie's height bounds them.
-        let result: Result<ScannedValue.Kind, JSONSyntaxError> = withUnsafeTemporaryAllocation(
-            of: Frame.self, capacity: trie.height
-        ) { frames in
-            Result { () throws(JSONSyntaxError) in try scanner.scanDocument(frames) }
+        var scratch: [UInt8] = []
+        return try scan(bytes, scratch: &scratch, trie: trie, slots: slots)
+    }
+
+    /// `scan(_:trie:slots:)` over a copy of `bytes` in `scratch`, which it
+    /// grows as needed: pass the same array for every record of a thread.
+    ///
+    /// The walk reads the copy followed by `padding` NUL bytes, so its loops
+    /// need no end checks: a NUL ends every token and is never valid JSON
+    /// outside a string, and its errors at the end become `unexpectedEnd`.
+    static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        scratch: inout [UInt8],
+        trie: SelectorTrieView,
+        slots: UnsafeMutableBufferPointer<ScannedValue>
+    ) throws(JSONSyntaxError) -> ScannedValue.Kind {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { throw JSONSyntaxError(offset: 0, problem: .empty) }
+        let count = bytes.count
+        if scratch.count < count &+ padding {
+            scratch = Array(repeating: 0, count: max(count &+ padding, 2 &* scratch.count))
+        }
+        let result: Result<ScannedValue.Kind, JSONSyntaxError> = scratch.withUnsafeMutableBufferPointer { copy in
+            let base = copy.baseAddress!
+            base.update(from: source, count: count)
+            (base + count).update(repeating: 0, count: padding)
+            let scanner = JSONScanner(base: UnsafePointer(base), count: count, trie: trie, slots: slots)
+            // Frames are pushed only for nodes with edges, so the trie's height bounds them.
+            return withUnsafeTemporaryAllocation(of: Frame.self, capacity: trie.height) { frames in
+                Result { () throws(JSONSyntaxError) in try scanner.scanDocument(frames) }
+            }
         }
         return try result.get()
     }
@@ -68,14 +94,14 @@ struct JSONScanner {
     /// Inlined test for the usual case, no whitespace at all; the loop is out of line.
     @inline(__always)
     func skipWhitespace(_ pos: inout Int) {
-        guard pos < count, base[pos] <= 0x20 else { return }
+        guard base[pos] <= 0x20 else { return }
         skipWhitespaceBytes(&pos)
     }
 
     @inline(never)
     func skipWhitespaceBytes(_ pos: inout Int) {
         // Bits 0x20, 0x0D, 0x0A, 0x09: the four JSON whitespace bytes.
-        while pos < count {
+        while true {
             let b = base[pos]
             guard b <= 0x20, (UInt64(0x1_0000_2600) >> UInt64(b)) & 1 != 0 else { return }
             pos &+= 1
@@ -94,8 +120,8 @@ struct JSONScanner {
         var depth = 0
         var node = 0
         while true {
-            // A value for trie node `node` (-1: none) starts at `pos`.
-            guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+            // A value for trie node `node` (-1: none) starts at `pos`; past the end, the NUL padding
+            // takes the `default` branch, whose error becomes `unexpectedEnd` there.
             let start = pos
             var value: ScannedValue
             let b = base[pos]
@@ -119,7 +145,6 @@ struct JSONScanner {
                 guard depth < Self.maxDepth else { throw fail(.tooDeep, at: pos) }
                 pos &+= 1
                 skipWhitespace(&pos)
-                guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
                 if base[pos] == b &+ 2 {  // `]` and `}` follow `[` and `{` by 2
                     pos &+= 1
                     value = ScannedValue(kind: isArray ? .array : .object, hasEscapes: false, start: start, end: pos)
@@ -151,7 +176,7 @@ struct JSONScanner {
                     if slot >= 0 { slots[slot] = value }
                 }
                 if depth == 0 { return value.kind }
-                let c = try byteAfterWhitespace(&pos)
+                let c = byteAfterWhitespace(&pos)
                 let top = depth &- 1
                 let isArray = frames[top].isArray
                 if c == UInt8(ascii: ",") {
@@ -196,12 +221,11 @@ struct JSONScanner {
     /// The first byte at or after `pos` that is not whitespace, with `pos`
     /// moved to it: what follows a value (a comma or a closing bracket).
     @inline(__always)
-    func byteAfterWhitespace(_ pos: inout Int) throws(JSONSyntaxError) -> UInt8 {
-        guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+    /// At the end this is the padding's NUL, which the caller rejects.
+    func byteAfterWhitespace(_ pos: inout Int) -> UInt8 {
         let b = base[pos]
         guard b <= 0x20 else { return b }
-        skipWhitespace(&pos)
-        guard pos < count else { throw fail(.unexpectedEnd, at: pos) }
+        skipWhitespaceBytes(&pos)
         return base[pos]
     }
 
@@ -209,12 +233,12 @@ struct JSONScanner {
     /// at the first other byte. The byte right away is the compact layout's case.
     @inline(__always)
     func expect(_ byte: UInt8, _ pos: inout Int, else problem: JSONSyntaxError.Problem) throws(JSONSyntaxError) {
-        if pos < count, base[pos] == byte {
+        if base[pos] == byte {
             pos &+= 1
             return
         }
         skipWhitespace(&pos)
-        guard pos < count, base[pos] == byte else { throw fail(problem, at: pos) }
+        guard base[pos] == byte else { throw fail(problem, at: pos) }
         pos &+= 1
     }
 
@@ -223,14 +247,9 @@ struct JSONScanner {
         let length = end &- start
         guard !escaped else { return childForEscapedKey(node: node, start: start, length: length) }
         guard trie.mayHaveKey(ofLength: length, below: node) else { return -1 }
-        // The bytes after a key (quote, colon, value) are in the buffer, so reading 8 at once is safe when they fit.
-        let prefix: UInt64
-        if start &+ 8 <= count {
-            let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
-            prefix = length >= 8 ? word : word & ((1 << (UInt64(length) &* 8)) &- 1)
-        } else {
-            prefix = SelectorTrie.prefix(UnsafeBufferPointer(start: base + start, count: length))
-        }
+        // The padding makes reading 8 bytes at once safe.
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + start).loadUnaligned(as: UInt64.self))
+        let prefix = length >= 8 ? word : word & ((1 << (UInt64(length) &* 8)) &- 1)
         return trie.child(of: node, key: UnsafeBufferPointer(start: base + start, count: length), prefix: prefix)
     }
 

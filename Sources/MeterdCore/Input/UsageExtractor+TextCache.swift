@@ -6,6 +6,9 @@ extension UsageExtractor {
     /// `extract` there. Results never depend on it.
     public struct TextCache: Sendable {
         var interner: StringInterner
+        /// The record's bytes followed by the scanner's NUL padding
+        /// (`JSONScanner.scan(_:scratch:trie:slots:)`), reused across records.
+        var scanBuffer: [UInt8] = []
 
         /// A cache of 256 strings of up to 32 bytes (about 10 KiB).
         public init() { interner = StringInterner(slotCount: 256) }

@@ -174,7 +174,7 @@ public struct UsageExtractor: Sendable {
         unpriced: inout [UnpricedUsage],
         cache: inout TextCache
     ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.structuredTrie) { (slots) throws(Rejection) -> UsageRecord in
+        try walk(bytes, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) -> UsageRecord in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
@@ -199,7 +199,7 @@ public struct UsageExtractor: Sendable {
         unpriced: inout [UnpricedUsage],
         cache: inout TextCache
     ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true) { (slots) throws(Rejection) -> UsageRecord in
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) -> UsageRecord in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
@@ -214,7 +214,8 @@ public struct UsageExtractor: Sendable {
         _ bytes: UnsafeBufferPointer<UInt8>,
         trie: SelectorTrie,
         allowEmpty: Bool = false,
-        _ body: (UnsafeMutableBufferPointer<ScannedValue>) throws(Rejection) -> UsageRecord
+        cache: inout TextCache,
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>, inout TextCache) throws(Rejection) -> UsageRecord
     ) throws(Rejection) -> UsageRecord {
         let result: Result<UsageRecord, Rejection> = withUnsafeTemporaryAllocation(
             of: ScannedValue.self,
@@ -223,7 +224,9 @@ public struct UsageExtractor: Sendable {
             slots.initialize(repeating: .absent)
             if !(allowEmpty && bytes.isEmpty) {
                 let scanned = trie.withView { view in
-                    Result { () throws(JSONSyntaxError) in try JSONScanner.scan(bytes, trie: view, slots: slots) }
+                    Result { () throws(JSONSyntaxError) in
+                        try JSONScanner.scan(bytes, scratch: &cache.scanBuffer, trie: view, slots: slots)
+                    }
                 }
                 let rootKind: ScannedValue.Kind
                 switch scanned {
@@ -235,7 +238,7 @@ public struct UsageExtractor: Sendable {
                 }
             }
             do throws(Rejection) {
-                return .success(try body(slots))
+                return .success(try body(slots, &cache))
             } catch {
                 return .failure(error)
             }
