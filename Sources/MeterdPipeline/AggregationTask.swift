@@ -9,7 +9,11 @@ final class AggregationTask {
     /// Next repartition offset to read.
     var nextOffset: Int64
     /// Greatest applied origin offset per input partition.
-    var appliedOrigins: [OriginPartition: Int64]
+    private(set) var appliedOrigins: [OriginPartition: Int64]
+    /// The origin partition `markAppliedIfNew` saw last and its index in
+    /// `appliedOrigins` (which only that method changes): records come in
+    /// runs per origin partition, and within a run no topic name is hashed.
+    private var lastApplied: (origin: OriginPartition, index: Dictionary<OriginPartition, Int64>.Index)?
     /// Origin offsets at or below which records are re-read by an ops replay.
     var replayedOrigins: [OriginPartition: Int64]
     /// Before `rereadCopiesStartOffset`, repartitioned copies of origins at or
@@ -63,10 +67,16 @@ final class AggregationTask {
     }
 
     /// False when a repartitioned copy of `origin` was already applied;
-    /// otherwise records it as applied and returns true — one dictionary
-    /// lookup, as stage 2 asks this for every usage record.
+    /// otherwise records it as applied and returns true. Stage 2 asks this
+    /// for every usage record: at most one dictionary lookup.
     func markAppliedIfNew(_ origin: RecordOrigin) -> Bool {
-        Self.advance(&appliedOrigins[OriginPartition(topic: origin.topic, partition: origin.partition), default: -1], to: origin.offset)
+        if let last = lastApplied, last.origin.partition == origin.partition, last.origin.topic == origin.topic {
+            return Self.advance(&appliedOrigins.values[last.index], to: origin.offset)
+        }
+        let key = OriginPartition(topic: origin.topic, partition: origin.partition)
+        let isNew = Self.advance(&appliedOrigins[key, default: -1], to: origin.offset)
+        lastApplied = appliedOrigins.index(forKey: key).map { (key, $0) }
+        return isNew
     }
 
     private static func advance(_ applied: inout Int64, to offset: Int64) -> Bool {

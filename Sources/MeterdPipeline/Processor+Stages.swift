@@ -39,12 +39,17 @@ extension Processor {
         if stage1Memo.assigned != tp {
             guard assignedInputs.contains(tp) else { return }
             stage1Memo.assigned = tp
+            stage1Memo.position = inputPositions.index(forKey: tp)
         }
-        // Advance the position first (one lookup); a record before it is a
-        // re-delivery after a rewind, and the position goes back as it was.
-        if let position = inputPositions.updateValue(record.offset + 1, forKey: tp), record.offset < position {
-            inputPositions[tp] = position
-            return
+        // Advance the position first; a record before it is a re-delivery
+        // after a rewind. Within a run the position is updated through its
+        // index, without hashing the topic name.
+        if let index = stage1Memo.position {
+            guard record.offset >= inputPositions.values[index] else { return }
+            inputPositions.values[index] = record.offset + 1
+        } else {
+            inputPositions[tp] = record.offset + 1
+            stage1Memo.position = inputPositions.index(forKey: tp)
         }
         if startAlignment.isActive, let ahead = startAlignment.delivered(tp) { pauseInputAhead(ahead) }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false

@@ -280,5 +280,9 @@ extension Processor {
 /// See `Processor.stage1Memo`.
 struct Stage1Memo {
     var assigned: TopicPartition?
+    /// The index of `assigned` in `inputPositions`, if it has a position.
+    /// Valid until a key is added to or removed from it, which happens
+    /// only where the memo is reset or right before it is set again.
+    var position: Dictionary<TopicPartition, Int64>.Index?
     var moved: TopicPartition?
 }
