@@ -2,31 +2,29 @@ import MeterdCore
 import MeterdKafka
 
 extension Processor {
-    /// Decodes an input record; `nil` after dead-lettering it (unless
-    /// `deadLettering` is false: a replay re-reads a record already dead-lettered).
-    func extract(_ record: borrowing BorrowedRecord, deadLettering: Bool = true) -> UsageRecord? {
+    /// Decodes an input record into `usage` (reusing its storage); false
+    /// after dead-lettering it (unless `deadLettering` is false: a replay
+    /// re-reads a record already dead-lettered).
+    func extract(_ record: borrowing BorrowedRecord, deadLettering: Bool = true, into usage: inout UsageRecord) -> Bool {
         let kafkaHeaders = record.headers
         let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
         let timestamp = record.timestampMillis ?? 0
         var unpriced: [UnpricedUsage] = []
-        let result: ExtractionResult = record.withValue { value in
-            guard let value else { return .rejected(.malformedJSON, detail: "record has no value") }
+        let rejection: Rejection? = record.withValue { value in
+            guard let value else { return Rejection.noValue }
             return extractor.extract(
-                value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache
+                value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache, into: &usage
             )
         }
         if !unpriced.isEmpty { noteUnpriced(unpriced) }
-        switch result {
-        case .usage(let usage):
-            return usage
-        case .rejected where !deadLettering:
-            counters.replaySkippedEvents += 1
-            return nil
-        case .rejected(let reason, let detail):
+        guard let rejection else { return true }
+        if deadLettering {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
-            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: detail)
-            return nil
+            deadLetter(key: record.key, value: record.value, origin: origin, reason: rejection.reason, detail: rejection.detail)
+        } else {
+            counters.replaySkippedEvents += 1
         }
+        return false
     }
 
     /// Stage 1: decode an input record; usage goes to the repartition topic
@@ -53,16 +51,16 @@ extension Processor {
         }
         if startAlignment.isActive, let ahead = startAlignment.delivered(tp) { pauseInputAhead(ahead) }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
-        if let usage = extract(record, deadLettering: !replayed) {
+        if extract(record, deadLettering: !replayed, into: &extracted) {
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.
-            let partition = Int(KafkaPartitioner.murmur2(key: usage.customer, partitionCount: repartitionPartitions))
+            let partition = Int(KafkaPartitioner.murmur2(key: extracted.customer, partitionCount: repartitionPartitions))
             if partition >= pendingRepartition.count {
                 pendingRepartition += Array(repeating: nil, count: partition + 1 - pendingRepartition.count)
             }
             var batch = pendingRepartition[partition].take() ?? RepartitionBatchWriter()
-            batch.append(RepartitionRecord(origin: origin, originalKey: record.key, usage: usage))
+            batch.append(origin: origin, originalKey: record.key, usage: extracted)
             pendingRepartition[partition] = batch
             if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }
@@ -121,8 +119,8 @@ extension Processor {
         task.hasUncheckpointedChanges = true
         let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
         let replayed = task.isReplayed(origin)
-        guard let usage = extract(record, deadLettering: !replayed) else { return }
-        apply(usage, origin: origin, originalKey: record.key, originalValue: record.value, replayed: replayed, to: task)
+        guard extract(record, deadLettering: !replayed, into: &extracted) else { return }
+        apply(extracted, origin: origin, originalKey: record.key, originalValue: record.value, replayed: replayed, to: task)
     }
 
     /// Feeds one usage record to a task's aggregator and emits what it

@@ -19,6 +19,8 @@ public final class Processor: RebalanceListener {
     let extractor: UsageExtractor
     /// Decoded groupBy strings shared by this processor's extractions (it runs on one thread).
     var textCache = UsageExtractor.TextCache()
+    /// The usage record every input record is decoded into (its arrays are reused).
+    var extracted = UsageRecord.empty
     let compiled: CompiledConfiguration
     let encoder: CloudEventEncoder
     let logger: Logger

@@ -47,6 +47,10 @@ public struct RepartitionRecord: Sendable, Equatable {
     }
 
     func encodeEntry(into writer: inout BinaryWriter) {
+        Self.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &writer)
+    }
+
+    static func encodeEntry(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, into writer: inout BinaryWriter) {
         writer.write(origin.topic)
         writer.write(zigzag: Int64(origin.partition))
         writer.write(zigzag: origin.offset)
@@ -111,6 +115,12 @@ public struct RepartitionBatchWriter: Sendable {
 
     public mutating func append(_ record: RepartitionRecord) {
         record.encodeEntry(into: &entries)
+        count += 1
+    }
+
+    /// `append(_:)` of the record these parts make, without assembling it.
+    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord) {
+        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &entries)
         count += 1
     }
 

@@ -25,9 +25,15 @@ struct RepartitionHop {
 
     init() { hasUsage.reserveCapacity(chunkSize) }
 
-    private mutating func extract(_ bytes: UnsafeRawBufferPointer, _ extractor: UsageExtractor) -> UsageRecord? {
+    /// The record stage 1 decodes every event into, as `meterd run` reuses one.
+    private var extracted = UsageRecord.empty
+
+    /// Decodes `bytes` into `extracted`; false for a rejected record.
+    private mutating func extract(_ bytes: UnsafeRawBufferPointer, _ extractor: UsageExtractor) -> Bool {
         var unpriced: [UnpricedUsage] = []
-        return extractor.extract(value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache).usage
+        return extractor.extract(
+            value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache, into: &extracted
+        ) == nil
     }
 
     mutating func run(
@@ -39,9 +45,9 @@ struct RepartitionHop {
             var writer = BinaryWriter(capacity: 16 * 1024)
             hasUsage.removeAll(keepingCapacity: true)
             for index in start..<end {
-                let usage = stream.withRecord(at: index) { extract($0, extractor) }
-                hasUsage.append(usage != nil)
-                if let usage { UsageRecordCodec.encode(usage, into: &writer) }
+                let usable = stream.withRecord(at: index) { extract($0, extractor) }
+                hasUsage.append(usable)
+                if usable { UsageRecordCodec.encode(extracted, into: &writer) }
             }
             decodeAndProcess(writer.bytes, into: &pipeline)
             start = end
@@ -76,8 +82,8 @@ struct RepartitionHop {
             let end = min(start + chunkSize, range.upperBound)
             usages.removeAll(keepingCapacity: true)
             for index in start..<end {
-                if let usage = stream.withRecord(at: index, { extract($0, extractor) }) {
-                    usages.append(usage)
+                if stream.withRecord(at: index, { extract($0, extractor) }) {
+                    usages.append(extracted)
                 }
             }
             var writer = BinaryWriter(capacity: 16 * 1024)

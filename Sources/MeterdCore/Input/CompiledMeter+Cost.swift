@@ -10,7 +10,8 @@ struct CompiledCost: Sendable {
 
 /// What a cost meter makes of one record.
 enum CostReading {
-    case sample(MeterSample)
+    /// The sample was written.
+    case sampled
     /// Neither token count is there: the event does not count toward the meter.
     case noTokens
     /// Tokens, but no price matched: the event does not count toward the meter.
@@ -25,7 +26,7 @@ extension CompiledMeter {
     ///   finite number ≥ 0, the cost overflows, or a numeric dimension does.
     func costReading(
         _ cost: CompiledCost, from values: SelectedValues, prices: PriceBook, overrides: CompiledPriceTable?,
-        texts: inout DimensionTexts
+        texts: inout DimensionTexts, into sample: inout MeterSample
     ) throws(InvalidValue) -> CostReading {
         let input = try tokens(values.value(ofSelector: cost.inputTokens), values, source: cost.sources.inputTokens)
         let output = try tokens(values.value(ofSelector: cost.outputTokens), values, source: cost.sources.outputTokens)
@@ -43,7 +44,8 @@ extension CompiledMeter {
         let amount = ((input ?? 0) * price.input + (output ?? 0) * price.output) / 1_000_000
         guard amount.magnitude <= CompiledConfiguration.maxSummedMagnitude else { throw InvalidValue(detail: "meter \(slug): the cost of the tokens is out of range") }
         // -0 tokens would give -0: rollups show 0.
-        return .sample(try sample(.number(amount == 0 ? 0 : amount), values, texts: &texts))
+        try fill(&sample, with: .number(amount == 0 ? 0 : amount), values, texts: &texts)
+        return .sampled
     }
 
     /// A token count: nil when missing or null.

@@ -37,48 +37,39 @@ struct InvalidValue: Error {
 }
 
 extension CompiledMeter {
-    /// This meter's sample for the record, nil when the record does not count
-    /// toward it (missing or null value).
+    /// Writes this meter's sample for the record into `sample` (every field),
+    /// reusing its dimension array. False, with `sample` untouched, when the
+    /// record does not count toward the meter (missing or null value).
     /// - Throws: `InvalidValue` when the value is present but unusable, or a
     ///   numeric dimension overflows.
-    func sample(from values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) -> MeterSample? {
+    func sample(from values: SelectedValues, texts: inout DimensionTexts, into sample: inout MeterSample) throws(InvalidValue) -> Bool {
         let sampleValue: SampleValue
         if let valueSelector {
             let value = values.value(ofSelector: valueSelector)
-            if value.isMissing { return nil }
+            if value.isMissing { return false }
             sampleValue = try aggregation == .uniqueCount ? uniqueValue(value, values) : numericValue(value, values)
         } else {
             sampleValue = .none
         }
-        return try sample(sampleValue, values, texts: &texts)
+        try fill(&sample, with: sampleValue, values, texts: &texts)
+        return true
     }
 
-    /// The sample carrying `sampleValue` and the record's groupBy values.
-    /// - Throws: `InvalidValue` when a numeric dimension overflows.
-    func sample(_ sampleValue: SampleValue, _ values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) -> MeterSample {
-        if let shared = texts.dimensions(for: dimensionSelectors) {
-            return MeterSample(meterIndex: index, value: sampleValue, dimensions: shared)
+    /// Sets `sample` to this meter's sample with `sampleValue` and the
+    /// record's groupBy values, overwriting its dimension array in place.
+    func fill(_ sample: inout MeterSample, with sampleValue: SampleValue, _ values: SelectedValues, texts: inout DimensionTexts) throws(InvalidValue) {
+        sample.meterIndex = index
+        sample.value = sampleValue
+        let count = dimensionSelectors.count
+        if sample.dimensions.count > count {
+            sample.dimensions.removeLast(sample.dimensions.count - count)
+        } else if sample.dimensions.count < count {
+            if sample.dimensions.isEmpty { sample.dimensions.reserveCapacity(count) }
+            while sample.dimensions.count < count { sample.dimensions.append(nil) }
         }
-        let dimensions: [String?]
-        // Array literals for the usual one or two groupBy values: one allocation, no growth checks.
-        switch dimensionSelectors.count {
-        case 0:
-            return MeterSample(meterIndex: index, value: sampleValue, dimensions: [])
-        case 1:
-            dimensions = [try dimensionText(ofSelector: dimensionSelectors[0], values, texts: &texts)]
-        case 2:
-            let first = try dimensionText(ofSelector: dimensionSelectors[0], values, texts: &texts)
-            dimensions = [first, try dimensionText(ofSelector: dimensionSelectors[1], values, texts: &texts)]
-        default:
-            var made: [String?] = []
-            made.reserveCapacity(dimensionSelectors.count)
-            for selector in dimensionSelectors {
-                made.append(try dimensionText(ofSelector: selector, values, texts: &texts))
-            }
-            dimensions = made
+        for position in 0..<count {
+            sample.dimensions[position] = try dimensionText(ofSelector: dimensionSelectors[position], values, texts: &texts)
         }
-        texts.remember(dimensions, for: dimensionSelectors)
-        return MeterSample(meterIndex: index, value: sampleValue, dimensions: dimensions)
     }
 
     @inline(__always)

@@ -3,10 +3,8 @@
 /// `String` instead of each decoding and allocating its own.
 ///
 /// Four entries held inline (no allocation); selectors beyond that are
-/// simply not cached. It also keeps the last dimensions array made, so
-/// that meters grouping by the same selectors (prompt and completion
-/// tokens by model and provider) share one array instead of allocating one
-/// each.
+/// simply not cached. (Dimension arrays are not shared between meters:
+/// each sample's own array is reused from record to record instead.)
 struct DimensionTexts {
     /// The thread's cache of decoded strings (`UsageExtractor.TextCache`),
     /// lent for the record.
@@ -14,22 +12,6 @@ struct DimensionTexts {
     private var selectors: (Int, Int, Int, Int) = (-1, -1, -1, -1)
     private var texts: (String?, String?, String?, String?) = (nil, nil, nil, nil)
     private var count = 0
-    private var lastSelectors: [Int] = []
-    private var lastDimensions: [String?] = []
-
-    /// The dimensions last made for `dimensionSelectors`, if those were the
-    /// last ones asked for.
-    func dimensions(for dimensionSelectors: [Int]) -> [String?]? {
-        guard !lastDimensions.isEmpty, lastSelectors == dimensionSelectors else { return nil }
-        return lastDimensions
-    }
-
-    /// Remembers `dimensions`, made for `dimensionSelectors`.
-    mutating func remember(_ dimensions: [String?], for dimensionSelectors: [Int]) {
-        lastSelectors = dimensionSelectors
-        lastDimensions = dimensions
-    }
-
     init(interner: consuming StringInterner = StringInterner(slotCount: 0)) {
         self.interner = interner
     }

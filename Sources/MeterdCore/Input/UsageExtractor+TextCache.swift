@@ -9,6 +9,9 @@ extension UsageExtractor {
         /// The record's bytes followed by the scanner's NUL padding
         /// (`JSONScanner.scan(_:scratch:trie:slots:)`), reused across records.
         var scanBuffer: [UInt8] = []
+        /// Samples a record had beyond its meters' count, kept with their
+        /// dimension arrays for the next record extracted in place.
+        var spareSamples: [MeterSample] = []
 
         /// A cache of 256 strings of up to 32 bytes (about 10 KiB).
         public init() { interner = StringInterner(slotCount: 256) }

@@ -133,33 +133,50 @@ public struct UsageExtractor: Sendable {
         value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
         cache: inout TextCache
     ) -> ExtractionResult {
+        var record = UsageRecord.empty
+        if let rejection = extract(
+            value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
+            into: &record
+        ) {
+            return .rejected(rejection.reason, detail: rejection.detail)
+        }
+        return .usage(record)
+    }
+
+    /// Decodes one record into `record`, every field of which it replaces,
+    /// reusing its sample and dimension arrays: pass the same record for
+    /// every input record of a thread (as stage 1 does) and a stream of
+    /// records is decoded without allocating arrays.
+    /// - Returns: nil when `record` now holds the usage; otherwise why the
+    ///   input record is dead-lettered (`record` is then partly overwritten).
+    public func extract(
+        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord
+    ) -> Rejection? {
         guard value.count <= maxRecordBytes else {
-            return .rejected(.tooLarge, detail: "value of \(value.count) bytes exceeds \(maxRecordBytes)")
+            return Rejection(.tooLarge, "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
         let bytes = value.bindMemory(to: UInt8.self)
         let unprocessed = unpriced.count
-        let result: Result<UsageRecord, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
-            Result { () throws(Rejection) -> UsageRecord in
+        let result: Result<Void, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
+            Result { () throws(Rejection) in
                 if CloudEventDecoder.isBinaryMode(headers) {
-                    return try extractBinary(
+                    try extractBinary(
                         bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis,
-                        unpriced: &unpriced, cache: &cache
+                        unpriced: &unpriced, cache: &cache, into: &record
+                    )
+                } else {
+                    try extractStructured(
+                        bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced,
+                        cache: &cache, into: &record
                     )
                 }
-                return try extractStructured(
-                    bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced,
-                    cache: &cache
-                )
             }
         }
-        switch consume result {
-        case .success(let record):
-            return .usage(record)
-        case .failure(let rejection):
-            // A record rejected after a cost meter reported an unpriced reading reports nothing.
-            if unpriced.count > unprocessed { unpriced.removeSubrange(unprocessed...) }
-            return .rejected(rejection.reason, detail: rejection.detail)
-        }
+        guard case .failure(let rejection) = result else { return nil }
+        // A record rejected after a cost meter reported an unpriced reading reports nothing.
+        if unpriced.count > unprocessed { unpriced.removeSubrange(unprocessed...) }
+        return rejection
     }
 
     /// Decodes one record held in an array.
@@ -172,19 +189,21 @@ public struct UsageExtractor: Sendable {
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
         unpriced: inout [UnpricedUsage],
-        cache: inout TextCache
-    ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) -> UsageRecord in
+        cache: inout TextCache,
+        into record: inout UsageRecord
+    ) throws(Rejection) {
+        try walk(bytes, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
                 let envelope = try CloudEventDecoder.decode(values, customers: customers, recordTimestampMillis: recordTimestampMillis)
                 let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
-                return try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache)
+                return try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record)
             }
             if KongLogDecoder.matches(values) {
                 return try usage(
-                    try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values, unpriced: &unpriced, cache: &cache
+                    try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values, unpriced: &unpriced,
+                    cache: &cache, into: &record
                 )
             }
             throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
@@ -197,13 +216,14 @@ public struct UsageExtractor: Sendable {
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
         unpriced: inout [UnpricedUsage],
-        cache: inout TextCache
-    ) throws(Rejection) -> UsageRecord {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) -> UsageRecord in
+        cache: inout TextCache,
+        into record: inout UsageRecord
+    ) throws(Rejection) {
+        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
-            return try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache)
+            try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record)
         }
     }
 
@@ -215,9 +235,9 @@ public struct UsageExtractor: Sendable {
         trie: SelectorTrie,
         allowEmpty: Bool = false,
         cache: inout TextCache,
-        _ body: (UnsafeMutableBufferPointer<ScannedValue>, inout TextCache) throws(Rejection) -> UsageRecord
-    ) throws(Rejection) -> UsageRecord {
-        let result: Result<UsageRecord, Rejection> = withUnsafeTemporaryAllocation(
+        _ body: (UnsafeMutableBufferPointer<ScannedValue>, inout TextCache) throws(Rejection) -> Void
+    ) throws(Rejection) {
+        let result: Result<Void, Rejection> = withUnsafeTemporaryAllocation(
             of: ScannedValue.self,
             capacity: trie.slotCount
         ) { slots in
@@ -251,33 +271,38 @@ public struct UsageExtractor: Sendable {
     /// again when the record is rejected).
     private func usage(
         _ decoded: consuming EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage],
-        cache: inout TextCache
-    ) throws(Rejection) -> UsageRecord {
+        cache: inout TextCache, into record: inout UsageRecord
+    ) throws(Rejection) {
         // Fields are moved out below (`take`), not copied: each copy cost a retain and a release.
         var envelope = decoded
         guard let customer = envelope.knownCustomer.take() ?? customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
-        var samples: [MeterSample] = []
-        samples.reserveCapacity(meters.count)
         var overrides: CompiledPriceTable?
         var overridesResolved = false
         // The cache's interner is lent to the record's texts (swapped, not copied) and given back on every exit.
         var texts = DimensionTexts()
         swap(&texts.interner, &cache.interner)
         defer { swap(&texts.interner, &cache.interner) }
+        // Samples are written over the record's own, reusing their dimension arrays.
+        var count = 0
         for meter in meters {
+            if count == record.samples.count {
+                record.samples.append(cache.spareSamples.popLast() ?? MeterSample(meterIndex: 0, value: .none, dimensions: []))
+            }
             do throws(InvalidValue) {
                 guard let cost = meter.cost else {
-                    if let sample = try meter.sample(from: values, texts: &texts) { samples.append(sample) }
+                    if try meter.sample(from: values, texts: &texts, into: &record.samples[count]) { count += 1 }
                     continue
                 }
                 if !overridesResolved {
                     overrides = prices.overrides(forCustomer: customer)
                     overridesResolved = true
                 }
-                switch try meter.costReading(cost, from: values, prices: prices, overrides: overrides, texts: &texts) {
-                case .sample(let sample): samples.append(sample)
+                switch try meter.costReading(
+                    cost, from: values, prices: prices, overrides: overrides, texts: &texts, into: &record.samples[count]
+                ) {
+                case .sampled: count += 1
                 case .noTokens: break
                 case .unpriced(let usage): unpriced.append(usage)
                 }
@@ -285,13 +310,11 @@ public struct UsageExtractor: Sendable {
                 throw Rejection(.invalidValue, error.detail)
             }
         }
-        return UsageRecord(
-            customer: customer,
-            subject: envelope.subject.take(),
-            source: envelope.source.take(),
-            id: envelope.id.take(),
-            eventTimeMillis: envelope.eventTimeMillis,
-            samples: samples
-        )
+        while record.samples.count > count, let spare = record.samples.popLast() { cache.spareSamples.append(spare) }
+        record.customer = customer
+        record.subject = envelope.subject.take()
+        record.source = envelope.source.take()
+        record.id = envelope.id.take()
+        record.eventTimeMillis = envelope.eventTimeMillis
     }
 }
