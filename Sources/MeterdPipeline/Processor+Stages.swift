@@ -77,8 +77,10 @@ extension Processor {
     }
 
     private func emitRepartitionBatch(_ partition: Int) {
-        guard let batch = pendingRepartition[partition].take(), batch.count > 0 else { return }
-        emit(OutgoingRecord(topic: repartitionTopic, partition: Int32(partition), key: nil, value: batch.bytes))
+        guard var batch = pendingRepartition[partition].take() else { return }
+        let value = batch.count > 0 ? batch.takeBytes() : nil
+        pendingRepartition[partition] = batch
+        if let value { emit(OutgoingRecord(topic: repartitionTopic, partition: Int32(partition), key: nil, value: value)) }
     }
 
     /// A packed repartition record is sent once it reaches this size.

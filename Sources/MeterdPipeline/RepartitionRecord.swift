@@ -136,6 +136,15 @@ public struct RepartitionBatchWriter: Sendable {
         value.append(contentsOf: entries.bytes)
         return value
     }
+
+    /// `bytes`, leaving the writer empty with its buffer kept for the next
+    /// batch (stage 1 fills one per partition and poll: no regrowing).
+    public mutating func takeBytes() -> [UInt8] {
+        let value = bytes
+        entries.removeAll()
+        count = 0
+        return value
+    }
 }
 
 /// Stage 2's reader of repartition records: lends each entry of a record,

@@ -43,6 +43,27 @@ struct PipelineRecordTests {
         #expect(try RepartitionRecord.decodeAll(entries[7].encoded()) == [entries[7]])
     }
 
+    @Test("a batch writer emptied by takeBytes packs the next entries as a fresh one; parts and records encode alike")
+    func repartitionBatchWriterIsReused() throws {
+        let entries = (0..<30).map { index in
+            RepartitionRecord(
+                origin: RecordOrigin(topic: "gateway.usage", partition: Int32(index % 2), offset: Int64(index)),
+                originalKey: index.isMultiple(of: 3) ? [UInt8(index)] : nil, usage: usage
+            )
+        }
+        var reused = RepartitionBatchWriter()
+        for entry in entries[..<20] { reused.append(origin: entry.origin, originalKey: entry.originalKey, usage: entry.usage) }
+        #expect(try RepartitionRecord.decodeAll(reused.takeBytes()) == Array(entries[..<20]))
+        #expect(reused.count == 0 && reused.byteCount == 0)
+        var fresh = RepartitionBatchWriter()
+        for entry in entries[20...] {
+            reused.append(origin: entry.origin, originalKey: entry.originalKey, usage: entry.usage)
+            fresh.append(entry)
+        }
+        #expect(reused.bytes == fresh.bytes)
+        #expect(try RepartitionRecord.decodeAll(reused.takeBytes()) == Array(entries[20...]))
+    }
+
     @Test("corrupt or empty packed repartition records throw")
     func corruptRepartitionBatchesThrow() {
         var batch = RepartitionBatchWriter()

@@ -20,6 +20,9 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empties the writer, keeping its buffer for what is written next.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(varint value: UInt64) {
