@@ -103,7 +103,10 @@ extension Processor {
                     return
                 }
                 let replayed = task.isReplayed(origin)
-                apply(usage, origin: origin, originalKey: originalKey, originalValue: nil, replayed: replayed, to: task)
+                if let reason = apply(usage, origin: origin, replayed: replayed, to: task) {
+                    // The original bytes are read back from the input topic at the commit.
+                    pendingDeadLetters.append(PendingDeadLetter(key: originalKey, origin: origin, reason: reason))
+                }
             }
         } catch {
             counters.deadLetters["corrupt_repartition_record", default: 0] += 1
@@ -122,13 +125,18 @@ extension Processor {
         let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
         let replayed = task.isReplayed(origin)
         guard extract(record, deadLettering: !replayed, into: &extracted) else { return }
-        apply(extracted, origin: origin, originalKey: record.key, originalValue: record.value, replayed: replayed, to: task)
+        if let reason = apply(extracted, origin: origin, replayed: replayed, to: task) {
+            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: "")
+        }
     }
 
     /// Feeds one usage record to a task's aggregator and emits what it
     /// decides. `replayed`: re-read by an ops replay (see `ReplayScope`).
-    func apply(_ usage: UsageRecord, origin: RecordOrigin, originalKey: [UInt8]?, originalValue: [UInt8]?, replayed: Bool, to task: AggregationTask) {
+    /// - Returns: why the record must be dead-lettered, if it must (the
+    ///   caller has its original bytes, or knows where to read them).
+    func apply(_ usage: UsageRecord, origin: RecordOrigin, replayed: Bool, to task: AggregationTask) -> RejectReason? {
         let lateBefore = task.aggregator.stats.lateAcceptedEvents
+        defer { counters.lateEvents += Int(task.aggregator.stats.lateAcceptedEvents - lateBefore) }
         switch task.aggregator.ingest(usage, replayed: replayed) {
         case .accepted(let quotaEvents):
             for event in quotaEvents {
@@ -143,13 +151,9 @@ extension Processor {
             // Re-read by an ops replay: dead-lettered the first time already.
             counters.replaySkippedEvents += 1
         case .rejected(let reason):
-            if let originalValue {
-                deadLetter(key: originalKey, value: originalValue, origin: origin, reason: reason, detail: "")
-            } else {
-                pendingDeadLetters.append(PendingDeadLetter(key: originalKey, origin: origin, reason: reason))
-            }
+            return reason
         }
-        counters.lateEvents += Int(task.aggregator.stats.lateAcceptedEvents - lateBefore)
+        return nil
     }
 
     /// Sends a record in the open transaction (beginning one if needed),
