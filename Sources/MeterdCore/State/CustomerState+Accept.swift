@@ -129,7 +129,8 @@ extension CustomerState {
     /// if needed (a window's state always holds the dedupe key of each of its
     /// events, so an empty fingerprint list means it was just created).
     private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
-        Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
+        let slot = windows.slot(of: start, default: CustomerWindowState())
+        Self.mutate(&windows.values[slot], created: &created, body)
     }
 
     /// Mutates an existing window's state in place; does nothing if there is none.
