@@ -19,7 +19,7 @@ public struct PartitionAggregator: Sendable {
     /// Stream time at the last flush: every window with close time ≤ this
     /// has been emitted.
     public internal(set) var flushedStreamTimeMillis: Int64?
-    public internal(set) var customers: [String: CustomerState] = [:]
+    public internal(set) var customers = CustomerTable()
     public internal(set) var stats = AggregatorStats()
     /// Greatest revision this partition ever emitted (replays number above it).
     public internal(set) var maxEmittedRevision = 0
@@ -74,7 +74,8 @@ public struct PartitionAggregator: Sendable {
         clock.observe(eventTimeMillis: record.eventTimeMillis)
         let start = windows.windowStart(containing: record.eventTimeMillis)
         var quotaEvents: [QuotaEvent] = []
-        let outcome = customers[record.customer, default: CustomerState()].accept(
+        let slot = customers.slot(of: record.customer, default: CustomerState())
+        let outcome = customers.values[slot].accept(
             record, windowStart: start, compiled: compiled, countsTowardQuotas: !replayed, quotaEvents: &quotaEvents
         )
         switch outcome {
@@ -142,9 +143,12 @@ public struct PartitionAggregator: Sendable {
     }
 
     private mutating func emitDirtyGroups(of ref: WindowRef, into out: inout [RollupRevision]) {
-        // Taken out and put back so the mutation below does not copy the groups.
-        guard var window = customers[ref.customer]?.windows.removeValue(forKey: ref.windowStart) else { return }
-        defer { customers[ref.customer]?.windows[ref.windowStart] = window }
+        // Swapped out and back so the mutation below does not copy the groups.
+        guard let slot = customers.index(forKey: ref.customer),
+              let position = customers.values[slot].windows.index(forKey: ref.windowStart) else { return }
+        var window = CustomerWindowState()
+        swap(&window, &customers.values[slot].windows.values[position])
+        defer { swap(&window, &customers.values[slot].windows.values[position]) }
         if window.noteChange(groupsChanged: true) { changedWindows.insert(ref) }
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0

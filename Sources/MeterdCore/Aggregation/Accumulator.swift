@@ -22,6 +22,7 @@ public struct Accumulator: Sendable, Equatable {
 
     /// Counts one event. `value` has been validated for `kind` by
     /// `CompiledConfiguration.validate`.
+    @inline(__always)
     public mutating func add(_ value: SampleValue, eventTimeMillis: Int64, id: String) {
         switch kind {
         case .count:

@@ -201,7 +201,13 @@ struct JSONWriter: ~Copyable {
             put(UInt8(ascii: "\""))
             var clean = 0
             var index = 0
+            let raw = UnsafeRawBufferPointer(utf8)
             while index < utf8.count {
+                // Eight bytes at a time while none needs escaping (most text).
+                if index &+ 8 <= utf8.count, !Self.mayNeedEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index &+= 8
+                    continue
+                }
                 let byte = utf8[index]
                 index &+= 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
@@ -212,6 +218,13 @@ struct JSONWriter: ~Copyable {
             put(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[clean...])))
             put(UInt8(ascii: "\""))
         }
+    }
+
+    /// Whether any of the 8 bytes of `word` is a control character, `"` or
+    /// `\\` (SWAR: exact as a yes/no, the bytes are then checked one by one).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        SWAR.hasByte(below: 0x20, word) || SWAR.hasByte(UInt8(ascii: "\""), word) || SWAR.hasByte(UInt8(ascii: "\\"), word)
     }
 
     private mutating func appendEscape(_ byte: UInt8) {

@@ -49,7 +49,16 @@ public enum RollupKeyEncoding {
         part.withUTF8 { utf8 in
             var clean = 0
             var index = 0
+            let raw = UnsafeRawBufferPointer(utf8)
             while index < utf8.count {
+                // Eight bytes at a time while none is `%`, `/` or `=`.
+                if index &+ 8 <= utf8.count {
+                    let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    if !SWAR.hasByte(UInt8(ascii: "%"), word), !SWAR.hasByte(UInt8(ascii: "/"), word), !SWAR.hasByte(UInt8(ascii: "="), word) {
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = utf8[index]
                 index &+= 1
                 let escaped: (UInt8, UInt8)

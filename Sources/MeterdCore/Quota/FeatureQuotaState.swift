@@ -66,10 +66,12 @@ public struct FeatureQuotaState: Sendable, Equatable {
     }
 
     /// Counts `amount` of usage at `eventTimeMillis` and appends the announcements it earns.
+    /// - Returns: the end of the period counted into.
+    @discardableResult
     mutating func record(
         amount: Double, eventTimeMillis: Int64, rule: CompiledQuotaRule,
         customer: String, feature: String, into events: inout [QuotaEvent]
-    ) {
+    ) -> Int64 {
         let (start, end) = QuotaCalendar.period(rule.period, containing: eventTimeMillis)
         func event(_ kind: QuotaEvent.Kind, _ threshold: Double, _ periodStart: Int64, _ p: Period) -> QuotaEvent {
             QuotaEvent(
@@ -97,13 +99,14 @@ public struct FeatureQuotaState: Sendable, Equatable {
             }
             return announcedNow
         }
-        guard announcedNow, earliestAnnouncedStart.map({ start < $0 }) ?? true else { return }
+        guard announcedNow, earliestAnnouncedStart.map({ start < $0 }) ?? true else { return end }
         earliestAnnouncedStart = start
         // A (late) crossing earns every later period with usage its reset.
         for index in entries.indices where entries[index].start > start && !entries[index].period.resetAnnounced {
             entries[index].period.resetAnnounced = true
             events.append(event(.reset, 0, entries[index].start, entries[index].period))
         }
+        return end
     }
 
     private static func add(_ amount: Double, to period: inout Period, then announce: (inout Period) -> Bool) -> Bool {

@@ -61,7 +61,7 @@ extension CustomerState {
                                         dimensions: dimensions, kind: kind, record: record
                                     )
                                     guard kind.supportsQuota else { continue }
-                                    if visit < 64 { quotaMatches |= 1 << UInt64(visit) } else { moreQuotaMatches.append(visit) }
+                                    if visit < 64 { quotaMatches |= 1 &<< UInt64(visit) } else { moreQuotaMatches.append(visit) }
                                 }
                             }
                         }
@@ -83,23 +83,24 @@ extension CustomerState {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
         var visit = 0
-        compiled.withHotPathTables { tables in
-            record.samples.withUnsafeBufferPointer { samples in
-                for sampleIndex in samples.indices {
-                    for featureIndex in tables.features(ofMeter: samples[sampleIndex].meterIndex) {
-                        defer { visit += 1 }
-                        let matched = visit < 64 ? quotaMatches & (1 << UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
-                        guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
-                        let amount = compiled.features[featureIndex].aggregation == .count ? 1 : samples[sampleIndex].value.number
-                        quotas.update(featureIndex) { quota in
-                            quota.record(
-                                amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
-                                customer: record.customer, feature: compiled.features[featureIndex].key, into: &quotaEvents
-                            )
+        compiled.features.withUnsafeBufferPointer { features in
+            compiled.withHotPathTables { tables in
+                record.samples.withUnsafeBufferPointer { samples in
+                    for sampleIndex in samples.indices {
+                        for featureIndex in tables.features(ofMeter: samples[sampleIndex].meterIndex) {
+                            defer { visit += 1 }
+                            let matched = visit < 64 ? quotaMatches & (1 &<< UInt64(visit)) != 0 : moreQuotaMatches.contains(visit)
+                            guard matched, featureIndex < rules.count, let rule = rules[featureIndex] else { continue }
+                            let amount = features[featureIndex].aggregation == .count ? 1 : samples[sampleIndex].value.number
+                            let end = quotas.update(featureIndex) { quota in
+                                quota.record(
+                                    amount: amount, eventTimeMillis: record.eventTimeMillis, rule: rule,
+                                    customer: record.customer, feature: features[featureIndex].key, into: &quotaEvents
+                                )
+                            }
+                            let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
+                            quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
                         }
-                        let end = QuotaCalendar.period(rule.period, containing: record.eventTimeMillis).end
-                        let expiry = FeatureQuotaState.expiryTime(ofEnd: end, windows: compiled.windows)
-                        quotaExpiry = Swift.min(quotaExpiry ?? expiry, expiry)
                     }
                 }
             }
@@ -129,7 +130,8 @@ extension CustomerState {
     /// if needed (a window's state always holds the dedupe key of each of its
     /// events, so an empty fingerprint list means it was just created).
     private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
-        Self.mutate(&windows[start, default: CustomerWindowState()], created: &created, body)
+        let slot = windows.slot(of: start, default: CustomerWindowState())
+        Self.mutate(&windows.values[slot], created: &created, body)
     }
 
     /// Mutates an existing window's state in place; does nothing if there is none.

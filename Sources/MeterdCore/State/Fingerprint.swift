@@ -41,13 +41,32 @@ enum FingerprintWords {
             step(&state, UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < raw.count {
-            tail |= UInt64(raw[offset]) << shift
-            shift += 8
-            offset += 1
+        step(&state, tail(raw, from: offset))
+    }
+
+    /// The bytes from `offset` to the end (0–7 of them) as one zero-padded
+    /// little-endian word, read with at most two loads instead of a byte loop.
+    @inline(__always)
+    static func tail(_ raw: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        let remaining = raw.count &- offset
+        guard remaining > 0, let base = raw.baseAddress else { return 0 }
+        if raw.count >= 8 {
+            // The last 8 bytes, without the ones already absorbed.
+            let last = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: raw.count &- 8, as: UInt64.self))
+            return last &>> UInt64(8 &* (8 &- remaining))
         }
-        step(&state, tail)
+        // Fewer than 8 bytes in all (offset 0): two overlapping loads; the
+        // bytes they share are the same, so OR-ing them is exact.
+        if remaining >= 4 {
+            let low = UInt64(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+            let high = UInt64(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: remaining &- 4, as: UInt32.self)))
+            return low | high &<< UInt64(8 &* (remaining &- 4))
+        }
+        if remaining >= 2 {
+            let low = UInt64(UInt16(littleEndian: base.loadUnaligned(as: UInt16.self)))
+            let high = UInt64(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: remaining &- 2, as: UInt16.self)))
+            return low | high &<< UInt64(8 &* (remaining &- 2))
+        }
+        return UInt64(base.load(as: UInt8.self))
     }
 }

@@ -104,6 +104,8 @@ public struct CustomerWindowState: Sendable, Equatable {
     /// The window's changelog keys (bookkeeping, not state: `==` ignores it).
     var stateKeys = WindowKeyCache()
 
+    public init() {}
+
     public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
         self.groups = RollupGroupTable(groups)
         self.dedupe = dedupe
@@ -128,7 +130,7 @@ public struct CustomerWindowState: Sendable, Equatable {
 /// Everything the aggregator keeps for one customer: all state is keyed by
 /// customer, which is what lets partitions own disjoint customer sets.
 public struct CustomerState: Sendable, Equatable {
-    public internal(set) var windows: [Int64: CustomerWindowState] = [:]
+    public internal(set) var windows = WindowTable()
     /// Fingerprints of every window's `dedupe`; each is in exactly one
     /// window (a duplicate is never added), whose expiry removes it.
     var dedupe = FingerprintSet()
