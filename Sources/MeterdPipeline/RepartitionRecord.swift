@@ -42,12 +42,8 @@ public struct RepartitionRecord: Sendable, Equatable {
     public func encoded() -> [UInt8] {
         var writer = BinaryWriter(capacity: 160)
         writer.write(Self.version)
-        encodeEntry(into: &writer)
-        return writer.bytes
-    }
-
-    func encodeEntry(into writer: inout BinaryWriter) {
         Self.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &writer)
+        return writer.bytes
     }
 
     static func encodeEntry(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, into writer: inout BinaryWriter) {
@@ -114,8 +110,7 @@ public struct RepartitionBatchWriter: Sendable {
     public init() {}
 
     public mutating func append(_ record: RepartitionRecord) {
-        record.encodeEntry(into: &entries)
-        count += 1
+        append(origin: record.origin, originalKey: record.originalKey, usage: record.usage)
     }
 
     /// `append(_:)` of the record these parts make, without assembling it.

@@ -39,6 +39,24 @@ import Testing
         }
     }
 
+    /// `JSONScanner`'s outcome through `scratch`, the buffer a thread reuses for every record.
+    static func outcome(_ bytes: [UInt8], _ trie: SelectorTrie, scratch: inout [UInt8]) -> Outcome {
+        var slots = Array(repeating: ScannedValue.absent, count: trie.slotCount)
+        let result: Result<ScannedValue.Kind, JSONSyntaxError> = bytes.withUnsafeBufferPointer { buffer in
+            slots.withUnsafeMutableBufferPointer { slotBuffer in
+                trie.withView { view in
+                    Result { () throws(JSONSyntaxError) in try JSONScanner.scan(buffer, scratch: &scratch, trie: view, slots: slotBuffer) }
+                }
+            }
+        }
+        switch result {
+        case .success(let kind):
+            return .scanned(kind, slots.map { Slot(kind: $0.kind, hasEscapes: $0.hasEscapes, start: $0.start, end: $0.end) })
+        case .failure(let error):
+            return .failed(error)
+        }
+    }
+
     /// Runs both scanners over `bytes` with `trie`; a description of the difference, or nil.
     static func difference(_ bytes: [UInt8], _ trie: SelectorTrie) -> String? {
         let expected = outcome(bytes, trie, reference: true)
@@ -63,6 +81,31 @@ import Testing
         }
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
         #expect(failures > 10_000 && failures < 25_000, "both valid and malformed documents were tried (\(failures) malformed)")
+    }
+
+    @Test("one scratch buffer reused for long and short, whole and cut records, dirty past each: same outcomes as the recursive scanner")
+    func reusedDirtyScratch() {
+        var random = SeededGenerator(seed: 0xD127_5C2A)
+        // Quotes, digits and spaces: a scan running on past the padding, or a padding
+        // left stale by a longer record, would read them as JSON and change the outcome.
+        var scratch = (0..<8_192).map { index -> UInt8 in index % 7 == 0 ? 0x22 : index % 5 == 0 ? 0x20 : 0x31 }
+        var differences: [String] = []
+        for round in 0..<20_000 {
+            var generator = RandomJSON(random: SeededGenerator(seed: random.next()))
+            var bytes = Array(generator.value(depth: 0).utf8)
+            if round % 3 == 1 { RandomJSON.mutate(&bytes, using: &random) }
+            if round % 3 == 2 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1)))) }
+            let trie = SelectorTrie(paths: generator.paths(count: Int(random.next() % 12)))
+            let expected = Self.outcome(bytes, trie, reference: true)
+            let actual = Self.outcome(bytes, trie, scratch: &scratch)
+            if expected != actual, differences.count < 10 {
+                differences.append("\(String(decoding: bytes.prefix(200), as: UTF8.self)): expected \(expected), got \(actual)")
+            }
+            // Dirty the buffer again right after this record's padding.
+            let dirtyStart = min(scratch.count, bytes.count + JSONScanner.padding)
+            for index in dirtyStart..<min(scratch.count, dirtyStart + 64) { scratch[index] = index % 2 == 0 ? 0x22 : 0x31 }
+        }
+        #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
     }
 
     @Test("nesting around the depth limit, inside selected and skipped containers")

@@ -76,6 +76,44 @@ import Testing
         for (start, window) in model { #expect(table[start] == window) }
     }
 
+    /// A key whose hash takes four values, one of them the last bucket
+    /// whatever the table's size, so runs are long and wrap around the end.
+    private struct CollidingKey: SlotTableKey, Hashable {
+        let id: Int
+        var slotHash: UInt64 { [UInt64.max, 0, 0x8000_0000_0000_0000, 0x5555_5555_5555_5555][id % 4] }
+    }
+
+    private struct Marker: SlotTableValue {
+        var value = 0
+    }
+
+    @Test("colliding keys in long, wrapping probe runs: inserts, updates and backward-shift removals match a dictionary")
+    func collidingKeysMatchADictionary() {
+        var rng = SeededGenerator(seed: 13)
+        var table = SlotTable<CollidingKey, Marker>()
+        var model: [CollidingKey: Marker] = [:]
+        for step in 0..<20_000 {
+            let key = CollidingKey(id: Int.random(in: 0..<160, using: &rng))
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0, 1:
+                #expect(table.removeValue(forKey: key) == model.removeValue(forKey: key))
+            case 2:
+                table[key, default: Marker()].value += step
+                model[key, default: Marker()].value += step
+            default:
+                table[key] = Marker(value: step)
+                model[key] = Marker(value: step)
+            }
+            #expect(table.count == model.count)
+        }
+        #expect(model.count > 40)
+        for id in 0..<160 {
+            let key = CollidingKey(id: id)
+            #expect(table[key] == model[key], "key \(id)")
+            #expect(table.index(forKey: key).map { table.keys[$0] } == (model[key] == nil ? nil : key))
+        }
+    }
+
     @Test func emptiesAndRefills() {
         var table = CustomerTable()
         for round in 0..<3 {

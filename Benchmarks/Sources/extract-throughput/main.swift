@@ -54,12 +54,17 @@ print("foundation: \(foundationTotals)")
 print("totals agree: \(agree)")
 
 var sink = 0
+// As stage 1 of `meterd run` extracts: one TextCache and one reused record per thread.
+var cache = UsageExtractor.TextCache()
+var extracted = UsageRecord.empty
 let meterdSeconds = best {
     for record in records {
         record.withUnsafeBytes { bytes in
-            if case .usage(let usage) = extractor.extract(value: bytes, headers: [], recordTimestampMillis: 0) {
-                sink &+= usage.samples.count
-            }
+            var unpriced: [UnpricedUsage] = []
+            let rejection = extractor.extract(
+                value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &cache, into: &extracted
+            )
+            if rejection == nil { sink &+= extracted.samples.count }
         }
     }
 }

@@ -11,17 +11,3 @@ struct EventEnvelope {
     var cloudEventType: String?
     var eventTimeMillis: Int64
 }
-
-/// A record that goes to the dead-letter topic, and why.
-public struct Rejection: Error, Sendable, Equatable {
-    public let reason: RejectReason
-    public let detail: String
-
-    init(_ reason: RejectReason, _ detail: String) {
-        self.reason = reason
-        self.detail = detail
-    }
-
-    /// A Kafka record without a value (a tombstone) on an input topic.
-    public static let noValue = Rejection(.malformedJSON, "record has no value")
-}

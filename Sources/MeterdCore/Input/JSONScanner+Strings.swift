@@ -27,7 +27,7 @@ extension JSONScanner {
     /// `scanStringBody` for a string nothing selects (in a skipped container):
     /// the whole 16-byte block loop inline, as header values, ids and URLs are
     /// often 16 to 48 bytes long; out of line only at an escape, a control or
-    /// non-ASCII byte, or within 16 bytes of the end. Unlike `scanRoot`,
+    /// non-ASCII byte, or at the end (the padding's NUL). Unlike `scanRoot`,
     /// `skipContainer` has the registers to spare for the loop.
     @inline(__always)
     func skipStringBody(_ pos: inout Int) throws(JSONSyntaxError) {
@@ -37,7 +37,7 @@ extension JSONScanner {
 
     /// Moves over 16-byte blocks of plain string bytes. True once past the
     /// closing quote; false at the first byte that needs a closer look
-    /// (`pos` on it), or within 16 bytes of the end.
+    /// (`pos` on it; at the end, the padding's first NUL).
     @inline(__always)
     private func skipPlainBlocks(_ pos: inout Int) -> Bool {
         while pos < count {

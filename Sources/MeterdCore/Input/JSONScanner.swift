@@ -3,7 +3,8 @@
 /// It checks the whole text against RFC 8259 (strict UTF-8, no NaN or
 /// Infinity, no trailing data, bounded nesting) and, while doing so, stores
 /// the position of every value whose path is in the `SelectorTrie` into that
-/// path's slot. It allocates nothing.
+/// path's slot. It reads a padded copy of the record (`scan(_:scratch:trie:slots:)`)
+/// and allocates nothing else.
 ///
 /// One loop with an explicit stack of open containers, not one call per
 /// value: containers no selector leads into are only validated
@@ -65,8 +66,9 @@ struct JSONScanner {
     ) throws(JSONSyntaxError) -> ScannedValue.Kind {
         guard let source = bytes.baseAddress, !bytes.isEmpty else { throw JSONSyntaxError(offset: 0, problem: .empty) }
         let count = bytes.count
-        if scratch.count < count &+ padding {
-            scratch = Array(repeating: 0, count: max(count &+ padding, 2 &* scratch.count))
+        if scratch.count < count &+ Self.padding {
+            // Whole 4 KiB pages: a stream of records of similar size settles on one buffer.
+            scratch = Array(repeating: 0, count: (count &+ Self.padding &+ 4_095) & ~4_095)
         }
         let result: Result<ScannedValue.Kind, JSONSyntaxError> = scratch.withUnsafeMutableBufferPointer { copy in
             let base = copy.baseAddress!
@@ -220,8 +222,8 @@ struct JSONScanner {
 
     /// The first byte at or after `pos` that is not whitespace, with `pos`
     /// moved to it: what follows a value (a comma or a closing bracket).
-    @inline(__always)
     /// At the end this is the padding's NUL, which the caller rejects.
+    @inline(__always)
     func byteAfterWhitespace(_ pos: inout Int) -> UInt8 {
         let b = base[pos]
         guard b <= 0x20 else { return b }

@@ -1,8 +1,8 @@
 /// A fast 64-bit fingerprint of strings, word at a time, for keys hashed on
-/// every event (`RollupGroupKey`). Not stable across versions
-/// and never persisted: `Hasher` still seeds the table's hashing, the
-/// fingerprint only spares it hashing whole strings and lets equality
-/// reject most mismatches with one comparison.
+/// every event (`RollupGroupKey`, the `SlotTable` keys, which seed it per
+/// process). Not stable across versions and never persisted: it spares
+/// hashing whole strings and lets equality reject most mismatches with one
+/// comparison.
 enum Fingerprint {
     @inline(__always)
     static func mix(_ hash: UInt64, _ word: UInt64) -> UInt64 {
@@ -46,8 +46,10 @@ enum FingerprintWords {
 
     /// The bytes from `offset` to the end (0–7 of them) as one zero-padded
     /// little-endian word, read with at most two loads instead of a byte loop.
+    /// Buffers shorter than 8 bytes are read from their start: `offset` must then be 0 (as `fold` passes it).
     @inline(__always)
     static func tail(_ raw: UnsafeRawBufferPointer, from offset: Int) -> UInt64 {
+        assert(raw.count >= 8 || offset == 0, "a buffer under 8 bytes is read whole")
         let remaining = raw.count &- offset
         guard remaining > 0, let base = raw.baseAddress else { return 0 }
         if raw.count >= 8 {

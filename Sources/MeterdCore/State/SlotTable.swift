@@ -1,7 +1,15 @@
 /// A key of a `SlotTable`: equality plus a well-mixed 64-bit hash that is
 /// cheap to compute (never persisted; it only places keys in the table).
 public protocol SlotTableKey: Equatable, Sendable {
+    /// The key's hash, seeded per process (`SlotTableSeed`).
     var slotHash: UInt64 { get }
+}
+
+/// The per-process random seed of every `slotHash`: customers are chosen by
+/// whoever sends events (with `unknownSubjects: passthrough` a customer is the
+/// subject), so fixed placement would let a sender pick keys that collide.
+enum SlotTableSeed {
+    static let value = UInt64.random(in: .min ... .max)
 }
 
 /// A value of a `SlotTable`: `init()` is the cheap placeholder left in a
@@ -11,12 +19,13 @@ public protocol SlotTableValue: Equatable, Sendable {
 }
 
 extension String: SlotTableKey {
-    /// `Fingerprint.of` the UTF-8 bytes, a word at a time.
-    public var slotHash: UInt64 { Fingerprint.of(self) }
+    /// `Fingerprint.of` the UTF-8 bytes, a word at a time, from the process's seed.
+    public var slotHash: UInt64 { Fingerprint.of(self, SlotTableSeed.value) }
 }
 
 extension Int64: SlotTableKey {
-    public var slotHash: UInt64 { Fingerprint.mix(UInt64(bitPattern: self), 0x243F_6A88_85A3_08D3) }
+    /// The value mixed with the process's seed.
+    public var slotHash: UInt64 { Fingerprint.mix(UInt64(bitPattern: self), SlotTableSeed.value) }
 }
 
 /// A partition's customers (`CustomerTable`) and a customer's windows
@@ -28,8 +37,10 @@ extension Int64: SlotTableKey {
 /// `Int64` for two `Dictionary` lookups. Reads like a dictionary otherwise;
 /// iteration order is unspecified, equality ignores it.
 public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Sequence {
+    /// The keys by slot.
     public private(set) var keys: [Key] = []
-    /// The values by slot, mutable in place through `values[slot]`.
+    /// The values by slot, mutable in place through `values[slot]`: only
+    /// elements may be replaced; adding or removing goes through the table.
     public internal(set) var values: [Value] = []
     /// `slotHash` of each key, by slot.
     private var hashes: [UInt64] = []
@@ -37,17 +48,22 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
     /// two, at most half full.
     private var buckets: [Int32] = []
 
+    /// An empty table.
     public init() {}
 
+    /// The number of entries.
     public var count: Int { keys.count }
+    /// Whether the table has no entries.
     public var isEmpty: Bool { keys.isEmpty }
 
-    /// The slot of `key`, if present.
+    /// The slot of `key`, if present: valid until the next removal, which
+    /// moves the last entry into the freed slot.
     @inline(__always)
     public func index(forKey key: Key) -> Int? {
         find(key, hash: key.slotHash)
     }
 
+    /// The value of `key`; setting nil removes the entry.
     public subscript(key: Key) -> Value? {
         get { index(forKey: key).map { values[$0] } }
         _modify {
@@ -88,6 +104,7 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
     }
 
     @discardableResult
+    /// Removes `key`'s entry and returns its value, if present.
     public mutating func removeValue(forKey key: Key) -> Value? {
         guard let slot = index(forKey: key) else { return nil }
         let value = values[slot]
@@ -176,6 +193,7 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
         for slot in keys.indices { place(slot) }
     }
 
+    /// The entries in slot order (unspecified, as a dictionary's).
     public func makeIterator() -> some IteratorProtocol<(key: Key, value: Value)> {
         zip(keys, values).lazy.map { (key: $0, value: $1) }.makeIterator()
     }
