@@ -75,7 +75,7 @@ public struct PartitionAggregator: Sendable {
         let start = windows.windowStart(containing: record.eventTimeMillis)
         var quotaEvents: [QuotaEvent] = []
         let slot = customers.slot(of: record.customer, default: CustomerState())
-        let outcome = customers.values[slot].accept(
+        let outcome = customers[slot: slot].accept(
             record, windowStart: start, compiled: compiled, countsTowardQuotas: !replayed, quotaEvents: &quotaEvents
         )
         switch outcome {
@@ -145,10 +145,10 @@ public struct PartitionAggregator: Sendable {
     private mutating func emitDirtyGroups(of ref: WindowRef, into out: inout [RollupRevision]) {
         // Swapped out and back so the mutation below does not copy the groups.
         guard let slot = customers.index(forKey: ref.customer),
-              let position = customers.values[slot].windows.index(forKey: ref.windowStart) else { return }
+              let position = customers[slot: slot].windows.index(forKey: ref.windowStart) else { return }
         var window = CustomerWindowState()
-        swap(&window, &customers.values[slot].windows.values[position])
-        defer { swap(&window, &customers.values[slot].windows.values[position]) }
+        swap(&window, &customers[slot: slot].windows[slot: position])
+        defer { swap(&window, &customers[slot: slot].windows[slot: position]) }
         if window.noteChange(groupsChanged: true) { changedWindows.insert(ref) }
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0

@@ -125,29 +125,29 @@ import Testing
         }
     }
 
-    @Test func fingerprintTailsEqualTheByteReferenceAtEveryLength() {
-        func reference(_ bytes: [UInt8], _ seed: UInt64) -> UInt64 {
-            var hash = Fingerprint.mix(seed, UInt64(bytes.count))
-            var offset = 0
-            while offset + 8 <= bytes.count {
-                var word: UInt64 = 0
-                for index in 0..<8 { word |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
-                hash = Fingerprint.mix(hash, word)
-                offset += 8
+    @Test("raw bytes of every value (NUL, 0x80-0xFF) fold as the byte reference does, at every length 0-40")
+    func rawByteFoldsEqualTheByteReference() {
+        var rng = SeededGenerator(seed: 6)
+        for length in 0...40 {
+            for _ in 0..<8 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...0xFF, using: &rng) }
+                var hash: UInt64 = 77
+                bytes.withUnsafeBufferPointer { FingerprintWords.fold($0, into: &hash) { hash, word in hash = Fingerprint.mix(hash, word) } }
+                #expect(hash == FingerprintReference.of(bytes, 77), "length \(length)")
             }
-            var tail: UInt64 = 0
-            for (index, byte) in bytes[offset...].enumerated() { tail |= UInt64(byte) << UInt64(8 * index) }
-            return Fingerprint.mix(hash, tail)
         }
+    }
+
+    @Test func fingerprintTailsEqualTheByteReferenceAtEveryLength() {
         var rng = SeededGenerator(seed: 5)
         for length in 0...40 {
             for _ in 0..<8 {
                 // Bytes 0x01...0x7F (and 0xFF-free ASCII), so every String keeps its bytes.
                 let bytes = (0..<length).map { _ in UInt8.random(in: 1...0x7F, using: &rng) }
                 let text = String(decoding: bytes, as: UTF8.self)
-                #expect(Fingerprint.of(text, 9) == reference(bytes, 9), "length \(length)")
+                #expect(Fingerprint.of(text, 9) == FingerprintReference.of(bytes, 9), "length \(length)")
                 let shifted = String(("xyz" + text).dropFirst(3))
-                #expect(Fingerprint.of(shifted, 9) == reference(bytes, 9), "length \(length), shared storage")
+                #expect(Fingerprint.of(shifted, 9) == FingerprintReference.of(bytes, 9), "length \(length), shared storage")
             }
         }
     }

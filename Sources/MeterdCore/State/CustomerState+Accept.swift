@@ -131,14 +131,14 @@ extension CustomerState {
     /// events, so an empty fingerprint list means it was just created).
     private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
         let slot = windows.slot(of: start, default: CustomerWindowState())
-        Self.mutate(&windows.values[slot], created: &created, body)
+        Self.mutate(&windows[slot: slot], created: &created, body)
     }
 
     /// Mutates an existing window's state in place; does nothing if there is none.
     mutating func visitWindow(start: Int64, _ body: (inout CustomerWindowState) -> Void) {
         // Through an index: the optional subscript's `_modify` costs more (a coroutine frame, the write-back).
         guard let index = windows.index(forKey: start) else { return }
-        body(&windows.values[index])
+        body(&windows[slot: index])
     }
 
     private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {

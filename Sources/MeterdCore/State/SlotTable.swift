@@ -39,9 +39,8 @@ extension Int64: SlotTableKey {
 public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Sequence {
     /// The keys by slot.
     public private(set) var keys: [Key] = []
-    /// The values by slot, mutable in place through `values[slot]`: only
-    /// elements may be replaced; adding or removing goes through the table.
-    public internal(set) var values: [Value] = []
+    /// The values by slot (mutable in place through `self[slot:]`).
+    public private(set) var values: [Value] = []
     /// `slotHash` of each key, by slot.
     private var hashes: [UInt64] = []
     /// Slots + 1 (0 = empty), linear probing by fingerprint bits; a power of
@@ -61,6 +60,12 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
     @inline(__always)
     public func index(forKey key: Key) -> Int? {
         find(key, hash: key.slotHash)
+    }
+
+    /// The value in `slot` (from `index(forKey:)` or `slot(of:default:)`), mutable in place.
+    public subscript(slot slot: Int) -> Value {
+        get { values[slot] }
+        _modify { yield &values[slot] }
     }
 
     /// The value of `key`; setting nil removes the entry.

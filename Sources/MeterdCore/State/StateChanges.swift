@@ -49,7 +49,7 @@ extension PartitionAggregator {
             // Encoded in place: the window's group caches are filled without copying its groups.
             // Through an index: `customers[key]?.…` moves the customer's state out and back.
             guard let position = customers.index(forKey: ref.customer) else { continue }
-            customers.values[position].visitWindow(start: ref.windowStart) { window in
+            customers[slot: position].visitWindow(start: ref.windowStart) { window in
                 let change = window.pendingChange ?? WindowChange()
                 window.pendingChange = nil
                 if change.rewriteGroups {
@@ -76,7 +76,7 @@ extension PartitionAggregator {
                 records.append(StateRecord(key: StateKey.quotas(customer: customer).bytes, value: nil))
                 continue
             }
-            let (quotas, key) = customers.values[position].unlistChangedQuotas(customer: customer)
+            let (quotas, key) = customers[slot: position].unlistChangedQuotas(customer: customer)
             records.append(StateRecord(key: key, value: quotas.isEmpty ? nil : encodeQuotaRecord(quotas)))
         }
         changedWindows.removeAll(keepingCapacity: true)
