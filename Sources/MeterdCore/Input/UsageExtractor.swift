@@ -287,9 +287,7 @@ public struct UsageExtractor: Sendable {
         // Samples are written over the record's own, reusing their dimension arrays.
         var count = 0
         for meter in meters {
-            if count == record.samples.count {
-                record.samples.append(cache.spareSamples.popLast() ?? MeterSample(meterIndex: 0, value: .none, dimensions: []))
-            }
+            record.provideSample(at: count, from: &cache.spareSamples)
             do throws(InvalidValue) {
                 guard let cost = meter.cost else {
                     if try meter.sample(from: values, texts: &texts, into: &record.samples[count]) { count += 1 }
@@ -310,7 +308,7 @@ public struct UsageExtractor: Sendable {
                 throw Rejection(.invalidValue, error.detail)
             }
         }
-        while record.samples.count > count, let spare = record.samples.popLast() { cache.spareSamples.append(spare) }
+        record.keepSamples(count, sparing: &cache.spareSamples)
         record.customer = customer
         record.subject = envelope.subject.take()
         record.source = envelope.source.take()

@@ -29,6 +29,24 @@ public struct UsageRecord: Sendable, Equatable {
     }
 }
 
+extension UsageRecord {
+    /// Appends a sample slot when `position` is one past the last, taken from
+    /// `spares` (with its dimension array) when there is one: for decoders
+    /// that overwrite a reused record's samples in place.
+    @inline(__always)
+    mutating func provideSample(at position: Int, from spares: inout [MeterSample]) {
+        if position == samples.count {
+            samples.append(spares.popLast() ?? MeterSample(meterIndex: 0, value: .none, dimensions: []))
+        }
+    }
+
+    /// Moves the samples from `count` on into `spares`, for a later record.
+    @inline(__always)
+    mutating func keepSamples(_ count: Int, sparing spares: inout [MeterSample]) {
+        while samples.count > count, let spare = samples.popLast() { spares.append(spare) }
+    }
+}
+
 /// What one event contributes to one meter.
 public struct MeterSample: Sendable, Equatable {
     /// Index of the meter in `MeterdConfiguration.meters`.

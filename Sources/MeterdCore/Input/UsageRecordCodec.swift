@@ -151,11 +151,9 @@ public struct UsageRecordDecoder: Sendable {
         record.eventTimeMillis = try reader.readZigzag()
         // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
         let sampleCount = try reader.readLength()
-        while record.samples.count > sampleCount, let spare = record.samples.popLast() { spareSamples.append(spare) }
+        record.keepSamples(sampleCount, sparing: &spareSamples)
         for position in 0..<sampleCount {
-            if position == record.samples.count {
-                record.samples.append(spareSamples.popLast() ?? MeterSample(meterIndex: 0, value: .none, dimensions: []))
-            }
+            record.provideSample(at: position, from: &spareSamples)
             try decodeSample(from: &reader, into: &record.samples[position])
         }
     }

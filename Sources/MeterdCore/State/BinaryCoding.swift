@@ -55,8 +55,7 @@ public struct BinaryWriter: Sendable {
     }
 
     public mutating func write(_ value: String) {
-        var copy = value
-        copy.withUTF8 { utf8 in
+        value.withUTF8InPlace { utf8 in
             write(varint: UInt64(utf8.count))
             bytes.append(contentsOf: utf8)
         }

@@ -92,14 +92,7 @@ struct ByteCursor: ~Copyable {
 
     /// As `BinaryWriter.write(_: String)`: the UTF-8 length, then the bytes.
     mutating func write(_ text: String) {
-        // Native strings are contiguous: read in place, with no copy to retain.
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            write(varint: UInt64(utf8.count))
-            write(raw: UnsafeRawBufferPointer(utf8))
-        }
-        guard done == nil else { return }
-        var copy = text
-        copy.withUTF8 { utf8 in
+        text.withUTF8InPlace { utf8 in
             write(varint: UInt64(utf8.count))
             write(raw: UnsafeRawBufferPointer(utf8))
         }
