@@ -84,24 +84,37 @@ public struct MeteringPipeline {
 
     /// One decoded input record (nil: rejected by the decoder).
     public mutating func process(_ usage: UsageRecord?) {
+        if let usage { process(usage) } else { processRejected() }
+    }
+
+    /// One input record the decoder rejected.
+    public mutating func processRejected() {
         counters.events += 1
-        if let usage {
-            let partition = PipelineConfiguration.partition(ofCustomer: usage.customer)
-            switch aggregators[partition].ingest(usage) {
-            case .accepted(let quotaEvents):
-                counters.accepted += 1
-                for event in quotaEvents {
-                    counters.quotaEvents += 1
-                    counters.add(encoder.encode(event))
-                }
-            case .duplicate, .alreadyCounted:
-                counters.duplicates += 1
-            case .rejected:
-                counters.rejected += 1
+        counters.rejected += 1
+        countTowardCommit()
+    }
+
+    /// One decoded input record, borrowed: a stage-1 style caller passes the
+    /// record it decodes every event into, without copying it into an optional.
+    public mutating func process(_ usage: borrowing UsageRecord) {
+        counters.events += 1
+        let partition = PipelineConfiguration.partition(ofCustomer: usage.customer)
+        switch aggregators[partition].ingest(usage) {
+        case .accepted(let quotaEvents):
+            counters.accepted += 1
+            for event in quotaEvents {
+                counters.quotaEvents += 1
+                counters.add(encoder.encode(event))
             }
-        } else {
+        case .duplicate, .alreadyCounted:
+            counters.duplicates += 1
+        case .rejected:
             counters.rejected += 1
         }
+        countTowardCommit()
+    }
+
+    private mutating func countTowardCommit() {
         sinceCommit += 1
         if sinceCommit >= commitEvery { commit() }
     }

@@ -84,24 +84,11 @@ func now() -> Double {
     return (seconds, statistics.mallocCount, statistics.mallocBytesCount)
 }
 
-/// One per thread, as `meterd run`'s processors keep one.
-var textCache = UsageExtractor.TextCache()
-
-/// The record every event is decoded into, as stage 1 of `meterd run` reuses one.
-var extracted = UsageRecord.empty
-
-/// Decodes `bytes` into `extracted`; false for a rejected record.
-@MainActor func extract(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    var unpriced: [UnpricedUsage] = []
-    return extractor.extract(
-        value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache, into: &extracted
-    ) == nil
-}
+/// The measured loop's state (the text cache and the reused record of one thread).
+var loop = MeterdLoop(extractor: extractor)
 
 @MainActor func runMeterd(_ pipeline: inout MeteringPipeline, _ range: Range<Int>) {
-    for index in range {
-        stream.withRecord(at: index) { bytes in pipeline.process(extract(bytes) ? extracted : nil) }
-    }
+    loop.run(&pipeline, range, stream: &stream)
 }
 
 func row(_ name: String, events: Int, _ result: (seconds: Double, mallocs: Int, bytes: Int)) -> Double {
@@ -165,13 +152,7 @@ let meterdRate = row(
 
 // Extraction alone over the same events, for reference.
 var sink = 0
-let extractResult = counted {
-    for index in warmup..<(warmup + measured) {
-        stream.withRecord(at: index) { bytes in
-            if extract(bytes) { sink &+= extracted.samples.count }
-        }
-    }
-}
+let extractResult = counted { sink &+= loop.extractOnly(warmup..<(warmup + measured), stream: &stream) }
 _ = row("  of which UsageExtractor.extract alone", events: measured, extractResult)
 if throughRepartition {
     let hopResult = counted { sink &+= hop.encodeDecodeOnly(warmup..<(warmup + measured), stream: &stream, extractor: extractor) }
