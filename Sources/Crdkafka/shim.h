@@ -4,7 +4,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #ifdef __GLIBC__
-#include <malloc.h> /* mallopt(M_ARENA_MAX): see MallocArenas.swift */
+#include <malloc.h> /* mallopt: see MallocArenas.swift and MallocTrim.swift */
 #include <gnu/libc-version.h> /* gnu_get_libc_version: see MallocHugePages.swift */
 #include <sys/auxv.h> /* getauxval(AT_SECURE): see MallocHugePages.swift */
 #endif

@@ -29,6 +29,7 @@ import Glibc
 // Malloc as `meterd run` sets it up (huge pages where the kernel wants them requested);
 // `GLIBC_TUNABLES=glibc.malloc.hugetlb=0` measures without.
 MallocHugePages.restartIfWorthwhile()
+MallocTrim.keepFreedMemory()
 
 var options: [String: Int] = ["--commit-every": 20_000, "--changelog": 1, "--repartition": 0, "--warmup": 4_500_000, "--events": 1_000_000, "--baseline-events": 60_000, "--naive-events": 60_000]
 var meterdOnly = false

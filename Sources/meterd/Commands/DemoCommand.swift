@@ -58,6 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         MallocHugePages.restartIfWorthwhile()
+        MallocTrim.keepFreedMemory()
         let configuration = try loadConfiguration()
         let live = !plain && DemoTerminal.standardOutputIsTerminal
         let logPath = logFile ?? DemoLogFile.defaultPath

@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         MallocHugePages.restartIfWorthwhile()
         MallocArenas.limit()
+        let keepsFreedMemory = MallocTrim.keepFreedMemory()
         let logger = MeterdLogging.logger("meterd.run")
         let configuration = try options.load()
         let identity = instanceId
@@ -58,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.split_stages": "\(splitStages)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
             "meterd.malloc_huge_pages": "\(MallocHugePages.isRequested)",
+            "meterd.malloc_keeps_freed_memory": "\(keepsFreedMemory)",
         ])
         let processing = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,57 @@
+import Crdkafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps up to `trimThreshold` of freed memory in malloc's heaps instead of
+/// handing it back to the kernel at once, and serves blocks up to
+/// `mmapThreshold` from those heaps.
+///
+/// glibc's defaults return the free top of a heap above 128 KiB and map every
+/// block above 128 KiB (a threshold that adapts, once such a block is freed)
+/// freshly. meterd allocates and frees buffers of hundreds of KiB to a few
+/// MiB all the time — librdkafka's fetch responses, repartition batches, a
+/// commit's changelog records — so each cycle gave the memory back and then
+/// faulted it in again, zeroed page by page: `perf` of a `make bench-pipeline`
+/// run had 3.6% of meterd's CPU in the kernel's page-fault path
+/// (`clear_page_rep`, `exc_page_fault`), 0.9% with these settings
+/// (BENCHMARKS.md, "End-to-end pipeline, round 11").
+///
+/// The cost is memory that stays mapped after a peak: at most `trimThreshold`
+/// free at the top of each malloc arena (`MallocArenas` caps them at 8), a
+/// constant, so RSS stays bounded by the live state plus that. A user's own
+/// setting wins: `MALLOC_TRIM_THRESHOLD_`, `MALLOC_MMAP_THRESHOLD_`, or
+/// `GLIBC_TUNABLES` naming `glibc.malloc.trim_threshold` or
+/// `glibc.malloc.mmap_threshold`.
+public enum MallocTrim {
+    public static let trimThreshold: Int32 = 64 << 20
+    public static let mmapThreshold: Int32 = 32 << 20
+
+    /// Whether to apply the thresholds, given the environment's values of
+    /// `MALLOC_TRIM_THRESHOLD_`, `MALLOC_MMAP_THRESHOLD_` and `GLIBC_TUNABLES`.
+    /// Pure, for tests.
+    public static func shouldApply(trimVariable: String?, mmapVariable: String?, tunables: String?) -> Bool {
+        guard trimVariable == nil, mmapVariable == nil else { return false }
+        guard let tunables else { return true }
+        return !tunables.split(separator: ":").contains {
+            $0.hasPrefix("glibc.malloc.trim_threshold=") || $0.hasPrefix("glibc.malloc.mmap_threshold=")
+        }
+    }
+
+    /// Applies the thresholds to this process unless the user set their own.
+    /// Call once at start, before the processing threads allocate.
+    /// - Returns: whether they were applied (for the start-up log).
+    @discardableResult
+    public static func keepFreedMemory() -> Bool {
+        #if canImport(Glibc)
+        func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+        guard shouldApply(
+            trimVariable: variable("MALLOC_TRIM_THRESHOLD_"), mmapVariable: variable("MALLOC_MMAP_THRESHOLD_"),
+            tunables: variable("GLIBC_TUNABLES")
+        ) else { return false }
+        return mallopt(M_MMAP_THRESHOLD, mmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, trimThreshold) == 1
+        #else
+        return false
+        #endif
+    }
+}
