@@ -27,6 +27,12 @@ extension Processor {
         return false
     }
 
+    /// Lends `extracted`, the record every input record is decoded into, for one step.
+    @inline(__always)
+    private func withReusedRecord(_ body: (inout UsageRecord) -> Void) {
+        body(&extracted)
+    }
+
     /// Stage 1: decode an input record; usage goes to the repartition topic
     /// keyed by customer, bad input to the dead-letter topic.
     func repartition(_ record: borrowing BorrowedRecord) {
@@ -51,16 +57,21 @@ extension Processor {
         }
         if startAlignment.isActive, let ahead = startAlignment.delivered(tp) { pauseInputAhead(ahead) }
         let replayed = inputReplayedThrough.isEmpty ? false : inputReplayedThrough[tp].map { record.offset <= $0 } ?? false
-        if extract(record, deadLettering: !replayed, into: &extracted) {
+        // One access to the reused record for the whole step: reading the
+        // stored property again for each use would copy it (a retain and a
+        // release of each of its strings and arrays) to guard against
+        // changes during the call.
+        withReusedRecord { usage in
+            guard extract(record, deadLettering: !replayed, into: &usage) else { return }
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.
-            let partition = Int(KafkaPartitioner.murmur2(key: extracted.customer, partitionCount: repartitionPartitions))
+            let partition = Int(KafkaPartitioner.murmur2(key: usage.customer, partitionCount: repartitionPartitions))
             if partition >= pendingRepartition.count {
                 pendingRepartition += Array(repeating: nil, count: partition + 1 - pendingRepartition.count)
             }
             var batch = pendingRepartition[partition].take() ?? RepartitionBatchWriter()
-            batch.append(origin: origin, originalKey: record.key, usage: extracted)
+            batch.append(origin: origin, originalKey: record.key, usage: usage)
             pendingRepartition[partition] = batch
             if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }
@@ -124,9 +135,11 @@ extension Processor {
         task.hasUncheckpointedChanges = true
         let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
         let replayed = task.isReplayed(origin)
-        guard extract(record, deadLettering: !replayed, into: &extracted) else { return }
-        if let reason = apply(extracted, origin: origin, replayed: replayed, to: task) {
-            deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: "")
+        withReusedRecord { usage in
+            guard extract(record, deadLettering: !replayed, into: &usage) else { return }
+            if let reason = apply(usage, origin: origin, replayed: replayed, to: task) {
+                deadLetter(key: record.key, value: record.value, origin: origin, reason: reason, detail: "")
+            }
         }
     }
 
@@ -175,8 +188,8 @@ extension Processor {
     /// Sends a burst of records, the first of each partition first, so
     /// that one AddPartitionsToTxn round registers them all (`RegistrationOrder`).
     func sendBurst(_ records: [OutgoingRecord]) {
-        let ordered = RegistrationOrder.ordered(records) { RegistrationOrder.destination(of: $0, partitionCounts: partitionCounts) }
-        for record in ordered { send(record) }
+        let order = RegistrationOrder.order(of: records) { RegistrationOrder.destination(of: $0, partitionCounts: partitionCounts) }
+        for index in order { send(records[index]) }
     }
 
     func send(_ record: OutgoingRecord) {

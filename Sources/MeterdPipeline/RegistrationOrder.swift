@@ -24,19 +24,24 @@ enum RegistrationOrder {
     /// front, in order of first appearance; records without a known
     /// destination stay in the bulk.
     static func ordered(_ records: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [OutgoingRecord] {
-        guard records.count > 1 else { return records }
+        order(of: records, destination: destination).map { records[$0] }
+    }
+
+    /// The indices of `records` in the order `ordered` gives them, for a
+    /// caller that sends from the original array without copying records.
+    static func order(of records: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [Int] {
+        guard records.count > 1 else { return Array(records.indices) }
         var seen = Set<TopicPartition>()
-        var firsts: [OutgoingRecord] = []
-        var rest: [OutgoingRecord] = []
+        var firsts: [Int] = []
+        var rest: [Int] = []
         rest.reserveCapacity(records.count)
-        for record in records {
-            if let target = destination(record), seen.insert(target).inserted {
-                firsts.append(record)
+        for index in records.indices {
+            if let target = destination(records[index]), seen.insert(target).inserted {
+                firsts.append(index)
             } else {
-                rest.append(record)
+                rest.append(index)
             }
         }
-        guard !firsts.isEmpty, !rest.isEmpty else { return records }
         return firsts + rest
     }
 
