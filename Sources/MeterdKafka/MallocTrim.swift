@@ -12,10 +12,10 @@ import Glibc
 /// freshly. meterd allocates and frees buffers of hundreds of KiB to a few
 /// MiB all the time — librdkafka's fetch responses, repartition batches, a
 /// commit's changelog records — so each cycle gave the memory back and then
-/// faulted it in again, zeroed page by page: `perf` of a `make bench-pipeline`
-/// run had 3.6% of meterd's CPU in the kernel's page-fault path
-/// (`clear_page_rep`, `exc_page_fault`), 0.9% with these settings
-/// (BENCHMARKS.md, "End-to-end pipeline, round 11").
+/// faulted it in again, zeroed page by page: `perf` of an end-to-end run had
+/// 2.6% of meterd's samples in the kernel's `clear_page_rep` and 1.0% in
+/// `exc_page_fault`; `clear_page_rep` 0.8% with these settings
+/// (docs/pipeline.md, "Freed memory stays in the heaps").
 ///
 /// The cost is memory that stays mapped after a peak: at most `trimThreshold`
 /// free at the top of each malloc arena (`MallocArenas` caps them at 8), a
