@@ -144,6 +144,10 @@ public struct CustomerState: Sendable, Equatable {
     /// (bookkeeping, not state; `true` implies listed).
     var listedInChangedQuotas = false
     var listedInQuotaCustomers = false
+    /// The slot `accept` last found or made a window in: records of a
+    /// customer mostly fall in its newest window, which this finds with one
+    /// key compare (a hint, not state; any value is safe).
+    var recentWindowSlot = 0
     /// `StateKey.quotas(customer:).bytes` once made (a cache, not state).
     private var quotaKey: [UInt8] = []
 
