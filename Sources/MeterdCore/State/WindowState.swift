@@ -172,7 +172,15 @@ public struct CustomerState: Sendable, Equatable {
     @discardableResult
     mutating func dropWindow(start: Int64) -> Int {
         guard let window = windows.removeValue(forKey: start) else { return 0 }
-        for fingerprint in window.dedupe { dedupe.remove(fingerprint) }
+        // Each removal probes a random slot of a table far larger than the
+        // cache: the slot a few removals ahead is hinted, so misses overlap.
+        let ahead = 8
+        window.dedupe.withUnsafeBufferPointer { fingerprints in
+            for index in fingerprints.indices {
+                if index + ahead < fingerprints.count { dedupe.prefetch(fingerprints[index + ahead]) }
+                dedupe.remove(fingerprints[index])
+            }
+        }
         return window.dedupe.count
     }
 }
