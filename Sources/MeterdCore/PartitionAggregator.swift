@@ -235,7 +235,7 @@ public struct PartitionAggregator: Sendable {
                     for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
                     for subject in group.sortedSubjects { bytes += 16 + subject.utf8.count }
                     for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
-                    bytes += 8 * group.accumulator.sum.partials.count
+                    bytes += 8 * group.accumulator.sum.partialCount
                     bytes += group.encoded.capacity
                 }
             }
