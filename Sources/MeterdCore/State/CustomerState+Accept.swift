@@ -120,9 +120,20 @@ extension RollupGroupState {
     @inline(__always)
     mutating func update(_ value: SampleValue, record: UsageRecord) {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
-        Self.insert(record.subject, into: &sortedSubjects)
+        if !Self.isRecent(record.subject, recentSubjects) {
+            Self.insert(record.subject, into: &sortedSubjects)
+            recentSubjects = (record.subject, recentSubjects.0)
+        }
         dirty = true
         encodedIsValid = false
+    }
+
+    /// Whether `subject` is one of the recent subjects, by representation.
+    @inline(__always)
+    static func isRecent(_ subject: String, _ recent: (String?, String?)) -> Bool {
+        if let first = recent.0, sameRepresentation(first, subject) { return true }
+        if let second = recent.1, sameRepresentation(second, subject) { return true }
+        return false
     }
 
     /// Inserts `subject` into the sorted list unless present. The last

@@ -12,15 +12,19 @@ import CMeterdSIMD
 /// methods, and a borrowed stored array there is often copied first, a
 /// retain and release on the very line the hint is for.
 enum Prefetch {
-    /// Hints the line holding `array[index]` (and the next line when the
-    /// element spans two), for reading or, with `write`, for writing.
+    /// Hints the lines holding `array[index]` (every line the element
+    /// spans), for reading or, with `write`, for writing.
     @inline(__always)
     static func element<Element>(of array: inout [Element], at index: Int, write: Bool = false) {
         array.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let start = UnsafeRawPointer(base + index)
-            hint(start, write: write)
             let size = MemoryLayout<Element>.size
+            var offset = 0
+            while offset < size {
+                hint(start + offset, write: write)
+                offset += 64
+            }
             if size > 1 { hint(start + (size - 1), write: write) }
         }
     }

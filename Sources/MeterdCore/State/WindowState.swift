@@ -62,6 +62,13 @@ public struct RollupGroupState: Sendable, Equatable {
     /// state records list them in that order, and most groups have one or two,
     /// which a compare finds faster than a hash.
     public internal(set) var sortedSubjects: [String] = []
+    /// The last two subjects `update` saw, each in `sortedSubjects` (only
+    /// `update` adds subjects to an existing group): most groups see one or
+    /// two gateway consumers, whose check then compares these inline copies
+    /// (retained, so the same bits are the same string) instead of reading
+    /// the list's heap storage, a cache miss of its own. A cache, not state:
+    /// `==` ignores it.
+    var recentSubjects: (String?, String?) = (nil, nil)
     /// Last emitted revision; 0 = never emitted.
     public internal(set) var revision: Int = 0
     /// Changed since its last emission.
