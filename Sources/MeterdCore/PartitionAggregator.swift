@@ -152,25 +152,36 @@ public struct PartitionAggregator: Sendable {
         if window.noteChange(groupsChanged: true) { changedWindows.insert(ref) }
         let end = compiled.windows.windowEnd(ofStart: ref.windowStart)
         let revisionFloor = replayScope.map { $0.contains(windowStart: ref.windowStart) ? $0.revisionBase : 0 } ?? 0
-        for entry in window.groups.emissionOrder() where window.groups.values[Int(entry)].dirty {
-            let position = Int(entry)
-            let revision = window.groups[stateAt: position].markEmitted(floor: revisionFloor)
-            let key = window.groups.keys[position]
-            let group = window.groups.values[position]
-            maxEmittedRevision = max(maxEmittedRevision, revision)
-            if revision > 1 { stats.lateUpdatedRollups += 1 }
-            let feature = compiled.features[key.featureIndex]
-            var breakdown: [RollupRevision.Dimension] = []
-            for (name, value) in zip(feature.breakdownNames, key.breakdown) {
-                if let value { breakdown.append(RollupRevision.Dimension(name: name, value: value)) }
+        let order = window.groups.emissionOrder()
+        let customer = ref.customer
+        let windowStart = ref.windowStart
+        var maxRevision = maxEmittedRevision
+        var lateUpdated: Int64 = 0
+        // Groups and features read in place: a copied group or feature retains
+        // and releases every one of its arrays and strings.
+        compiled.features.withUnsafeBufferPointer { features in
+            window.groups.withStates { keys, states in
+                for entry in order where states[Int(entry)].dirty {
+                    let position = Int(entry)
+                    let revision = states[position].markEmitted(floor: revisionFloor)
+                    maxRevision = max(maxRevision, revision)
+                    if revision > 1 { lateUpdated += 1 }
+                    let featureIndex = keys[position].featureIndex
+                    var breakdown: [RollupRevision.Dimension] = []
+                    for (name, value) in zip(features[featureIndex].breakdownNames, keys[position].breakdown) {
+                        if let value { breakdown.append(RollupRevision.Dimension(name: name, value: value)) }
+                    }
+                    out.append(RollupRevision(
+                        customer: customer, feature: features[featureIndex].key, meter: features[featureIndex].meterSlug,
+                        aggregation: features[featureIndex].aggregation, windowStartMillis: windowStart, windowEndMillis: end,
+                        value: states[position].accumulator.value, eventCount: states[position].accumulator.eventCount,
+                        breakdown: breakdown, revision: revision, subjects: states[position].sortedSubjects
+                    ))
+                }
             }
-            out.append(RollupRevision(
-                customer: ref.customer, feature: feature.key, meter: feature.meterSlug,
-                aggregation: feature.aggregation, windowStartMillis: ref.windowStart, windowEndMillis: end,
-                value: group.accumulator.value, eventCount: group.accumulator.eventCount,
-                breakdown: breakdown, revision: revision, subjects: group.sortedSubjects
-            ))
         }
+        maxEmittedRevision = maxRevision
+        stats.lateUpdatedRollups += lateUpdated
     }
 
     private mutating func expireState(streamTime: Int64) {
@@ -224,7 +235,7 @@ public struct PartitionAggregator: Sendable {
                     for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
                     for subject in group.sortedSubjects { bytes += 16 + subject.utf8.count }
                     for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
-                    bytes += 8 * group.accumulator.sum.partials.count
+                    bytes += 8 * group.accumulator.sum.partialCount
                     bytes += group.encoded.capacity
                 }
             }

@@ -33,6 +33,13 @@ public struct QuotaTable: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Hints the cache lines of the states of the first `featureCount`
+    /// features (see `Prefetch`; `mutating` only to reach them in place).
+    @inline(__always)
+    mutating func prefetch(featureCount: Int) {
+        Prefetch.elements(of: &states, count: featureCount)
+    }
+
     /// Runs `body` on the state of `featureIndex` in place, creating it if absent.
     @inline(__always)
     mutating func update<R>(_ featureIndex: Int, _ body: (inout FeatureQuotaState) -> R) -> R {

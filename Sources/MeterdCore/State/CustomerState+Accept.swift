@@ -22,53 +22,35 @@ extension CustomerState {
         _ record: UsageRecord, windowStart: Int64, compiled: CompiledConfiguration,
         countsTowardQuotas: Bool = true, quotaEvents: inout [QuotaEvent]
     ) -> AcceptOutcome {
+        // The window's slot and the fingerprint's table slot first, hinted to
+        // the cache, so their misses overlap the fingerprint's arithmetic and
+        // the group lookups (`CustomerWindowState.count`).
+        let existing = windows.index(forKey: windowStart, hint: recentWindowSlot)
+        if let existing { windows.prefetchValue(at: existing) }
+        let featureCount = compiled.features.count
+        if quotaRules != nil { Prefetch.elements(of: &quotaRules!, count: featureCount) }
+        quotas.prefetch(featureCount: featureCount)
         let fingerprint = DedupeFingerprint(source: record.source, id: record.id)
-        guard dedupe.insert(fingerprint) else { return .duplicate }
-        var newWindow = false
-        var changedRollup = false
-        var listings = QuotaListings()
-        var quotaExpiry: Int64?
-        // Visited (sample, feature) pairs that matched a SUM/COUNT feature, by visit order;
-        // records visiting more than 64 pairs fall back to an array.
-        var quotaMatches: UInt64 = 0
-        var moreQuotaMatches: [Int] = []
-        // Read through unsafe buffers: an array subscript or a `for … in` copies
-        // the element (a feature: retains of every field; a sample, a row of features).
-        compiled.features.withUnsafeBufferPointer { features in
-            compiled.withHotPathTables { tables in
-                record.samples.withUnsafeBufferPointer { samples in
-                    withWindow(start: windowStart, created: &newWindow) { window in
-                        let dedupeIndex = window.dedupe.count
-                        window.dedupe.append(fingerprint)
-                        // A window's fingerprint list is empty only when it was just created.
-                        defer {
-                            listings.changedWindows = window.noteChange(groupsChanged: dedupeIndex == 0 || changedRollup, dedupeIndex: dedupeIndex)
-                        }
-                        var visit = 0
-                        for sampleIndex in samples.indices {
-                            // Meter indexes are validated; an unknown one reads no feature.
-                            let featureIndexes = tables.features(ofMeter: samples[sampleIndex].meterIndex)
-                            guard !featureIndexes.isEmpty else { continue }
-                            samples[sampleIndex].dimensions.withUnsafeBufferPointer { dimensions in
-                                for featureIndex in featureIndexes {
-                                    defer { visit += 1 }
-                                    guard features[featureIndex].matchesAll || CompiledFeature.matches(features[featureIndex].filter, dimensions) else { continue }
-                                    changedRollup = true
-                                    let kind = features[featureIndex].aggregation
-                                    window.add(
-                                        samples[sampleIndex].value, featureIndex: featureIndex,
-                                        breakdownIndexes: tables.breakdownIndexes(ofFeature: featureIndex),
-                                        dimensions: dimensions, kind: kind, record: record
-                                    )
-                                    guard kind.supportsQuota else { continue }
-                                    if visit < 64 { quotaMatches |= 1 &<< UInt64(visit) } else { moreQuotaMatches.append(visit) }
-                                }
-                            }
-                        }
-                    }
-                }
+        dedupe.prefetch(fingerprint)
+        var counted = CustomerWindowState.Counted()
+        if let existing {
+            recentWindowSlot = existing
+            guard CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: existing], dedupe: &dedupe, compiled: compiled, counted: &counted) else {
+                return .duplicate
             }
+        } else {
+            guard dedupe.insert(fingerprint) else { return .duplicate }
+            let slot = windows.slot(of: windowStart, default: CustomerWindowState())
+            recentWindowSlot = slot
+            _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, counted: &counted)
         }
+        let newWindow = counted.newWindow
+        let changedRollup = counted.changedRollup
+        let quotaMatches = counted.quotaMatches
+        let moreQuotaMatches = counted.moreQuotaMatches
+        var listings = QuotaListings()
+        listings.changedWindows = counted.listWindow
+        var quotaExpiry: Int64?
         guard countsTowardQuotas, quotaMatches != 0 || !moreQuotaMatches.isEmpty else {
             return .accepted(newWindow: newWindow, changedRollup: changedRollup, quotaExpiry: nil, listings: listings)
         }
@@ -126,53 +108,32 @@ extension CustomerState {
         return table
     }
 
-    /// Mutates the window's state in place with one hash lookup, creating it
-    /// if needed (a window's state always holds the dedupe key of each of its
-    /// events, so an empty fingerprint list means it was just created).
-    private mutating func withWindow(start: Int64, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
-        let slot = windows.slot(of: start, default: CustomerWindowState())
-        Self.mutate(&windows[slot: slot], created: &created, body)
-    }
-
     /// Mutates an existing window's state in place; does nothing if there is none.
     mutating func visitWindow(start: Int64, _ body: (inout CustomerWindowState) -> Void) {
         // Through an index: the optional subscript's `_modify` costs more (a coroutine frame, the write-back).
         guard let index = windows.index(forKey: start) else { return }
         body(&windows[slot: index])
     }
-
-    private static func mutate(_ window: inout CustomerWindowState, created: inout Bool, _ body: (inout CustomerWindowState) -> Void) {
-        created = window.dedupe.isEmpty
-        body(&window)
-    }
-}
-
-extension CustomerWindowState {
-    /// Counts a sample into the group of `featureIndex` for its dimension
-    /// values; the group's key is built only when the group is created.
-    mutating func add(
-        _ value: SampleValue, featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>,
-        dimensions: UnsafeBufferPointer<String?>, kind: AggregationKind, record: UsageRecord
-    ) {
-        let fingerprint = RollupGroupKey.fingerprint(featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions)
-        let position = groups.index(
-            featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions, fingerprint: fingerprint
-        ) ?? groups.append(
-            RollupGroupKey(featureIndex: featureIndex, breakdown: breakdownIndexes.map { position in
-                position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
-            }),
-            RollupGroupState(accumulator: Accumulator(kind: kind))
-        )
-        groups[stateAt: position].update(value, record: record)
-    }
 }
 
 extension RollupGroupState {
+    @inline(__always)
     mutating func update(_ value: SampleValue, record: UsageRecord) {
         accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
-        Self.insert(record.subject, into: &sortedSubjects)
+        if !Self.isRecent(record.subject, recentSubjects) {
+            Self.insert(record.subject, into: &sortedSubjects)
+            recentSubjects = (record.subject, recentSubjects.0)
+        }
         dirty = true
         encodedIsValid = false
+    }
+
+    /// Whether `subject` is one of the recent subjects, by representation.
+    @inline(__always)
+    static func isRecent(_ subject: String, _ recent: (String?, String?)) -> Bool {
+        if let first = recent.0, sameRepresentation(first, subject) { return true }
+        if let second = recent.1, sameRepresentation(second, subject) { return true }
+        return false
     }
 
     /// Inserts `subject` into the sorted list unless present. The last

@@ -5,9 +5,24 @@
 struct FingerprintSet: Sendable {
     private var slots: [DedupeFingerprint] = []
     private(set) var count = 0
+    /// `slots.count - 1` (-1 while unallocated), kept inline so `prefetch`
+    /// finds a fingerprint's slot without reading the array's header.
+    private var slotMask = -1
 
     /// Slots allocated, for size estimates.
     var capacity: Int { slots.count }
+
+    /// Hints the cache line of `fingerprint`'s home slot, which `insert`
+    /// will read and usually write (see `Prefetch`; `mutating` only to reach
+    /// the slots in place).
+    @inline(__always)
+    mutating func prefetch(_ fingerprint: DedupeFingerprint) {
+        guard slotMask >= 0 else { return }
+        Prefetch.element(of: &slots, at: Int(truncatingIfNeeded: fingerprint.low) & slotMask, write: true)
+    }
+
+    /// Whether the inline mask matches the slots (the invariant `prefetch` relies on; for tests).
+    var hintMaskMatchesCapacity: Bool { slotMask == slots.count - 1 }
 
     /// Inserts `fingerprint`; `false` when it was already present.
     mutating func insert(_ fingerprint: DedupeFingerprint) -> Bool {
@@ -56,6 +71,7 @@ struct FingerprintSet: Sendable {
         count -= 1
         if count == 0 {
             slots = []
+            slotMask = -1
         } else if slots.count > 16, count * 8 < slots.count {
             rehash(capacity: slots.count / 2)
         }
@@ -81,6 +97,7 @@ struct FingerprintSet: Sendable {
             for slot in slots where !slot.isEmpty { _ = Self.place(slot, in: target) }
         }
         slots = fresh
+        slotMask = capacity - 1
     }
 }
 

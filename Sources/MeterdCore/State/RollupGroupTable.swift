@@ -81,6 +81,13 @@ public struct RollupGroupTable: Sendable, Sequence {
         }
     }
 
+    /// Hints the cache lines of the state at `position` (see `Prefetch`;
+    /// `mutating` only to reach the states in place).
+    @inline(__always)
+    mutating func prefetchState(at position: Int) {
+        Prefetch.element(of: &values, at: position, write: true)
+    }
+
     /// The state at `position`, mutated in place.
     subscript(stateAt position: Int) -> RollupGroupState {
         get { values[position] }

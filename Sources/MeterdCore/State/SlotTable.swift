@@ -62,6 +62,21 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
         find(key, hash: key.slotHash)
     }
 
+    /// `index(forKey:)`, trying `hint` (a slot the key had before) first:
+    /// one key compared instead of a probe through the buckets and hashes.
+    @inline(__always)
+    func index(forKey key: Key, hint: Int) -> Int? {
+        if hint >= 0, hint < keys.count, keys[hint] == key { return hint }
+        return find(key, hash: key.slotHash)
+    }
+
+    /// Hints the cache lines of the value in `slot` (see `Prefetch`;
+    /// `mutating` only to reach the values in place).
+    @inline(__always)
+    mutating func prefetchValue(at slot: Int) {
+        Prefetch.element(of: &values, at: slot)
+    }
+
     /// The value in `slot` (from `index(forKey:)` or `slot(of:default:)`), mutable in place.
     public subscript(slot slot: Int) -> Value {
         get { values[slot] }

@@ -46,7 +46,7 @@ extension PartitionAggregator {
                     order[at] = featureIndex
                     count += 1
                     bound += 2 * varint + features[featureIndex].key.utf8.count + 1 + varint
-                    for entry in quota.entries { bound += 5 * varint + 1 + 8 * entry.period.usage.partials.count }
+                    for entry in quota.entries { bound += 5 * varint + 1 + 8 * entry.period.usage.partialCount }
                 }
                 return ByteCursor.bytes(bound: bound) { out in
                     out.write(Self.stateVersion)
@@ -61,8 +61,8 @@ extension PartitionAggregator {
                             let period = entry.period
                             out.write(zigzag: entry.start)
                             out.write(zigzag: period.endMillis)
-                            out.write(varint: UInt64(period.usage.partials.count))
-                            for partial in period.usage.partials { out.write(partial) }
+                            out.write(varint: UInt64(period.usage.partialCount))
+                            period.usage.forEachPartial { out.write($0) }
                             out.write(varint: period.announcedMask)
                             out.write(period.resetAnnounced)
                         }
@@ -141,8 +141,8 @@ extension PartitionAggregator {
         case .count:
             break
         case .sum, .avg:
-            out.write(varint: UInt64(group.accumulator.sum.partials.count))
-            for partial in group.accumulator.sum.partials { out.write(partial) }
+            out.write(varint: UInt64(group.accumulator.sum.partialCount))
+            group.accumulator.sum.forEachPartial { out.write($0) }
         case .min, .max:
             out.write(group.accumulator.extreme)
         case .latest:

@@ -79,7 +79,7 @@ extension RollupGroupState {
         case .count:
             break
         case .sum, .avg:
-            bound += W.varintBound + 8 * accumulator.sum.partials.count
+            bound += W.varintBound + 8 * accumulator.sum.partialCount
         case .min, .max:
             bound += 8
         case .latest:

@@ -62,6 +62,13 @@ public struct RollupGroupState: Sendable, Equatable {
     /// state records list them in that order, and most groups have one or two,
     /// which a compare finds faster than a hash.
     public internal(set) var sortedSubjects: [String] = []
+    /// The last two subjects `update` saw, each in `sortedSubjects` (only
+    /// `update` adds subjects to an existing group): most groups see one or
+    /// two gateway consumers, whose check then compares these inline copies
+    /// (retained, so the same bits are the same string) instead of reading
+    /// the list's heap storage, a cache miss of its own. A cache, not state:
+    /// `==` ignores it.
+    var recentSubjects: (String?, String?) = (nil, nil)
     /// Last emitted revision; 0 = never emitted.
     public internal(set) var revision: Int = 0
     /// Changed since its last emission.
@@ -144,6 +151,10 @@ public struct CustomerState: Sendable, Equatable {
     /// (bookkeeping, not state; `true` implies listed).
     var listedInChangedQuotas = false
     var listedInQuotaCustomers = false
+    /// The slot `accept` last found or made a window in: records of a
+    /// customer mostly fall in its newest window, which this finds with one
+    /// key compare (a hint, not state; any value is safe).
+    var recentWindowSlot = 0
     /// `StateKey.quotas(customer:).bytes` once made (a cache, not state).
     private var quotaKey: [UInt8] = []
 
@@ -168,7 +179,15 @@ public struct CustomerState: Sendable, Equatable {
     @discardableResult
     mutating func dropWindow(start: Int64) -> Int {
         guard let window = windows.removeValue(forKey: start) else { return 0 }
-        for fingerprint in window.dedupe { dedupe.remove(fingerprint) }
+        // Each removal probes a random slot of a table far larger than the
+        // cache: the slot a few removals ahead is hinted, so misses overlap.
+        let ahead = 8
+        window.dedupe.withUnsafeBufferPointer { fingerprints in
+            for index in fingerprints.indices {
+                if index + ahead < fingerprints.count { dedupe.prefetch(fingerprints[index + ahead]) }
+                dedupe.remove(fingerprints[index])
+            }
+        }
         return window.dedupe.count
     }
 }

@@ -1,0 +1,53 @@
+import CMeterdSIMD
+
+/// Cache prefetch hints over arrays (`meterd_prefetch.h`). The ingest path
+/// reads a customer's state from many heap objects that are usually out of
+/// cache (a customer comes back every few hundred events); hinting a line
+/// as soon as its address is known lets its miss overlap other work. The
+/// address is computed from the array's storage pointer alone, without
+/// reading its header, so asking costs no miss; an index past the end only
+/// wastes the hint. Never changes a result.
+///
+/// The arrays are taken `inout` (never written): callers are mutating
+/// methods, and a borrowed stored array there is often copied first, a
+/// retain and release on the very line the hint is for.
+enum Prefetch {
+    /// Hints the lines holding `array[index]` (every line the element
+    /// spans), for reading or, with `write`, for writing.
+    @inline(__always)
+    static func element<Element>(of array: inout [Element], at index: Int, write: Bool = false) {
+        array.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let start = UnsafeRawPointer(base + index)
+            let size = MemoryLayout<Element>.size
+            var offset = 0
+            while offset < size {
+                hint(start + offset, write: write)
+                offset += 64
+            }
+            if size > 1 { hint(start + (size - 1), write: write) }
+        }
+    }
+
+    /// Hints the lines holding `array[0..<count]` (`count` from what the
+    /// caller knows of the array, e.g. the feature count of a per-feature table).
+    @inline(__always)
+    static func elements<Element>(of array: inout [Element], count: Int) {
+        array.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, count > 0 else { return }
+            let start = UnsafeRawPointer(base)
+            let end = UnsafeRawPointer(base + count)
+            var line = start
+            while line < end {
+                hint(line, write: false)
+                line += 64
+            }
+            hint(end - 1, write: false)
+        }
+    }
+
+    @inline(__always)
+    static func hint(_ address: UnsafeRawPointer, write: Bool) {
+        if write { meterd_prefetch_write(address) } else { meterd_prefetch(address) }
+    }
+}
