@@ -231,11 +231,12 @@ public struct PartitionAggregator: Sendable {
                 bytes += 64
                 size.rollupGroups += window.groups.count
                 for (key, group) in window.groups {
-                    bytes += 160 + 16 * key.breakdown.count
+                    // The group's inline state: key, accumulator (with the sum's first partial), subjects and their recent pair.
+                    bytes += 208 + 16 * key.breakdown.count
                     for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
                     for subject in group.sortedSubjects { bytes += 16 + subject.utf8.count }
                     for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
-                    bytes += 8 * group.accumulator.sum.partialCount
+                    bytes += 8 * max(0, group.accumulator.sum.partialCount - 1)
                     bytes += group.encoded.capacity
                 }
             }

@@ -20,15 +20,10 @@ import MeterdKafka
 /// a partition precedes all others of it in the input), which is the only
 /// order Kafka keeps.
 enum RegistrationOrder {
-    /// `records` with the first record of each destination moved to the
-    /// front, in order of first appearance; records without a known
-    /// destination stay in the bulk.
-    static func ordered(_ records: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [OutgoingRecord] {
-        order(of: records, destination: destination).map { records[$0] }
-    }
-
-    /// The indices of `records` in the order `ordered` gives them, for a
-    /// caller that sends from the original array without copying records.
+    /// The indices of `records` with the first record of each destination
+    /// moved to the front, in order of first appearance; records without a
+    /// known destination stay in the bulk. Indices, so that the caller sends
+    /// from the original array without copying records.
     static func order(of records: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [Int] {
         guard records.count > 1 else { return Array(records.indices) }
         var seen = Set<TopicPartition>()

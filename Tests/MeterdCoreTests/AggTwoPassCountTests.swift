@@ -87,8 +87,11 @@ import Testing
         #expect(aggregator.customers["acme"] == before)
         #expect(aggregator.customers["acme"]?.windows[120_000] == nil)
         #expect(aggregator.customers["acme"]?.windows[0]?.pendingChange?.firstNewDedupe == pending?.firstNewDedupe)
-        // Drop the newer window: the hint now points past the end or at another window.
+        // Count into the newer window (the remembered slot is now 1), then
+        // drop it: the hint points past the end of the one window left.
+        #expect(aggregator.ingest(F.request(id: "e", at: 61_500)) == .accepted(quotaEvents: []))
         aggregator.customers["acme"]?.dropWindow(start: 60_000)
+        #expect(aggregator.customers["acme"]?.windows.count == 1)
         #expect(aggregator.ingest(F.request(id: "c", at: 2_000)) == .accepted(quotaEvents: []))
         #expect(aggregator.customers["acme"]?.windows[0]?.groups[RollupGroupKey(featureIndex: 1, breakdown: ["chat", "200"])]?.accumulator.eventCount == 2)
         #expect(aggregator.ingest(F.tokenUse(id: "d", at: 62_000, tokens: 4)) == .accepted(quotaEvents: []))

@@ -11,6 +11,13 @@ import Testing
         records.map { String(decoding: $0.value ?? [], as: UTF8.self) }
     }
 
+    /// The burst as `RegistrationOrder.order(of:)` orders it.
+    private func ordered(_ burst: [OutgoingRecord], destination: (OutgoingRecord) -> TopicPartition?) -> [OutgoingRecord] {
+        let order = RegistrationOrder.order(of: burst, destination: destination)
+        #expect(order.sorted() == Array(burst.indices), "every record exactly once")
+        return order.map { burst[$0] }
+    }
+
     private func explicitPartition(_ record: OutgoingRecord) -> TopicPartition? {
         record.partition.map { TopicPartition(record.topic, $0) }
     }
@@ -21,7 +28,7 @@ import Testing
             record("changelog", 2, "c2a"), record("rollups", 1, "r1b"), record("changelog", 2, "c2b"),
             record("changelog", 4, "c4a"), record("rollups", 0, "r0c"),
         ]
-        let ordered = RegistrationOrder.ordered(burst, destination: explicitPartition)
+        let ordered = ordered(burst, destination: explicitPartition)
         #expect(values(ordered) == ["r0a", "r1a", "c2a", "c4a", "r0b", "r1b", "c2b", "r0c"])
         // Per partition, the order is the input's.
         for destination in Set(burst.compactMap(explicitPartition)) {
@@ -34,16 +41,16 @@ import Testing
 
     @Test func recordsWithoutDestinationStayInTheBulkInOrder() {
         let burst = [record("dlq", nil, "d1"), record("rollups", 3, "r3a"), record("dlq", nil, "d2"), record("rollups", 3, "r3b")]
-        let ordered = RegistrationOrder.ordered(burst, destination: explicitPartition)
+        let ordered = ordered(burst, destination: explicitPartition)
         #expect(values(ordered) == ["r3a", "d1", "d2", "r3b"])
     }
 
     @Test func burstsThatNeedNoReorderingComeBackUnchanged() {
         let single = [record("a", 0, "x")]
-        #expect(values(RegistrationOrder.ordered(single, destination: explicitPartition)) == ["x"])
+        #expect(values(ordered(single, destination: explicitPartition)) == ["x"])
         let distinct = [record("a", 0, "x"), record("a", 1, "y"), record("b", 0, "z")]
-        #expect(values(RegistrationOrder.ordered(distinct, destination: explicitPartition)) == ["x", "y", "z"])
-        #expect(RegistrationOrder.ordered([], destination: explicitPartition).isEmpty)
+        #expect(values(ordered(distinct, destination: explicitPartition)) == ["x", "y", "z"])
+        #expect(ordered([], destination: explicitPartition).isEmpty)
     }
 
     @Test func keyedRecordsLandWhereTheMurmur2PartitionerPutsThem() {

@@ -9,7 +9,8 @@
 /// enough to pass windowEnd + grace + allowedLateness reaches the steady state
 /// where windows open, close and expire at the same pace.
 ///
-/// The pool lives in one buffer that `withRecord` rewrites through a pointer:
+/// The pool lives in one buffer, shared by copies of the stream (use a
+/// stream on one thread), that `withRecord` rewrites through a pointer:
 /// the harness's own per-event cost (a few dozen stores) stays out of the
 /// figures it measures, with no uniqueness checks of nested arrays, no lazy
 /// globals and no bounds checks per digit.

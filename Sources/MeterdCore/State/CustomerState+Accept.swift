@@ -3,7 +3,7 @@ extension CustomerState {
     enum AcceptOutcome {
         case duplicate
         /// `newWindow`: the customer had no state for the window yet;
-        /// `dedupeIndex`: position of the event's fingerprint in the window's `dedupe`;
+        /// `changedRollup`: a rollup group's value changed;
         /// `quotaExpiry`: earliest expiry of a quota period touched (nil: quotas unchanged);
         /// `listings`: the aggregator sets that must now list the customer or the window.
         case accepted(newWindow: Bool, changedRollup: Bool, quotaExpiry: Int64?, listings: QuotaListings)
@@ -16,8 +16,10 @@ extension CustomerState {
         var quotaCustomers = false
     }
 
-    /// Dedupes, then counts a validated, not-too-late record into the
-    /// window's rollups and the customer's quota periods.
+    /// Counts a validated, not-too-late record into the window's rollups
+    /// and the customer's quota periods, unless it is a duplicate. The
+    /// record's groups are located (and hinted to the cache) before the
+    /// dedupe check, but nothing changes until it passes.
     mutating func accept(
         _ record: UsageRecord, windowStart: Int64, compiled: CompiledConfiguration,
         countsTowardQuotas: Bool = true, quotaEvents: inout [QuotaEvent]

@@ -10,6 +10,8 @@ extension CustomerWindowState {
         /// Visited (sample, feature) pairs that matched a SUM/COUNT feature,
         /// by visit order; records visiting more than 64 pairs fall back to an array.
         var quotaMatches: UInt64 = 0
+        /// The visit numbers from 64 on of such pairs (rare: a record with
+        /// many samples and features).
         var moreQuotaMatches: [Int] = []
     }
 

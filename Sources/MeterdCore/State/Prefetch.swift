@@ -30,10 +30,12 @@ enum Prefetch {
     }
 
     /// Hints the lines holding `array[0..<count]` (`count` from what the
-    /// caller knows of the array, e.g. the feature count of a per-feature table).
+    /// caller knows of the array, e.g. the feature count of a per-feature
+    /// table), at most the array's own elements.
     @inline(__always)
     static func elements<Element>(of array: inout [Element], count: Int) {
         array.withUnsafeBufferPointer { buffer in
+            let count = min(count, buffer.count)
             guard let base = buffer.baseAddress, count > 0 else { return }
             let start = UnsafeRawPointer(base)
             let end = UnsafeRawPointer(base + count)
@@ -46,6 +48,7 @@ enum Prefetch {
         }
     }
 
+    /// Hints the line holding `address`, for reading or, with `write`, for writing.
     @inline(__always)
     static func hint(_ address: UnsafeRawPointer, write: Bool) {
         if write { meterd_prefetch_write(address) } else { meterd_prefetch(address) }

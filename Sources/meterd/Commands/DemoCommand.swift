@@ -58,6 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
             return
         }
         MallocHugePages.restartIfWorthwhile()
+        MallocArenas.limit()
         MallocTrim.keepFreedMemory()
         let configuration = try loadConfiguration()
         let live = !plain && DemoTerminal.standardOutputIsTerminal
