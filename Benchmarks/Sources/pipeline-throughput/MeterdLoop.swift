@@ -9,21 +9,17 @@ import PipelineHarness
 /// the loop reads it through `self` (checked at compile time) instead of
 /// paying a dynamic exclusivity check on every access to a global variable.
 struct MeterdLoop {
-    let extractor: UsageExtractor
-    /// One per thread, as `meterd run`'s processors keep one.
-    private var textCache = UsageExtractor.TextCache()
-    /// The record every event is decoded into.
-    private var extracted = UsageRecord.empty
+    private var extraction: StageOneExtraction
 
     init(extractor: UsageExtractor) {
-        self.extractor = extractor
+        extraction = StageOneExtraction(extractor: extractor)
     }
 
     /// Extracts, routes and aggregates the events of `range`.
     mutating func run(_ pipeline: inout MeteringPipeline, _ range: Range<Int>, stream: inout PipelineStream) {
         for index in range {
-            let usable = stream.withRecord(at: index) { extract($0) }
-            if usable { pipeline.process(extracted) } else { pipeline.processRejected() }
+            let usable = stream.withRecord(at: index) { extraction.extract($0) }
+            if usable { pipeline.process(extraction.record) } else { pipeline.processRejected() }
         }
     }
 
@@ -31,17 +27,9 @@ struct MeterdLoop {
     /// - Returns: the number of samples extracted (a sink for the optimizer).
     mutating func extractOnly(_ range: Range<Int>, stream: inout PipelineStream) -> Int {
         var samples = 0
-        for index in range where stream.withRecord(at: index, { extract($0) }) {
-            samples &+= extracted.samples.count
+        for index in range where stream.withRecord(at: index, { extraction.extract($0) }) {
+            samples &+= extraction.record.samples.count
         }
         return samples
-    }
-
-    /// Decodes `bytes` into `extracted`; false for a rejected record.
-    private mutating func extract(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var unpriced: [UnpricedUsage] = []
-        return extractor.extract(
-            value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache, into: &extracted
-        ) == nil
     }
 }

@@ -19,35 +19,25 @@ struct RepartitionHop {
     let chunkSize = 100
     private var hasUsage: [Bool] = []
 
-    /// Stage 1's per-thread cache of groupBy strings, as `meterd run` keeps one.
-    private var textCache = UsageExtractor.TextCache()
+    /// Stage 1's extraction into one reused record, as `meterd run` does it.
+    private var extraction: StageOneExtraction
     private var decoder = UsageRecordDecoder()
 
-    init() { hasUsage.reserveCapacity(chunkSize) }
-
-    /// The record stage 1 decodes every event into, as `meterd run` reuses one.
-    private var extracted = UsageRecord.empty
-
-    /// Decodes `bytes` into `extracted`; false for a rejected record.
-    private mutating func extract(_ bytes: UnsafeRawBufferPointer, _ extractor: UsageExtractor) -> Bool {
-        var unpriced: [UnpricedUsage] = []
-        return extractor.extract(
-            value: bytes, headers: [], recordTimestampMillis: 0, unpriced: &unpriced, cache: &textCache, into: &extracted
-        ) == nil
+    init(extractor: UsageExtractor) {
+        extraction = StageOneExtraction(extractor: extractor)
+        hasUsage.reserveCapacity(chunkSize)
     }
 
-    mutating func run(
-        _ pipeline: inout MeteringPipeline, _ range: Range<Int>, stream: inout PipelineStream, extractor: UsageExtractor
-    ) {
+    mutating func run(_ pipeline: inout MeteringPipeline, _ range: Range<Int>, stream: inout PipelineStream) {
         var start = range.lowerBound
         while start < range.upperBound {
             let end = min(start + chunkSize, range.upperBound)
             var writer = BinaryWriter(capacity: 16 * 1024)
             hasUsage.removeAll(keepingCapacity: true)
             for index in start..<end {
-                let usable = stream.withRecord(at: index) { extract($0, extractor) }
+                let usable = stream.withRecord(at: index) { extraction.extract($0) }
                 hasUsage.append(usable)
-                if usable { UsageRecordCodec.encode(extracted, into: &writer) }
+                if usable { UsageRecordCodec.encode(extraction.record, into: &writer) }
             }
             decodeAndProcess(writer.bytes, into: &pipeline)
             start = end
@@ -74,7 +64,7 @@ struct RepartitionHop {
     }
 
     /// Encode and decode alone over `range`, for the cost of the hop itself.
-    mutating func encodeDecodeOnly(_ range: Range<Int>, stream: inout PipelineStream, extractor: UsageExtractor) -> Int {
+    mutating func encodeDecodeOnly(_ range: Range<Int>, stream: inout PipelineStream) -> Int {
         var usages: [UsageRecord] = []
         var samples = 0
         var start = range.lowerBound
@@ -82,8 +72,8 @@ struct RepartitionHop {
             let end = min(start + chunkSize, range.upperBound)
             usages.removeAll(keepingCapacity: true)
             for index in start..<end {
-                if stream.withRecord(at: index, { extract($0, extractor) }) {
-                    usages.append(extracted)
+                if stream.withRecord(at: index, { extraction.extract($0) }) {
+                    usages.append(extraction.record)
                 }
             }
             var writer = BinaryWriter(capacity: 16 * 1024)

@@ -54,7 +54,6 @@ let naiveCount = options["--naive-events"] ?? 0
 let takesStateChanges = options["--changelog"] != 0
 let commitEvery = max(1, options["--commit-every"] ?? 20_000)
 let throughRepartition = options["--repartition"] != 0
-var hop = RepartitionHop()
 
 let configuration = PipelineConfiguration.meterd
 let compiled = CompiledConfiguration(configuration)
@@ -66,6 +65,7 @@ do {
     exit(1)
 }
 var stream = PipelineStream(seed: 7, consumerCount: PipelineConfiguration.consumerCount)
+var hop = RepartitionHop(extractor: extractor)
 
 func now() -> Double {
     var time = timespec()
@@ -133,9 +133,9 @@ var meterd = restored()
 var meterdAtBaseline = PipelineCounters()
 let meterdResult = counted {
     if throughRepartition {
-        hop.run(&meterd, warmup..<(warmup + baselineCount), stream: &stream, extractor: extractor)
+        hop.run(&meterd, warmup..<(warmup + baselineCount), stream: &stream)
         meterdAtBaseline = meterd.counters
-        hop.run(&meterd, (warmup + baselineCount)..<(warmup + measured), stream: &stream, extractor: extractor)
+        hop.run(&meterd, (warmup + baselineCount)..<(warmup + measured), stream: &stream)
     } else {
         runMeterd(&meterd, warmup..<(warmup + baselineCount))
         meterdAtBaseline = meterd.counters
@@ -156,7 +156,7 @@ var sink = 0
 let extractResult = counted { sink &+= loop.extractOnly(warmup..<(warmup + measured), stream: &stream) }
 _ = row("  of which UsageExtractor.extract alone", events: measured, extractResult)
 if throughRepartition {
-    let hopResult = counted { sink &+= hop.encodeDecodeOnly(warmup..<(warmup + measured), stream: &stream, extractor: extractor) }
+    let hopResult = counted { sink &+= hop.encodeDecodeOnly(warmup..<(warmup + measured), stream: &stream) }
     _ = row("  of which extract + UsageRecordCodec encode + decode (the hop: this less extract alone)", events: measured, hopResult)
 }
 
