@@ -49,8 +49,9 @@ extension CustomerWindowState {
                     return withUnsafeTemporaryAllocation(of: GroupMatch.self, capacity: Swift.max(visits, 1)) { matches in
                         let matchCount = window.locate(samples, features: features, tables: tables, into: matches, counted: &counted)
                         if let dedupe, !dedupe.pointee.insert(fingerprint) { return false }
-                        counted.newWindow = window.dedupe.isEmpty
+                        // A window's fingerprint list is empty only when it was just created.
                         let dedupeIndex = window.dedupe.count
+                        counted.newWindow = dedupeIndex == 0
                         window.dedupe.append(fingerprint)
                         // Matches come sample by sample: one dimension buffer per sample.
                         var next = 0
@@ -68,8 +69,7 @@ extension CustomerWindowState {
                                 }
                             }
                         }
-                        // A window's fingerprint list is empty only when it was just created.
-                        counted.listWindow = window.noteChange(groupsChanged: dedupeIndex == 0 || counted.changedRollup, dedupeIndex: dedupeIndex)
+                        counted.listWindow = window.noteChange(groupsChanged: counted.newWindow || counted.changedRollup, dedupeIndex: dedupeIndex)
                         return true
                     }
                 }

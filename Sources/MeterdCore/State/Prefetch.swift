@@ -18,14 +18,7 @@ enum Prefetch {
     static func element<Element>(of array: inout [Element], at index: Int, write: Bool = false) {
         array.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let start = UnsafeRawPointer(base + index)
-            let size = MemoryLayout<Element>.size
-            var offset = 0
-            while offset < size {
-                hint(start + offset, write: write)
-                offset += 64
-            }
-            if size > 1 { hint(start + (size - 1), write: write) }
+            lines(from: UnsafeRawPointer(base + index), byteCount: MemoryLayout<Element>.size, write: write)
         }
     }
 
@@ -37,15 +30,21 @@ enum Prefetch {
         array.withUnsafeBufferPointer { buffer in
             let count = min(count, buffer.count)
             guard let base = buffer.baseAddress, count > 0 else { return }
-            let start = UnsafeRawPointer(base)
-            let end = UnsafeRawPointer(base + count)
-            var line = start
-            while line < end {
-                hint(line, write: false)
-                line += 64
-            }
-            hint(end - 1, write: false)
+            lines(from: UnsafeRawPointer(base), byteCount: count * MemoryLayout<Element>.stride, write: false)
         }
+    }
+
+    /// Hints every line of the `byteCount` bytes at `start`: one hint per
+    /// 64 bytes, and the last byte's line, which a range not aligned to a
+    /// line reaches beyond the last step.
+    @inline(__always)
+    private static func lines(from start: UnsafeRawPointer, byteCount: Int, write: Bool) {
+        var offset = 0
+        while offset < byteCount {
+            hint(start + offset, write: write)
+            offset += 64
+        }
+        if byteCount > 1 { hint(start + (byteCount - 1), write: write) }
     }
 
     /// Hints the line holding `address`, for reading or, with `write`, for writing.
