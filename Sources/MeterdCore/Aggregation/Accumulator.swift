@@ -22,8 +22,13 @@ public struct Accumulator: Sendable, Equatable {
 
     /// Counts one event. `value` has been validated for `kind` by
     /// `CompiledConfiguration.validate`.
-    @inline(__always)
     public mutating func add(_ value: SampleValue, eventTimeMillis: Int64, id: String) {
+        add(value, eventTimeMillis: eventTimeMillis, id: EventID(id))
+    }
+
+    /// Counts one event; `id` breaks LATEST's ties.
+    @inline(__always)
+    public mutating func add(_ value: SampleValue, eventTimeMillis: Int64, id: EventID) {
         switch kind {
         case .count:
             break
@@ -37,7 +42,7 @@ public struct Accumulator: Sendable, Equatable {
             let number = value.number
             if eventCount == 0 || Self.isLater(eventTimeMillis, id, number, than: latestTimeMillis, latestId, latestValue) {
                 latestTimeMillis = eventTimeMillis
-                latestId = id
+                latestId = id.description
                 latestValue = number
             }
         case .uniqueCount:
@@ -60,9 +65,15 @@ public struct Accumulator: Sendable, Equatable {
 
     /// Greatest (event time, id byte-wise, value) wins; the value only breaks
     /// exact ties so the result never depends on arrival order.
-    static func isLater(_ time: Int64, _ id: String, _ value: Double, than otherTime: Int64, _ otherId: String, _ otherValue: Double) -> Bool {
+    static func isLater(_ time: Int64, _ id: EventID, _ value: Double, than otherTime: Int64, _ otherId: String, _ otherValue: Double) -> Bool {
         if time != otherTime { return time > otherTime }
-        if id != otherId { return otherId.utf8.lexicographicallyPrecedes(id.utf8) }
+        var otherId = otherId
+        let order = otherId.withUTF8 { other in
+            id.withUTF8 { mine in
+                mine.elementsEqual(other) ? 0 : (other.lexicographicallyPrecedes(mine) ? 1 : -1)
+            }
+        }
+        if order != 0 { return order > 0 }
         return value > otherValue
     }
 }

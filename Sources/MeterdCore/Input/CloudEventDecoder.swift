@@ -15,7 +15,7 @@ enum CloudEventDecoder {
     /// The attributes as optional texts, whichever mode they came from.
     struct Attributes {
         var specversion: String?
-        var id: String?
+        var id: EventID?
         var source: String?
         var type: String?
         var subject: String?
@@ -53,7 +53,7 @@ enum CloudEventDecoder {
         let subject = values.subject(values.envelope(.subject), customers)
         let attributes = Attributes(
             specversion: values.envelope(.specversion).kind == .string ? values.text(values.envelope(.specversion)) : nil,
-            id: values.nonEmptyText(values.envelope(.id)),
+            id: values.nonEmptyEventID(values.envelope(.id)),
             source: values.nonEmptyText(values.envelope(.source)),
             type: values.nonEmptyText(values.envelope(.type)),
             subject: subject?.text,
@@ -71,7 +71,7 @@ enum CloudEventDecoder {
         }
         let attributes = Attributes(
             specversion: text("ce_specversion"),
-            id: text("ce_id"),
+            id: text("ce_id").map { EventID($0) },
             source: text("ce_source"),
             type: text("ce_type"),
             subject: text("ce_subject"),

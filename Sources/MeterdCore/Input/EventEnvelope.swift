@@ -1,7 +1,7 @@
 /// The identity of one decoded event, before meters and customers: what the
 /// format decoders produce.
 struct EventEnvelope {
-    var id: String
+    var id: EventID
     var source: String
     var subject: String
     /// The subject's customer when the decoder found the subject among the

@@ -32,11 +32,11 @@ enum KongLogDecoder {
 
     /// `request.id`; Kong before 3.5 writes none, so the record's bytes are
     /// hashed instead: an identical redelivered record still dedupes.
-    private static func requestID(_ values: SelectedValues) -> String {
+    private static func requestID(_ values: SelectedValues) -> EventID {
         let id = values.envelope(.requestID)
-        if let text = values.nonEmptyText(id) { return text }
-        if id.kind == .number, let text = JSONNumber.canonicalText(raw: values.raw(id)) { return text }
-        return RecordFingerprint.text(of: values.bytes)
+        if let eventID = values.nonEmptyEventID(id) { return eventID }
+        if id.kind == .number, let text = JSONNumber.canonicalText(raw: values.raw(id)) { return EventID(text) }
+        return EventID(RecordFingerprint.text(of: values.bytes))
     }
 
     private static func epochMillis(_ value: Double?) -> Int64? {

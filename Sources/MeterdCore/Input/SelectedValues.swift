@@ -63,4 +63,12 @@ struct SelectedValues {
         guard value.kind == .string, value.end > value.start else { return nil }
         return text(value)
     }
+
+    /// A non-empty string value as an event id (no `String` made for short
+    /// ids without escapes), else nil.
+    func nonEmptyEventID(_ value: ScannedValue) -> EventID? {
+        guard value.kind == .string, value.end > value.start else { return nil }
+        // The walk validated the string's UTF-8.
+        return value.hasEscapes ? EventID(text(value)) : EventID(validUTF8: raw(value))
+    }
 }

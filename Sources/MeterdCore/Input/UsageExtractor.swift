@@ -312,7 +312,7 @@ public struct UsageExtractor: Sendable {
         record.customer = customer
         record.subject = envelope.subject.take()
         record.source = envelope.source.take()
-        record.id = envelope.id.take()
+        record.eventID = envelope.id
         record.eventTimeMillis = envelope.eventTimeMillis
     }
 }

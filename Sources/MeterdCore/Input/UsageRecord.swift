@@ -13,7 +13,7 @@ public struct UsageRecord: Sendable, Equatable {
     /// Event source (`kong` for Kong records); part of the dedupe key.
     public var source: String
     /// Event id (Kong: `request.id`); part of the dedupe key.
-    public var id: String
+    public var eventID: EventID
     /// Event time, epoch milliseconds (UTC).
     public var eventTimeMillis: Int64
     /// One sample per meter that reads this event.
@@ -23,9 +23,15 @@ public struct UsageRecord: Sendable, Equatable {
         self.customer = customer
         self.subject = subject
         self.source = source
-        self.id = id
+        self.eventID = EventID(id)
         self.eventTimeMillis = eventTimeMillis
         self.samples = samples
+    }
+
+    /// `eventID` as text.
+    public var id: String {
+        get { eventID.description }
+        set { eventID = EventID(newValue) }
     }
 }
 

@@ -22,7 +22,7 @@ public enum UsageRecordCodec {
             out.write(record.customer)
             out.write(record.subject)
             out.write(record.source)
-            out.write(record.id)
+            out.write(record.eventID)
             out.write(varint: zigzag(record.eventTimeMillis))
             out.write(varint: UInt64(record.samples.count))
             for sample in record.samples {
@@ -52,7 +52,7 @@ public enum UsageRecordCodec {
 
     static func encodedSize(_ record: UsageRecord) -> Int {
         var size = 1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
-            + ByteCursor.size(record.source) + ByteCursor.size(record.id)
+            + ByteCursor.size(record.source) + ByteCursor.size(stringOf: record.eventID.count)
             + ByteCursor.size(varint: zigzag(record.eventTimeMillis)) + ByteCursor.size(varint: UInt64(record.samples.count))
         for sample in record.samples {
             size += ByteCursor.size(varint: UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
@@ -147,7 +147,7 @@ public struct UsageRecordDecoder: Sendable {
         record.customer = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.subject = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.source = try reader.readLengthPrefixed { interner.string($0) }
-        record.id = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
+        record.eventID = try reader.readLengthPrefixed { EventID(decoding: $0) }
         record.eventTimeMillis = try reader.readZigzag()
         // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
         let sampleCount = try reader.readLength()

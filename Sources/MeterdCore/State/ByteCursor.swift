@@ -98,6 +98,14 @@ struct ByteCursor: ~Copyable {
         }
     }
 
+    /// An event id as `write(_: String)` writes its text.
+    mutating func write(_ id: EventID) {
+        id.withUTF8 { utf8 in
+            write(varint: UInt64(utf8.count))
+            write(raw: UnsafeRawBufferPointer(utf8))
+        }
+    }
+
     /// As `BinaryWriter.write(_: String?)`.
     mutating func write(_ value: String?) {
         write(value != nil)

@@ -32,7 +32,7 @@ extension CustomerState {
         let featureCount = compiled.features.count
         if quotaRules != nil { Prefetch.elements(of: &quotaRules!, count: featureCount) }
         quotas.prefetch(featureCount: featureCount)
-        let fingerprint = DedupeFingerprint(source: record.source, id: record.id)
+        let fingerprint = DedupeFingerprint(source: record.source, id: record.eventID)
         dedupe.prefetch(fingerprint)
         var counted = CustomerWindowState.Counted()
         if let existing {
@@ -121,7 +121,7 @@ extension CustomerState {
 extension RollupGroupState {
     @inline(__always)
     mutating func update(_ value: SampleValue, record: UsageRecord) {
-        accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.id)
+        accumulator.add(value, eventTimeMillis: record.eventTimeMillis, id: record.eventID)
         if !Self.isRecent(record.subject, recentSubjects) {
             Self.insert(record.subject, into: &sortedSubjects)
             recentSubjects = (record.subject, recentSubjects.0)

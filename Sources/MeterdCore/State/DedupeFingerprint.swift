@@ -13,10 +13,16 @@ public struct DedupeFingerprint: Sendable, Hashable {
     public let high: UInt64
 
     public init(source: String, id: String) {
+        self.init(source: source, id: EventID(id))
+    }
+
+    public init(source: String, id: EventID) {
         var a: UInt64 = 0x243F_6A88_85A3_08D3
         var b: UInt64 = 0x1319_8A2E_0370_7344
-        Self.absorb(source, &a, &b)
-        Self.absorb(id, &a, &b)
+        var lanes = (a, b)
+        FingerprintWords.fold(source, into: &lanes, Self.step)
+        id.withUTF8 { FingerprintWords.fold($0, into: &lanes, Self.step) }
+        (a, b) = lanes
         self.init(low: Self.avalanche(a), high: Self.avalanche(b))
     }
 
@@ -43,15 +49,11 @@ public struct DedupeFingerprint: Sendable, Hashable {
         return product.high ^ product.low
     }
 
-    /// Runs both lanes over `text`'s words: lane A is `Fingerprint`'s mix,
+    /// Absorbs one word into both lanes: lane A is `Fingerprint`'s mix,
     /// lane B the same with another multiplier.
     @inline(__always)
-    private static func absorb(_ text: String, _ a: inout UInt64, _ b: inout UInt64) {
-        var lanes = (a, b)
-        FingerprintWords.fold(text, into: &lanes) { lanes, word in
-            lanes = (Fingerprint.mix(lanes.0, word), mixB(lanes.1, word))
-        }
-        (a, b) = lanes
+    private static func step(_ lanes: inout (UInt64, UInt64), _ word: UInt64) {
+        lanes = (Fingerprint.mix(lanes.0, word), mixB(lanes.1, word))
     }
 
     private static func avalanche(_ value: UInt64) -> UInt64 {
