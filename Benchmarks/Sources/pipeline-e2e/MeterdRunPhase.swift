@@ -26,16 +26,16 @@ enum MeterdRunPhase {
     }
 
     static func run(
-        meterd: String, configPath: String, bootstrap: String, logDirectory: String,
+        meterd: String, configPath: String, bootstrap: String, logDirectory: String, logSuffix: String = "",
         inputTopic: String, repartitionTopic: String, events: Int, brokerPid: Int32,
         threads: Int = 1, splitStages: Bool = false, pollSeconds: Double = 0.1, timeoutSeconds: Double
     ) throws -> MeterdRunResult {
-        let stderrPath = logDirectory + "/meterd-run.stderr.log"
+        let stderrPath = logDirectory + "/meterd-run\(logSuffix).stderr.log"
         let brokerCpuBefore = ProcStats.cpuSeconds(pid: brokerPid) ?? 0
         let launched = KafkaPhases.now()
         let process = try ChildProcesses.shared.start(
             meterd, ["run", "-c", configPath, "--bootstrap", bootstrap, "--http-port", "0", "--instance-id", "bench-1"] + threadArguments(threads, splitStages: splitStages),
-            stdout: logDirectory + "/meterd-run.stdout.log", stderr: stderrPath
+            stdout: logDirectory + "/meterd-run\(logSuffix).stdout.log", stderr: stderrPath
         )
         let pid = process.processIdentifier
         let port = try waitForHTTPPort(stderrPath: stderrPath, process: process)

@@ -34,14 +34,14 @@ struct Options {
     var meterdThreads = 1
     /// `meterd run --split-stages` (with `--meterd-threads` 2 or more).
     var meterdSplitStages = false
-    /// Runs of meterd in the throughput phase (the median is reported).
+    /// Runs of meterd (the median is reported): in the throughput phase of `--suite compare`, and in the plain benchmark.
     var repetitions = 3
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
                         [--commit-interval DURATION] [--broker-lib DIR] [--meterd-threads N]
-                        [--meterd-split-stages]
+                        [--meterd-split-stages] [--repetitions N]
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
                         [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]

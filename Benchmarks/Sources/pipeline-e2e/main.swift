@@ -7,17 +7,15 @@ import KongTraffic
 //   1. `meterd broker` with the input topic and bench's internal topics (`make bench-pipeline`:
 //      6 partitions each, on the bench-only broker build with larger partition limits);
 //   2. N generated Kong records (~1.3 KB) produced with lz4;
-//   3. a plain consumer reads them all back, twice (and once more after 4): the raw rate is the median pass;
-//   4. `meterd run` processes them through both stages; /metrics and /proc are sampled;
-//   5. a plain consumer reads the repartition topic (the hop's records).
+//   3. a plain consumer reads them all back (the raw rate), alternated with
+//   4. `meterd run` processing them through both stages (`--repetitions`, 3: each run with its own
+//      group and topics; /metrics and /proc are sampled); each side's median is reported;
+//   5. a plain consumer reads the median run's repartition topic (the hop's records).
 // Prints a markdown table and rewrites the "End-to-end pipeline" section of BENCHMARKS.md.
 //   swift run -c release pipeline-e2e [--meterd PATH] [--events N] [--no-write]
 // `--suite compare` (make bench) runs CompareSuite instead: meterd next to its peers.
 
 let inputTopic = "bench.usage"
-let appId = "bench"
-let repartitionTopic = "\(appId)-repartition"
-let changelogTopic = "\(appId)-changelog"
 
 func say(_ text: String) {
     print(text)
@@ -61,11 +59,16 @@ func runBenchmark(_ options: Options) throws {
     // 1. Broker. An empty topics dir: the topics/ catalog's 6-partition
     // internal topics would collide with the ones below. `--broker-lib`:
     // bench/build-broker.sh's build with larger per-partition limits.
-    let outputs = PipelineConfiguration.meterd.outputs
-    let topicList = [
-        "\(inputTopic):\(options.inputPartitions)", "\(repartitionTopic):\(options.internalPartitions)",
-        "\(changelogTopic):\(options.internalPartitions)", "\(outputs.rollups):32", "\(outputs.quota):8", "\(outputs.dlq):4",
-    ]
+    // Every meterd run has its own group, internal and output topics (`ThroughputRepetition`).
+    let repetitions = ThroughputRepetition.all(options.repetitions)
+    var topicList = ["\(inputTopic):\(options.inputPartitions)"]
+    for repetition in repetitions {
+        let outputs = repetition.meterdOutputs
+        topicList += [
+            "\(repetition.meterdAppId)-repartition:\(options.internalPartitions)", "\(repetition.meterdAppId)-changelog:\(options.internalPartitions)",
+            "\(outputs.rollups):32", "\(outputs.quota):8", "\(outputs.dlq):4",
+        ]
+    }
     let (broker, bootstrap) = try CompareSuite.startBroker(meterd: meterd, topics: topicList, logs: logs, library: options.brokerLibrary)
 
     // 2. Produce.
@@ -78,37 +81,54 @@ func runBenchmark(_ options: Options) throws {
     say(String(format: "produced in %.1f s (%.0f events/s); uncompressed %.1f MiB per partition (largest), the mock keeps ~5 MiB of compressed batches",
                produced.seconds, Double(produced.records) / produced.seconds, Double(produced.maxPartitionValueBytes) / mib))
 
-    // 3. Raw consume of the same topic: two passes now and one after `meterd run`, the
-    // median is the baseline (one 1-2 s pass moved by ±30% with this VM's phase).
+    // 3 and 4. Raw consumes of the same topic and `meterd run`, alternated: a raw pass before
+    // every meterd run and one after the last. Both move by ±30% with this VM's phase within
+    // seconds, so each side's median is reported (one meterd run has gone from 88k to 213k
+    // events/s in consecutive minutes, e.g. when its two members joined the group 5 s apart).
     var rawPasses: [RawConsumeResult] = []
-    for _ in 0..<2 { rawPasses.append(try rawConsumePass(options: options, bootstrap: bootstrap)) }
-    say("verified: all \(options.inputPartitions) partitions start at offset 0 and hold all \(options.events) records")
+    var runs: [(repetition: ThroughputRepetition, result: MeterdRunResult)] = []
+    for repetition in repetitions {
+        rawPasses.append(try rawConsumePass(options: options, bootstrap: bootstrap))
+        if repetition.number == 1 {
+            say("verified: all \(options.inputPartitions) partitions start at offset 0 and hold all \(options.events) records")
+        }
+        var configuration = PipelineConfiguration.meterd
+        configuration.outputs = repetition.meterdOutputs
+        let configPath = logs + (repetition.number == 1 ? "/bench.yaml" : "/bench-\(repetition.number).yaml")
+        try BenchConfigYAML.render(appId: repetition.meterdAppId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval,
+                                   configuration: configuration, kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        say("meterd run -c \(configPath) (run \(repetition.number) of \(repetitions.count)) …")
+        let run = try MeterdRunPhase.run(
+            meterd: meterd, configPath: configPath, bootstrap: bootstrap, logDirectory: logs, logSuffix: repetition.logSuffix,
+            inputTopic: inputTopic, repartitionTopic: "\(repetition.meterdAppId)-repartition", events: options.events,
+            brokerPid: broker.processIdentifier, threads: options.meterdThreads, splitStages: options.meterdSplitStages, timeoutSeconds: options.timeoutSeconds
+        )
+        say(String(format: "  %.0f events/s, %.1f CPU s", Double(options.events) / (run.doneSeconds - run.startupSeconds), run.cpuSeconds))
+        if run.final["meterd_data_loss_total"] > 0 {
+            throw BenchError("meterd_data_loss_total = \(Int(run.final["meterd_data_loss_total"])) in run \(repetition.number): the embedded broker deleted data meterd needed; increase partitions")
+        }
+        runs.append((repetition, run))
+    }
+    rawPasses.append(try rawConsumePass(options: options, bootstrap: bootstrap))
+    // The median run (the lower middle one of an even count) is the one reported in full.
+    let byRate = runs.sorted { ($0.result.doneSeconds - $0.result.startupSeconds) > ($1.result.doneSeconds - $1.result.startupSeconds) }
+    let (medianRepetition, run) = byRate[(byRate.count - 1) / 2]
+    let medianAppId = medianRepetition.meterdAppId
 
-    // 4. meterd run.
-    let configPath = logs + "/bench.yaml"
-    try BenchConfigYAML.render(appId: appId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval,
-                               kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
-        .write(toFile: configPath, atomically: true, encoding: .utf8)
-    say("meterd run -c \(configPath) …")
-    let run = try MeterdRunPhase.run(
-        meterd: meterd, configPath: configPath, bootstrap: bootstrap, logDirectory: logs,
-        inputTopic: inputTopic, repartitionTopic: repartitionTopic, events: options.events,
-        brokerPid: broker.processIdentifier, threads: options.meterdThreads, splitStages: options.meterdSplitStages, timeoutSeconds: options.timeoutSeconds
-    )
-
-    // 5. The repartition topic, read raw.
+    // 5. The median run's repartition topic, read raw.
     let hop = try KafkaPhases.rawConsume(
-        topic: repartitionTopic, partitions: options.internalPartitions, expected: Int(run.final.recordsOut(repartitionTopic)),
+        topic: "\(medianAppId)-repartition", partitions: options.internalPartitions, expected: Int(run.final.recordsOut("\(medianAppId)-repartition")),
         bootstrap: bootstrap, idleSeconds: 3
     )
-    let changelogTruncated = try KafkaPhases.truncatedPartitions(topic: changelogTopic, partitions: options.internalPartitions, bootstrap: bootstrap)
-    rawPasses.append(try rawConsumePass(options: options, bootstrap: bootstrap))
+    let changelogTruncated = try KafkaPhases.truncatedPartitions(topic: "\(medianAppId)-changelog", partitions: options.internalPartitions, bootstrap: bootstrap)
     ChildProcesses.shared.stop(broker)
 
     let report = Report(
         options: options, machine: machine, averageRecordBytes: stream.averageRecordBytes,
-        produced: produced, rawPasses: rawPasses, run: run, hop: hop, inputTopic: inputTopic, repartitionTopic: repartitionTopic,
-        changelogTopic: changelogTopic, changelogTruncated: changelogTruncated, outputs: outputs
+        produced: produced, rawPasses: rawPasses, run: run, allRuns: runs.map(\.result), medianRun: medianRepetition.number, hop: hop,
+        inputTopic: inputTopic, repartitionTopic: "\(medianAppId)-repartition", changelogTopic: "\(medianAppId)-changelog",
+        changelogTruncated: changelogTruncated, outputs: medianRepetition.meterdOutputs
     )
     say("")
     say(report.markdownTable)
@@ -116,9 +136,6 @@ func runBenchmark(_ options: Options) throws {
     if options.writeBenchmarks {
         try report.updateBenchmarksFile(path: options.benchmarksFile)
         say("updated \(options.benchmarksFile)")
-    }
-    if run.final["meterd_data_loss_total"] > 0 {
-        throw BenchError("meterd_data_loss_total = \(Int(run.final["meterd_data_loss_total"])): the embedded broker deleted data meterd needed; increase partitions")
     }
 }
 
