@@ -92,9 +92,15 @@ extension KafkaConsumer {
     }
 
     private func topicName(_ rkt: OpaquePointer) -> String {
-        if let name = topicNames[rkt] { return name }
-        let name = String(cString: rd_kafka_topic_name(rkt))
-        topicNames[rkt] = name
+        if let last = lastTopic, last.handle == rkt { return last.name }
+        let name: String
+        if let known = topicNames[rkt] {
+            name = known
+        } else {
+            name = String(cString: rd_kafka_topic_name(rkt))
+            topicNames[rkt] = name
+        }
+        lastTopic = (rkt, name)
         return name
     }
 }

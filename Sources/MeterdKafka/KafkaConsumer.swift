@@ -41,6 +41,9 @@ public final class KafkaConsumer {
     let consumerQueue: OpaquePointer
     var batchBuffer: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
     var topicNames: [OpaquePointer: String] = [:]
+    /// The topic of the last record `consumeBatch` saw: consecutive records
+    /// mostly share it, and comparing one pointer costs less than hashing it.
+    var lastTopic: (handle: OpaquePointer, name: String)?
 
     /// - Parameter configuration: librdkafka properties; `enable.auto.commit`
     ///   defaults to false and `isolation.level` to `read_committed`.

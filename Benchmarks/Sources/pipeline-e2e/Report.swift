@@ -136,7 +136,7 @@ struct Report {
           Broker, meterd and the driver share these cores.
         - Command: `\(command.trimmingCharacters(in: .whitespaces))` (release `meterd` at `\(options.meterd)`).
         - Broker: `meterd broker --app-id bench` (librdkafka mock cluster) with \(inputTopic):\(options.inputPartitions),
-          \(repartitionTopic):\(options.internalPartitions), \(changelogTopic):\(options.internalPartitions) and the output topics.
+          and, for each meterd run, its own `-repartition` and `-changelog` topics (\(options.internalPartitions) partitions) and output topics.
           \(brokerLimitNote) (\(mib(produced.maxPartitionValueBytes)) uncompressed per partition, lz4); the run checks that every
           partition still starts at offset 0 and that the raw consumer reads all \(Self.grouped(options.events)) records.
         - Input: `PipelineStream` (seed 7): \(Self.grouped(options.events)) Kong records, 1,000 events per second of
