@@ -37,6 +37,7 @@ final class MeterdProcess: @unchecked Sendable {
         // dispatch sources can crash on Linux when the pipe closes under them.
         let stdoutHandle = stdoutPipe.fileHandleForReading
         let stderrHandle = stderrPipe.fileHandleForReading
+        let logFile = Self.openLogFile(arguments)
         Thread.detachNewThread { [output] in
             while true {
                 let data = stdoutHandle.availableData
@@ -54,11 +55,30 @@ final class MeterdProcess: @unchecked Sendable {
             while true {
                 let data = stderrHandle.availableData
                 if data.isEmpty { break }
+                logFile?.write(data)
                 let text = String(decoding: data, as: UTF8.self)
                 output.state.withLock { $0.stderr += text }
             }
+            try? logFile?.close()
         }
         try process.run()
+    }
+
+    /// With `METERD_E2E_LOG_DIR` set, a file there that receives a copy of
+    /// the child's stderr, named by time, test process and arguments, so a
+    /// failed run's member logs can be read afterwards.
+    private static func openLogFile(_ arguments: [String]) -> FileHandle? {
+        guard let directory = ProcessInfo.processInfo.environment["METERD_E2E_LOG_DIR"], !directory.isEmpty else { return nil }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let stamp = String(format: "%.3f", Date().timeIntervalSince1970)
+        var name = Array(arguments.prefix(1))
+        if let index = arguments.firstIndex(of: "--instance-id"), index + 1 < arguments.count { name.append(arguments[index + 1]) }
+        name = name.map { String($0.filter { $0.isLetter || $0.isNumber || $0 == "-" }) }
+        let path = "\(directory)/\(stamp)-\(getpid())-\(name.joined(separator: "-")).log"
+        guard FileManager.default.createFile(atPath: path, contents: Data(("# meterd " + arguments.joined(separator: " ") + "\n").utf8)) else { return nil }
+        let handle = FileHandle(forWritingAtPath: path)
+        handle?.seekToEndOfFile()
+        return handle
     }
 
     deinit {

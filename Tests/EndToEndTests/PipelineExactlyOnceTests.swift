@@ -141,9 +141,11 @@ struct PipelineExactlyOnceTests {
         try await Task.sleep(for: .seconds(2))
         let full = try await cluster.start("f")
         // The full member takes a share of both topics; the split process keeps each kind to its topic.
-        let deadline = ContinuousClock.now + .seconds(40)
-        while cluster.assignedPartitions(of: full).isEmpty || cluster.logLines(of: "f", containing: "gateway.usage[").isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(200))
+        // Wait for all three assignments: the embedded broker's coordinator may settle t's members after f.
+        try? await cluster.await("f and both threads of t assigned") {
+            !cluster.assignedPartitions(of: full).isEmpty && !cluster.logLines(of: "f", containing: "gateway.usage[").isEmpty
+                && cluster.hasAssignment(of: "t", member: 1, containing: ["gateway.usage"])
+                && cluster.hasAssignment(of: "t", member: 2, containing: ["meterd-repartition"])
         }
         #expect(!cluster.assignedPartitions(of: full).isEmpty, "the full member got aggregation partitions")
         #expect(!cluster.logLines(of: "f", containing: "gateway.usage[").filter { $0.contains("partitions assigned") }.isEmpty, "the full member got input partitions")
@@ -168,6 +170,16 @@ struct PipelineExactlyOnceTests {
         defer { cluster.terminateAll() }
         let records = TrafficGenerator(setup: setup, seed: seed).generate(count: 12_000)
         let process = try await cluster.start("t", arguments: arguments)
+        // Both threads own partitions before the traffic starts, so that the
+        // checks below see their assignments and the kill lands mid-stream
+        // however long the embedded broker's coordinator takes to settle.
+        let split = arguments.contains("--split-stages")
+        try await cluster.await("both threads of t assigned") {
+            cluster.hasAssignment(of: "t", member: 1, containing: split ? ["gateway.usage"] : [])
+                && cluster.hasAssignment(of: "t", member: 2, containing: split ? ["meterd-repartition"] : [])
+                && (split || cluster.assignmentLines(of: "t", member: 1).contains { !$0.contains("meterd.partitions= ") }
+                    && cluster.assignmentLines(of: "t", member: 2).contains { !$0.contains("meterd.partitions= ") })
+        }
         let producer = try TrafficProducer(bootstrap: cluster.bootstrap)
         let started = ContinuousClock.now
         let production = paced(records, chunk: 400, pause: .milliseconds(400), producer)
@@ -235,7 +247,8 @@ struct PipelineExactlyOnceTests {
         let oracle = try await expectOracle(producer, cluster)
         let reader = try OutputReader(bootstrap: cluster.bootstrap)
         let comparison = try await cluster.awaitOutputs(reader, equal: oracle, timeout: .seconds(120))
-        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())", sourceLocation: sourceLocation)
+        let audit = comparison.isEmpty ? "" : PipelineAudit.run(bootstrap: cluster.bootstrap, produced: producer.produced)
+        #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())\n\(audit)", sourceLocation: sourceLocation)
         return (oracle, reader)
     }
 

@@ -147,6 +147,26 @@ final class PipelineCluster: @unchecked Sendable {
         logLines(of: instance, containing: "meterd.member=\(member) ").filter { $0.contains("partitions assigned") }
     }
 
+    /// True once processing thread `member` of `instance` logged an
+    /// assignment holding a partition of each of `topics`.
+    func hasAssignment(of instance: String, member: Int, containing topics: [String]) -> Bool {
+        assignmentLines(of: instance, member: member).contains { line in topics.allSatisfy { line.contains("\($0)[") } }
+    }
+
+    /// Waits (polling, at most `timeout`) until `condition` holds. The
+    /// embedded broker's group coordinator can take several rounds of
+    /// `session.timeout.ms` - 1 s to give every member of a new group its
+    /// partitions (docs/pipeline.md, "On the embedded broker"), more on a
+    /// loaded machine: tests wait for the assignments they check rather
+    /// than assume them after a fixed pause.
+    func await(_ what: String, timeout: Duration = .seconds(40), _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw E2EFailure("waited \(timeout) for \(what)") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     /// Repartition partitions a member logged as assigned ("partitions assigned").
     func assignedPartitions(of process: MeterdProcess) -> [Int32] {
         process.stderr.split(separator: "\n").filter { $0.contains("partitions assigned") }.flatMap { line in
