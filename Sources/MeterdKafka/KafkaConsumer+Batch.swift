@@ -1,4 +1,9 @@
 import Crdkafka
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A consumed record borrowed from librdkafka's buffer: valid only inside
 /// the `consumeBatch` callback that received it (it is non-copyable and
@@ -57,9 +62,11 @@ public enum ConsumerNotice: Sendable {
 
 extension KafkaConsumer {
     /// Takes up to `maxRecords` records in one call, waiting at most
-    /// `timeoutMillis` for the first; `onRecord` sees each record borrowed
-    /// (no copy), `onEvent` every other event. Rebalance callbacks run inside
-    /// this call, as in `poll`. Returns the number of messages taken.
+    /// `timeoutMillis` in all for them (as `rd_kafka_consume_batch_queue`
+    /// does: a batch ends when it is full or the time is up); `onRecord` sees
+    /// each record borrowed (no copy), `onEvent` every other event. Rebalance
+    /// callbacks run inside this call, as in `poll`. Returns the number of
+    /// messages taken.
     ///
     /// One `rd_kafka_consumer_poll` per message, not
     /// `rd_kafka_consume_batch_queue`: on librdkafka < 2.1 (Debian ships
@@ -78,8 +85,17 @@ extension KafkaConsumer {
         onEvent: (ConsumerNotice) -> Void
     ) -> Int {
         var count = 0
+        // Set at the first empty poll: the clock is read only when the queue runs dry.
+        var deadlineMillis: Int64?
         while count < maxRecords {
-            guard let message = rd_kafka_consumer_poll(client.handle, count == 0 ? timeoutMillis : 0) else { break }
+            var polled = rd_kafka_consumer_poll(client.handle, 0)
+            if polled == nil, timeoutMillis > 0 {
+                let now = Self.monotonicMillis()
+                let deadline = deadlineMillis ?? now + Int64(timeoutMillis)
+                deadlineMillis = deadline
+                if now < deadline { polled = rd_kafka_consumer_poll(client.handle, Int32(deadline - now)) }
+            }
+            guard let message = polled else { break }
             defer { rd_kafka_message_destroy(message) }
             count += 1
             if message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -94,6 +110,12 @@ extension KafkaConsumer {
             }
         }
         return count
+    }
+
+    private static func monotonicMillis() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     private func topicName(_ rkt: OpaquePointer) -> String {

@@ -37,9 +37,8 @@ public final class KafkaConsumer {
     let client: KafkaClient
     private var listener: RebalanceListener?
     public let groupId: String?
-    /// The consumer queue and scratch space of `consumeBatch`.
+    /// The consumer queue (its length tells `FetchWaker` how much is prefetched).
     let consumerQueue: OpaquePointer
-    var batchBuffer: [UnsafeMutablePointer<rd_kafka_message_t>?] = []
     var topicNames: [OpaquePointer: String] = [:]
     /// The topic of the last record `consumeBatch` saw: consecutive records
     /// mostly share it, and comparing one pointer costs less than hashing it.
