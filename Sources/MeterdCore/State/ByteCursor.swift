@@ -92,18 +92,19 @@ struct ByteCursor: ~Copyable {
 
     /// As `BinaryWriter.write(_: String)`: the UTF-8 length, then the bytes.
     mutating func write(_ text: String) {
-        text.withUTF8InPlace { utf8 in
-            write(varint: UInt64(utf8.count))
-            write(raw: UnsafeRawBufferPointer(utf8))
-        }
+        text.withUTF8InPlace { write(lengthPrefixed: $0) }
     }
 
     /// An event id as `write(_: String)` writes its text.
     mutating func write(_ id: EventID) {
-        id.withUTF8 { utf8 in
-            write(varint: UInt64(utf8.count))
-            write(raw: UnsafeRawBufferPointer(utf8))
-        }
+        id.withUTF8 { write(lengthPrefixed: $0) }
+    }
+
+    /// The byte count as a varint, then the bytes: a string's encoding.
+    @inline(__always)
+    private mutating func write(lengthPrefixed utf8: UnsafeBufferPointer<UInt8>) {
+        write(varint: UInt64(utf8.count))
+        write(raw: UnsafeRawBufferPointer(utf8))
     }
 
     /// As `BinaryWriter.write(_: String?)`.
