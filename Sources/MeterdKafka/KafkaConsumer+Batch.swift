@@ -34,6 +34,9 @@ public struct BorrowedRecord: ~Copyable {
         return try body(UnsafeRawBufferPointer(start: payload, count: m.len))
     }
 
+    /// The value's size in bytes (0 for a tombstone).
+    public var valueByteCount: Int { message.pointee.len }
+
     /// A copy of the value (`nil` for a tombstone).
     public var value: [UInt8]? { withValue { $0.map { Array($0) } } }
 

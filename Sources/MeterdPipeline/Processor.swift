@@ -87,9 +87,10 @@ public final class Processor: RebalanceListener {
     /// `RegistrationOrder` (records sent by key).
     var partitionCounts: [String: Int32] = [:]
     lazy var fetchWaker = FetchWaker(consumer: consumer)
-    /// Records taken since the fetcher was last woken, and which assigned
-    /// partition wakes it next (round robin over the leaders).
-    var takenSinceWake = 0
+    /// Value bytes taken in the current polling round.
+    var roundBytesIn = 0
+    var fetchWakeSchedule = FetchWakeSchedule()
+    /// Which assigned partition wakes the fetcher next.
     var wakeCursor = 0
 
     /// - Parameters:
@@ -225,6 +226,7 @@ public final class Processor: RebalanceListener {
 
     func handle(_ record: borrowing BorrowedRecord) {
         roundRecordsIn.add(record.topic)
+        roundBytesIn &+= record.valueByteCount
         if record.topic == repartitionTopic {
             aggregate(record)
         } else if aggregatesInput {
