@@ -1,24 +1,34 @@
-/// When a member should wake its consumer's fetcher (`FetchWaker`): after a
-/// stretch of catching up, once the consumer queue is almost empty, because
-/// librdkafka 2.0 may then have stopped fetching at its queue limit.
+/// When a member should wake its consumer's fetcher (`FetchWaker`).
 ///
-/// The stretch is counted in records and in value bytes. Stage 2 reads the
-/// hop's packed records (~90 KB each): its 8 MiB queue holds ~90 of them, so
-/// a count of records alone never reached a wake-up, and each refill of the
-/// queue came up to a second late (BENCHMARKS.md, "End-to-end pipeline,
-/// round 13").
+/// librdkafka 2.0 stops fetching a partition while the consumer queue holds
+/// `queued.max.messages.kbytes` (or `queued.min.messages` records) and looks
+/// again only when its broker thread wakes up. Without help the queue runs
+/// empty before the next fetch is even sent: stage 1 then waits a fetch round
+/// trip every ~8 MiB, and stage 2, whose packed hop records (~90 KB each) never
+/// added up to a count of records, waited up to a second for each refill
+/// (BENCHMARKS.md, "End-to-end pipeline, round 13").
+///
+/// So after a stretch of reading (a quarter of the byte limit, or 2,000
+/// records), once the queue has fallen to half of its limits (its bytes
+/// estimated from the stretch's mean record size), the fetcher is woken:
+/// it fetches again while half a queue is still there to work on.
 struct FetchWakeSchedule {
     /// Records consumed between two wake-ups at most: live traffic of a few
     /// hundred records a second wakes the fetcher every few seconds.
     static let recordsPerWake = 2_000
-    /// Value bytes consumed between two wake-ups at most: a quarter of the
-    /// default `queued.max.messages.kbytes` (8 MiB).
-    static let bytesPerWake = 2 << 20
-    /// A queue shorter than this counts as drained.
-    static let drainedQueueRecords = 2_000
+
+    /// The consumer's `queued.max.messages.kbytes`, in bytes (librdkafka counts 1,000 bytes a kbyte).
+    let queueLimitBytes: Int
+    /// The consumer's `queued.min.messages`.
+    let queueLimitRecords: Int
 
     private(set) var records = 0
     private(set) var bytes = 0
+
+    init(queueLimitKBytes: Int = 8_192, queueLimitRecords: Int = 100_000) {
+        queueLimitBytes = max(1, queueLimitKBytes) * 1_000
+        self.queueLimitRecords = max(1, queueLimitRecords)
+    }
 
     /// Counts what one polling round took.
     mutating func took(records: Int, bytes: Int) {
@@ -28,7 +38,9 @@ struct FetchWakeSchedule {
 
     /// Whether to wake the fetcher now, with `queuedRecords` still queued.
     func isDue(queuedRecords: Int) -> Bool {
-        (records >= Self.recordsPerWake || bytes >= Self.bytesPerWake) && queuedRecords < Self.drainedQueueRecords
+        guard records > 0, records >= Self.recordsPerWake || bytes >= queueLimitBytes / 4 else { return false }
+        let meanRecordBytes = bytes / records
+        return queuedRecords < queueLimitRecords / 2 && queuedRecords &* meanRecordBytes < queueLimitBytes / 2
     }
 
     /// Starts the next stretch after a wake-up.

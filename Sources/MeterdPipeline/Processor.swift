@@ -89,7 +89,7 @@ public final class Processor: RebalanceListener {
     lazy var fetchWaker = FetchWaker(consumer: consumer)
     /// Value bytes taken in the current polling round.
     var roundBytesIn = 0
-    var fetchWakeSchedule = FetchWakeSchedule()
+    var fetchWakeSchedule: FetchWakeSchedule
     /// Which assigned partition wakes the fetcher next.
     var wakeCursor = 0
 
@@ -144,6 +144,10 @@ public final class Processor: RebalanceListener {
             // up to librdkafka's default 500 ms.
             "fetch.wait.max.ms": base["fetch.wait.max.ms"] ?? "\(Self.fetchWaitMillis(configuration))",
         ]
+        fetchWakeSchedule = FetchWakeSchedule(
+            queueLimitKBytes: consumerProperties["queued.max.messages.kbytes"].flatMap { Int($0) } ?? 65_536,
+            queueLimitRecords: base["queued.min.messages"].flatMap { Int($0) } ?? 100_000
+        )
         consumer = try KafkaConsumer(configuration: kafka.forConsumer.merging(consumerProperties), listener: self, logger: logger)
     }
 
