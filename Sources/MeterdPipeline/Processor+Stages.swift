@@ -2,16 +2,27 @@ import MeterdCore
 import MeterdKafka
 
 extension Processor {
-    /// Decodes an input record into `usage` (reusing its storage); false
-    /// after dead-lettering it (unless `deadLettering` is false: a replay
-    /// re-reads a record already dead-lettered).
-    func extract(_ record: borrowing BorrowedRecord, deadLettering: Bool = true, into usage: inout UsageRecord) -> Bool {
+    /// Decodes an input record into `usage` (reusing its storage) or, with
+    /// `samples`, into `usage` without samples and the samples there in their
+    /// encoding (stage 1 only forwards them); false after dead-lettering it
+    /// (unless `deadLettering` is false: a replay re-reads a record already
+    /// dead-lettered).
+    func extract(
+        _ record: borrowing BorrowedRecord, deadLettering: Bool = true, into usage: inout UsageRecord,
+        samples: UnsafeMutablePointer<EncodedSamples>? = nil
+    ) -> Bool {
         let kafkaHeaders = record.headers
         let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
         let timestamp = record.timestampMillis ?? 0
         var unpriced: [UnpricedUsage] = []
         let rejection: Rejection? = record.withValue { value in
             guard let value else { return Rejection.noValue }
+            if let samples {
+                return extractor.extract(
+                    value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache,
+                    into: &usage, samples: &samples.pointee
+                )
+            }
             return extractor.extract(
                 value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache, into: &usage
             )
@@ -31,6 +42,12 @@ extension Processor {
     @inline(__always)
     private func withReusedRecord(_ body: (inout UsageRecord) -> Void) {
         body(&extracted)
+    }
+
+    /// `withReusedRecord(_:)` with stage 1's reused list of encoded samples.
+    @inline(__always)
+    private func withReusedRecord(_ body: (inout UsageRecord, UnsafeMutablePointer<EncodedSamples>) -> Void) {
+        withUnsafeMutablePointer(to: &extractedSamples) { samples in body(&extracted, samples) }
     }
 
     /// Stage 1: decode an input record; usage goes to the repartition topic
@@ -61,8 +78,9 @@ extension Processor {
         // stored property again for each use would copy it (a retain and a
         // release of each of its strings and arrays) to guard against
         // changes during the call.
-        withReusedRecord { usage in
-            guard extract(record, deadLettering: !replayed, into: &usage) else { return }
+        // The samples go to the repartition topic as they are: encoded straight from the scanned values.
+        withReusedRecord { usage, samples in
+            guard extract(record, deadLettering: !replayed, into: &usage, samples: samples) else { return }
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.
@@ -71,7 +89,7 @@ extension Processor {
                 pendingRepartition += Array(repeating: nil, count: partition + 1 - pendingRepartition.count)
             }
             var batch = pendingRepartition[partition].take() ?? RepartitionBatchWriter()
-            batch.append(origin: origin, originalKey: record.key, usage: usage)
+            batch.append(origin: origin, originalKey: record.key, usage: usage, samples: samples.pointee)
             pendingRepartition[partition] = batch
             if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }

@@ -21,6 +21,8 @@ public final class Processor: RebalanceListener {
     var textCache = UsageExtractor.TextCache()
     /// The usage record every input record is decoded into (its arrays are reused).
     var extracted = UsageRecord.empty
+    /// Stage 1's samples of `extracted`, encoded for the repartition topic.
+    var extractedSamples = EncodedSamples()
     let compiled: CompiledConfiguration
     let encoder: CloudEventEncoder
     let logger: Logger

@@ -46,7 +46,10 @@ public struct RepartitionRecord: Sendable, Equatable {
         return writer.bytes
     }
 
-    static func encodeEntry(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, into writer: inout BinaryWriter) {
+    /// One entry; with `samples`, those are written in place of `usage`'s own.
+    static func encodeEntry(
+        origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
+    ) {
         writer.write(origin.topic)
         writer.write(zigzag: Int64(origin.partition))
         writer.write(zigzag: origin.offset)
@@ -56,7 +59,11 @@ public struct RepartitionRecord: Sendable, Equatable {
         } else {
             writer.write(false)
         }
-        UsageRecordCodec.encode(usage, into: &writer)
+        if let samples {
+            UsageRecordCodec.encode(usage, samples: samples, into: &writer)
+        } else {
+            UsageRecordCodec.encode(usage, into: &writer)
+        }
     }
 
     /// Decodes a format-1 record.
@@ -113,9 +120,10 @@ public struct RepartitionBatchWriter: Sendable {
         append(origin: record.origin, originalKey: record.originalKey, usage: record.usage)
     }
 
-    /// `append(_:)` of the record these parts make, without assembling it.
-    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord) {
-        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &entries)
+    /// `append(_:)` of the record these parts make, without assembling it;
+    /// with `samples` (stage 1's, already encoded), those in place of `usage`'s own.
+    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil) {
+        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, samples: samples, into: &entries)
         count += 1
     }
 

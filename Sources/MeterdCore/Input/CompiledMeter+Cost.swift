@@ -9,9 +9,9 @@ struct CompiledCost: Sendable {
 }
 
 /// What a cost meter makes of one record.
-enum CostReading {
-    /// The sample was written.
-    case sampled
+enum CostValue {
+    /// The cost: the value of the record's sample.
+    case sampled(Double)
     /// Neither token count is there: the event does not count toward the meter.
     case noTokens
     /// Tokens, but no price matched: the event does not count toward the meter.
@@ -19,15 +19,14 @@ enum CostReading {
 }
 
 extension CompiledMeter {
-    /// Prices the record: value = (input tokens × input price + output
-    /// tokens × output price) / 1,000,000, a missing count being 0.
+    /// Prices the record: the sample's value = (input tokens × input price +
+    /// output tokens × output price) / 1,000,000, a missing count being 0.
     /// - Parameter overrides: the record customer's own prices, if any.
     /// - Throws: `InvalidValue` when a token count is present but not a
-    ///   finite number ≥ 0, the cost overflows, or a numeric dimension does.
-    func costReading(
-        _ cost: CompiledCost, from values: SelectedValues, prices: PriceBook, overrides: CompiledPriceTable?,
-        texts: inout DimensionTexts, into sample: inout MeterSample
-    ) throws(InvalidValue) -> CostReading {
+    ///   finite number ≥ 0, or the cost overflows.
+    func costValue(
+        _ cost: CompiledCost, from values: SelectedValues, prices: PriceBook, overrides: CompiledPriceTable?
+    ) throws(InvalidValue) -> CostValue {
         let input = try tokens(values.value(ofSelector: cost.inputTokens), values, source: cost.sources.inputTokens)
         let output = try tokens(values.value(ofSelector: cost.outputTokens), values, source: cost.sources.outputTokens)
         if input == nil, output == nil { return .noTokens }
@@ -44,8 +43,7 @@ extension CompiledMeter {
         let amount = ((input ?? 0) * price.input + (output ?? 0) * price.output) / 1_000_000
         guard amount.magnitude <= CompiledConfiguration.maxSummedMagnitude else { throw InvalidValue(detail: "meter \(slug): the cost of the tokens is out of range") }
         // -0 tokens would give -0: rollups show 0.
-        try fill(&sample, with: .number(amount == 0 ? 0 : amount), values, texts: &texts)
-        return .sampled
+        return .sampled(amount == 0 ? 0 : amount)
     }
 
     /// A token count: nil when missing or null.

@@ -42,17 +42,21 @@ extension CompiledMeter {
     /// record does not count toward the meter (missing or null value).
     /// - Throws: `InvalidValue` when the value is present but unusable, or a
     ///   numeric dimension overflows.
+    @inline(__always)
     func sample(from values: SelectedValues, texts: inout DimensionTexts, into sample: inout MeterSample) throws(InvalidValue) -> Bool {
-        let sampleValue: SampleValue
-        if let valueSelector {
-            let value = values.value(ofSelector: valueSelector)
-            if value.isMissing { return false }
-            sampleValue = try aggregation == .uniqueCount ? uniqueValue(value, values) : numericValue(value, values)
-        } else {
-            sampleValue = .none
-        }
+        guard let sampleValue = try sampleValue(from: values) else { return false }
         try fill(&sample, with: sampleValue, values, texts: &texts)
         return true
+    }
+
+    /// The value this meter reads from the record; nil when the record does
+    /// not count toward it (missing or null value).
+    @inline(__always)
+    func sampleValue(from values: SelectedValues) throws(InvalidValue) -> SampleValue? {
+        guard let valueSelector else { return SampleValue.none }
+        let value = values.value(ofSelector: valueSelector)
+        if value.isMissing { return nil }
+        return try aggregation == .uniqueCount ? uniqueValue(value, values) : numericValue(value, values)
     }
 
     /// Sets `sample` to this meter's sample with `sampleValue` and the
@@ -132,9 +136,7 @@ extension CompiledMeter {
         case .string:
             return values.text(value)
         case .number:
-            guard let text = JSONNumber.canonicalText(raw: values.raw(value)) else {
-                throw InvalidValue(detail: "meter \(meter): a groupBy number is out of range")
-            }
+            guard let text = JSONNumber.canonicalText(raw: values.raw(value)) else { throw numberOutOfRange(meter: meter) }
             return text
         case .trueLiteral:
             return "true"
@@ -143,5 +145,34 @@ extension CompiledMeter {
         case .absent, .null, .object, .array:
             return nil
         }
+    }
+
+    /// Lends `body` the UTF-8 of `dimensionText`'s text, nil when it has
+    /// none: for samples encoded straight from the values (stage 1), which
+    /// `InputEncodedSamplesTests` holds to the same bytes.
+    @inline(__always)
+    static func withDimensionBytes<R>(
+        _ value: ScannedValue, _ values: SelectedValues, meter: String, _ body: (UnsafeRawBufferPointer?) -> R
+    ) throws(InvalidValue) -> R {
+        switch value.kind {
+        case .string where !value.hasEscapes:
+            return body(UnsafeRawBufferPointer(values.raw(value)))
+        case .string:
+            var text = values.text(value)
+            return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .number:
+            guard var text = JSONNumber.canonicalText(raw: values.raw(value)) else { throw numberOutOfRange(meter: meter) }
+            return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .trueLiteral:
+            return ("true" as StaticString).withUTF8Buffer { body(UnsafeRawBufferPointer($0)) }
+        case .falseLiteral:
+            return ("false" as StaticString).withUTF8Buffer { body(UnsafeRawBufferPointer($0)) }
+        case .absent, .null, .object, .array:
+            return body(nil)
+        }
+    }
+
+    private static func numberOutOfRange(meter: String) -> InvalidValue {
+        InvalidValue(detail: "meter \(meter): a groupBy number is out of range")
     }
 }

@@ -153,6 +153,36 @@ public struct UsageExtractor: Sendable {
         value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
         cache: inout TextCache, into record: inout UsageRecord
     ) -> Rejection? {
+        extract(
+            value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
+            into: &record, destination: IntoRecord()
+        )
+    }
+
+    /// `extract(value:headers:recordTimestampMillis:unpriced:cache:into:)`
+    /// with the samples written to `samples` in their encoding (replacing
+    /// what it held) instead of into `record`, whose own samples are left
+    /// empty: for stage 1, which only forwards them
+    /// (`UsageRecordCodec.encode(_:samples:into:)`).
+    public func extract(
+        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord, samples: inout EncodedSamples
+    ) -> Rejection? {
+        samples.removeAll()
+        return withUnsafeMutablePointer(to: &samples) { encoded in
+            extract(
+                value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
+                into: &record, destination: IntoEncodedSamples(samples: encoded)
+            )
+        }
+    }
+
+    /// Generic over where the samples go, so that each path is compiled on
+    /// its own and the record's carries nothing of the other.
+    private func extract<Destination: SampleDestination>(
+        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
+    ) -> Rejection? {
         guard value.count <= maxRecordBytes else {
             return Rejection(.tooLarge, "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
@@ -163,12 +193,12 @@ public struct UsageExtractor: Sendable {
                 if CloudEventDecoder.isBinaryMode(headers) {
                     try extractBinary(
                         bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis,
-                        unpriced: &unpriced, cache: &cache, into: &record
+                        unpriced: &unpriced, cache: &cache, into: &record, destination: destination
                     )
                 } else {
                     try extractStructured(
                         bytes, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced,
-                        cache: &cache, into: &record
+                        cache: &cache, into: &record, destination: destination
                     )
                 }
             }
@@ -184,13 +214,14 @@ public struct UsageExtractor: Sendable {
         value.withUnsafeBytes { extract(value: $0, headers: headers, recordTimestampMillis: recordTimestampMillis) }
     }
 
-    private func extractStructured(
+    private func extractStructured<Destination: SampleDestination>(
         _ bytes: UnsafeBufferPointer<UInt8>,
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
         unpriced: inout [UnpricedUsage],
         cache: inout TextCache,
-        into record: inout UsageRecord
+        into record: inout UsageRecord,
+        destination: Destination
     ) throws(Rejection) {
         try walk(bytes, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
@@ -198,32 +229,33 @@ public struct UsageExtractor: Sendable {
                 values.root = .cloudEventData
                 let envelope = try CloudEventDecoder.decode(values, customers: customers, recordTimestampMillis: recordTimestampMillis)
                 let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
-                return try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record)
+                return try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record, destination: destination)
             }
             if KongLogDecoder.matches(values) {
                 return try usage(
                     try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values, unpriced: &unpriced,
-                    cache: &cache, into: &record
+                    cache: &cache, into: &record, destination: destination
                 )
             }
             throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
         }
     }
 
-    private func extractBinary(
+    private func extractBinary<Destination: SampleDestination>(
         _ bytes: UnsafeBufferPointer<UInt8>,
         headers: [RecordHeader],
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
         unpriced: inout [UnpricedUsage],
         cache: inout TextCache,
-        into record: inout UsageRecord
+        into record: inout UsageRecord,
+        destination: Destination
     ) throws(Rejection) {
         try walk(bytes, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
-            try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record)
+            try usage(envelope, meters: meters, values, unpriced: &unpriced, cache: &cache, into: &record, destination: destination)
         }
     }
 
@@ -266,41 +298,82 @@ public struct UsageExtractor: Sendable {
         return try result.get()
     }
 
-    /// Resolves the customer and evaluates `meters`: all of them or none.
-    /// Cost meters without a price go to `unpriced` (the caller drops them
-    /// again when the record is rejected).
-    private func usage(
+    /// Resolves the customer and evaluates `meters`: all of them or none,
+    /// into the record's samples or, for `IntoEncodedSamples`, there in their
+    /// encoding (`encodedUsage`). Cost meters without a price go to `unpriced` (the
+    /// caller drops them again when the record is rejected).
+    private func usage<Destination: SampleDestination>(
         _ decoded: consuming EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage],
-        cache: inout TextCache, into record: inout UsageRecord
+        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
     ) throws(Rejection) {
         // Fields are moved out below (`take`), not copied: each copy cost a retain and a release.
         var envelope = decoded
         guard let customer = envelope.knownCustomer.take() ?? customers.customer(of: envelope.subject) else {
             throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
         }
+        if Destination.encodes, let encoded = destination.samples {
+            try encodedUsage(meters: meters, values, customer: customer, unpriced: &unpriced, into: &encoded.pointee)
+            record.keepSamples(0, sparing: &cache.spareSamples)
+        } else {
+            var overrides: CompiledPriceTable?
+            var overridesResolved = false
+            // The cache's interner is lent to the record's texts (swapped, not copied) and given back on every exit.
+            var texts = DimensionTexts()
+            swap(&texts.interner, &cache.interner)
+            defer { swap(&texts.interner, &cache.interner) }
+            // Samples are written over the record's own, reusing their dimension arrays.
+            var count = 0
+            for meter in meters {
+                record.provideSample(at: count, from: &cache.spareSamples)
+                do throws(InvalidValue) {
+                    guard let cost = meter.cost else {
+                        if try meter.sample(from: values, texts: &texts, into: &record.samples[count]) { count += 1 }
+                        continue
+                    }
+                    if !overridesResolved {
+                        overrides = prices.overrides(forCustomer: customer)
+                        overridesResolved = true
+                    }
+                    switch try meter.costValue(cost, from: values, prices: prices, overrides: overrides) {
+                    case .sampled(let amount):
+                        try meter.fill(&record.samples[count], with: .number(amount), values, texts: &texts)
+                        count += 1
+                    case .noTokens: break
+                    case .unpriced(let usage): unpriced.append(usage)
+                    }
+                } catch {
+                    throw Rejection(.invalidValue, error.detail)
+                }
+            }
+            record.keepSamples(count, sparing: &cache.spareSamples)
+        }
+        record.customer = customer
+        record.subject = envelope.subject.take()
+        record.source = envelope.source.take()
+        record.eventID = envelope.id
+        record.eventTimeMillis = envelope.eventTimeMillis
+    }
+
+    /// The samples `usage` writes into the record, appended to `encoded` in
+    /// their encoding instead, without building the dimension strings.
+    private func encodedUsage(
+        meters: [CompiledMeter], _ values: SelectedValues, customer: String, unpriced: inout [UnpricedUsage],
+        into encoded: inout EncodedSamples
+    ) throws(Rejection) {
         var overrides: CompiledPriceTable?
         var overridesResolved = false
-        // The cache's interner is lent to the record's texts (swapped, not copied) and given back on every exit.
-        var texts = DimensionTexts()
-        swap(&texts.interner, &cache.interner)
-        defer { swap(&texts.interner, &cache.interner) }
-        // Samples are written over the record's own, reusing their dimension arrays.
-        var count = 0
         for meter in meters {
-            record.provideSample(at: count, from: &cache.spareSamples)
             do throws(InvalidValue) {
                 guard let cost = meter.cost else {
-                    if try meter.sample(from: values, texts: &texts, into: &record.samples[count]) { count += 1 }
+                    _ = try meter.encodeSample(from: values, into: &encoded)
                     continue
                 }
                 if !overridesResolved {
                     overrides = prices.overrides(forCustomer: customer)
                     overridesResolved = true
                 }
-                switch try meter.costReading(
-                    cost, from: values, prices: prices, overrides: overrides, texts: &texts, into: &record.samples[count]
-                ) {
-                case .sampled: count += 1
+                switch try meter.costValue(cost, from: values, prices: prices, overrides: overrides) {
+                case .sampled(let amount): try meter.encode(.number(amount), values, into: &encoded)
                 case .noTokens: break
                 case .unpriced(let usage): unpriced.append(usage)
                 }
@@ -308,11 +381,25 @@ public struct UsageExtractor: Sendable {
                 throw Rejection(.invalidValue, error.detail)
             }
         }
-        record.keepSamples(count, sparing: &cache.spareSamples)
-        record.customer = customer
-        record.subject = envelope.subject.take()
-        record.source = envelope.source.take()
-        record.eventID = envelope.id
-        record.eventTimeMillis = envelope.eventTimeMillis
     }
+}
+
+/// Where `UsageExtractor` writes a record's samples.
+protocol SampleDestination {
+    /// Whether the samples go to `samples` in their encoding (a constant per
+    /// type: the branch is decided when the generic path is specialized).
+    static var encodes: Bool { get }
+    var samples: UnsafeMutablePointer<EncodedSamples>? { get }
+}
+
+/// Into the record itself, as `MeterSample`s.
+struct IntoRecord: SampleDestination {
+    static var encodes: Bool { false }
+    var samples: UnsafeMutablePointer<EncodedSamples>? { nil }
+}
+
+/// Into `EncodedSamples`, the record's own left empty.
+struct IntoEncodedSamples: SampleDestination {
+    static var encodes: Bool { true }
+    let samples: UnsafeMutablePointer<EncodedSamples>?
 }

@@ -18,13 +18,7 @@ public enum UsageRecordCodec {
     /// then it is written in one step (no per-field growth checks).
     public static func encode(_ record: UsageRecord, into writer: inout BinaryWriter) {
         writer.append(exactly: encodedSize(record)) { out in
-            out.write(version)
-            out.write(record.customer)
-            out.write(record.subject)
-            out.write(record.source)
-            out.write(record.eventID)
-            out.write(varint: zigzag(record.eventTimeMillis))
-            out.write(varint: UInt64(record.samples.count))
+            writeHeader(record, sampleCount: record.samples.count, to: &out)
             for sample in record.samples {
                 out.write(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
                 switch sample.value {
@@ -50,10 +44,36 @@ public enum UsageRecordCodec {
         }
     }
 
-    static func encodedSize(_ record: UsageRecord) -> Int {
-        var size = 1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
+    /// `encode(_:into:)` of `record` with `samples` (from
+    /// `UsageExtractor.extract(…, into:samples:)`) in place of its own.
+    public static func encode(_ record: UsageRecord, samples: EncodedSamples, into writer: inout BinaryWriter) {
+        writer.append(exactly: headerSize(record, sampleCount: samples.count)) { out in
+            writeHeader(record, sampleCount: samples.count, to: &out)
+        }
+        writer.append(raw: samples.bytes)
+    }
+
+    /// Everything before the samples: version, customer, subject, source, id, time, sample count.
+    @inline(__always)
+    private static func writeHeader(_ record: UsageRecord, sampleCount: Int, to out: inout ByteCursor) {
+        out.write(version)
+        out.write(record.customer)
+        out.write(record.subject)
+        out.write(record.source)
+        out.write(record.eventID)
+        out.write(varint: zigzag(record.eventTimeMillis))
+        out.write(varint: UInt64(sampleCount))
+    }
+
+    @inline(__always)
+    private static func headerSize(_ record: UsageRecord, sampleCount: Int) -> Int {
+        1 + ByteCursor.size(record.customer) + ByteCursor.size(record.subject)
             + ByteCursor.size(record.source) + ByteCursor.size(stringOf: record.eventID.count)
-            + ByteCursor.size(varint: zigzag(record.eventTimeMillis)) + ByteCursor.size(varint: UInt64(record.samples.count))
+            + ByteCursor.size(varint: zigzag(record.eventTimeMillis)) + ByteCursor.size(varint: UInt64(sampleCount))
+    }
+
+    static func encodedSize(_ record: UsageRecord) -> Int {
+        var size = headerSize(record, sampleCount: record.samples.count)
         for sample in record.samples {
             size += ByteCursor.size(varint: UInt64(truncatingIfNeeded: sample.meterIndex)) + 1
             switch sample.value {

@@ -70,6 +70,12 @@ public struct BinaryWriter: Sendable {
         }
     }
 
+    /// A length, then `value`'s bytes (as `write(_: String)` writes a string's UTF-8).
+    mutating func write(lengthPrefixed value: UnsafeRawBufferPointer) {
+        write(varint: UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     public mutating func write(bytes value: [UInt8]) {
         write(varint: UInt64(value.count))
         bytes.append(contentsOf: value)
