@@ -32,7 +32,7 @@ public struct UsageExtractor: Sendable {
     private var plan: ExtractionPlan { compiled.plan }
     private var kongMeters: [CompiledMeter] { compiled.kongMeters }
     private var metersByEventType: [String: [CompiledMeter]] { compiled.metersByEventType }
-    private var customers: CustomerDirectory { compiled.customers }
+    var customers: CustomerDirectory { compiled.customers }
     var prices: PriceBook { compiled.prices }
     private var maxRecordBytes: Int { compiled.maxRecordBytes }
 
@@ -300,61 +300,5 @@ public struct UsageExtractor: Sendable {
             }
         }
         return try result.get()
-    }
-
-    /// Resolves the customer and evaluates `meters`: all of them or none,
-    /// into the record's samples or, for `IntoEncodedSamples`, there in their
-    /// encoding (`encodedUsage`). Cost meters without a price go to `unpriced` (the
-    /// caller drops them again when the record is rejected).
-    private func usage<Destination: SampleDestination>(
-        _ decoded: consuming EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage],
-        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
-    ) throws(Rejection) {
-        // Fields are moved out below (`take`), not copied: each copy cost a retain and a release.
-        var envelope = decoded
-        guard let customer = envelope.knownCustomer.take() ?? customers.customer(of: envelope.subject) else {
-            throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
-        }
-        if Destination.encodes, let encoded = destination.samples {
-            try encodedUsage(meters: meters, values, customer: customer, unpriced: &unpriced, into: &encoded.pointee)
-            record.keepSamples(0, sparing: &cache.spareSamples)
-        } else {
-            var overrides: CompiledPriceTable?
-            var overridesResolved = false
-            // The cache's interner is lent to the record's texts (swapped, not copied) and given back on every exit.
-            var texts = DimensionTexts()
-            swap(&texts.interner, &cache.interner)
-            defer { swap(&texts.interner, &cache.interner) }
-            // Samples are written over the record's own, reusing their dimension arrays.
-            var count = 0
-            for meter in meters {
-                record.provideSample(at: count, from: &cache.spareSamples)
-                do throws(InvalidValue) {
-                    guard let cost = meter.cost else {
-                        if try meter.sample(from: values, texts: &texts, into: &record.samples[count]) { count += 1 }
-                        continue
-                    }
-                    if !overridesResolved {
-                        overrides = prices.overrides(forCustomer: customer)
-                        overridesResolved = true
-                    }
-                    switch try meter.costValue(cost, from: values, prices: prices, overrides: overrides) {
-                    case .sampled(let amount):
-                        try meter.fill(&record.samples[count], with: .number(amount), values, texts: &texts)
-                        count += 1
-                    case .noTokens: break
-                    case .unpriced(let usage): unpriced.append(usage)
-                    }
-                } catch {
-                    throw Rejection(.invalidValue, error.detail)
-                }
-            }
-            record.keepSamples(count, sparing: &cache.spareSamples)
-        }
-        record.customer = customer
-        record.subject = envelope.subject.take()
-        record.source = envelope.source.take()
-        record.eventID = envelope.id
-        record.eventTimeMillis = envelope.eventTimeMillis
     }
 }
