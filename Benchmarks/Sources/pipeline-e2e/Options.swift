@@ -36,12 +36,15 @@ struct Options {
     var meterdSplitStages = false
     /// Runs of meterd (the median is reported): in the throughput phase of `--suite compare`, and in the plain benchmark.
     var repetitions = 3
+    /// Extra librdkafka properties for the measured `meterd run` (`--meterd-property key=value`, repeatable):
+    /// tuning experiments without editing the generated configuration.
+    var meterdProperties: [String: String] = [:]
 
     static let usage = """
     usage: pipeline-e2e [--meterd PATH] [--events N] [--input-partitions N] [--internal-partitions N]
                         [--timeout SECONDS] [--benchmarks-file PATH] [--no-write] [--logs DIR]
                         [--commit-interval DURATION] [--broker-lib DIR] [--meterd-threads N]
-                        [--meterd-split-stages] [--repetitions N]
+                        [--meterd-split-stages] [--repetitions N] [--meterd-property KEY=VALUE]...
            pipeline-e2e --suite compare [--events N] [--commit-interval DURATION] [--broker-lib DIR]
                         [--python PATH] [--bench-dir DIR] [--scale-events N] [--latency-rate N]
                         [--latency-seconds N] [--latency-commit-interval DURATION] [--skip-quix] [--throughput-only] [--meterd-threads N]
@@ -90,6 +93,12 @@ struct Options {
             case "--meterd-threads": options.meterdThreads = try number()
             case "--meterd-split-stages": options.meterdSplitStages = true
             case "--repetitions": options.repetitions = try number()
+            case "--meterd-property":
+                let pair = try value()
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                    throw BenchError("--meterd-property takes KEY=VALUE, got '\(pair)'")
+                }
+                options.meterdProperties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
             case "-h", "--help":
                 print(usage)
                 exit(0)

@@ -96,7 +96,8 @@ func runBenchmark(_ options: Options) throws {
         configuration.outputs = repetition.meterdOutputs
         let configPath = logs + (repetition.number == 1 ? "/bench.yaml" : "/bench-\(repetition.number).yaml")
         try BenchConfigYAML.render(appId: repetition.meterdAppId, inputTopic: inputTopic, bootstrap: bootstrap, commitInterval: options.commitInterval,
-                                   configuration: configuration, kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties)
+                                   configuration: configuration,
+                                   kafkaProperties: BenchConfigYAML.embeddedBrokerGroupProperties.merging(options.meterdProperties) { $1 })
             .write(toFile: configPath, atomically: true, encoding: .utf8)
         say("meterd run -c \(configPath) (run \(repetition.number) of \(repetitions.count)) …")
         let run = try MeterdRunPhase.run(
