@@ -50,6 +50,13 @@ public struct RepartitionRecord: Sendable, Equatable {
     static func encodeEntry(
         origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
     ) {
+        if let samples {
+            UsageRecordCodec.encodeEntry(
+                topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
+                usage, samples: samples, into: &writer
+            )
+            return
+        }
         writer.write(origin.topic)
         writer.write(zigzag: Int64(origin.partition))
         writer.write(zigzag: origin.offset)
@@ -59,11 +66,7 @@ public struct RepartitionRecord: Sendable, Equatable {
         } else {
             writer.write(false)
         }
-        if let samples {
-            UsageRecordCodec.encode(usage, samples: samples, into: &writer)
-        } else {
-            UsageRecordCodec.encode(usage, into: &writer)
-        }
+        UsageRecordCodec.encode(usage, into: &writer)
     }
 
     /// Decodes a format-1 record.

@@ -113,6 +113,76 @@ import Testing
         #expect(decoded > 500)
     }
 
+    @Test("a repartition entry written in one step is its origin fields, then the encoded record")
+    func entryIsOriginThenRecord() throws {
+        let extractor = try #require(InputReusedRecordTests.extractor())
+        var cache = UsageExtractor.TextCache()
+        var envelope = UsageRecord.empty
+        var samples = EncodedSamples()
+        var random = SeededGenerator(seed: 0xE7_7E)
+        var compared = 0
+        // A shared writer, so entries land after others' bytes as in a batch.
+        var entries = BinaryWriter()
+        var expected: [UInt8] = []
+        for input in Self.records(count: 2_000, seed: 0xE7_7E) {
+            var unpriced: [UnpricedUsage] = []
+            let rejection = input.bytes.withUnsafeBytes {
+                extractor.extract(
+                    value: $0, headers: input.headers, recordTimestampMillis: 7, unpriced: &unpriced, cache: &cache,
+                    into: &envelope, samples: &samples
+                )
+            }
+            guard rejection == nil else { continue }
+            let topic = random.next() % 2 == 0 ? "gateway.usage" : "t"
+            let partition = Int32(truncatingIfNeeded: random.next() % 300)
+            let offset = Int64(bitPattern: random.next() >> UInt64(random.next() % 64))
+            let key: [UInt8]? = switch random.next() % 3 {
+            case 0: nil
+            case 1: []
+            default: (0..<Int(random.next() % 200)).map { UInt8(truncatingIfNeeded: $0) }
+            }
+            UsageRecordCodec.encodeEntry(
+                topic: topic, partition: partition, offset: offset, originalKey: key, envelope, samples: samples, into: &entries
+            )
+            var origin = BinaryWriter()
+            origin.write(topic)
+            origin.write(zigzag: Int64(partition))
+            origin.write(zigzag: offset)
+            origin.write(key != nil)
+            if let key { origin.write(bytes: key) }
+            expected += origin.bytes + Self.encoded(envelope, samples: samples)
+            compared += 1
+        }
+        #expect(compared > 500)
+        #expect(entries.bytes == expected)
+    }
+
+    @Test("samples longer than the buffer's room grow it and keep the samples before them")
+    func longSamplesGrowTheBuffer() throws {
+        let extractor = try #require(InputReusedRecordTests.extractor())
+        var cache = UsageExtractor.TextCache()
+        var record = UsageRecord.empty
+        var envelope = UsageRecord.empty
+        var samples = EncodedSamples()
+        for length in [10, 200, 250, 300, 1_000, 5_000, 20] {
+            let model = "\"" + String(repeating: "m", count: length) + "\""
+            let json = Array(CostFixtures.kong(model: model, id: "long-\(length)").utf8)
+            var unpriced: [UnpricedUsage] = []
+            let rejection = json.withUnsafeBytes {
+                extractor.extract(value: $0, headers: [], recordTimestampMillis: 7, unpriced: &unpriced, cache: &cache, into: &record)
+            }
+            let direct = json.withUnsafeBytes {
+                extractor.extract(
+                    value: $0, headers: [], recordTimestampMillis: 7, unpriced: &unpriced, cache: &cache, into: &envelope, samples: &samples
+                )
+            }
+            #expect(rejection == nil && direct == nil)
+            #expect(!record.samples.isEmpty)
+            #expect(Self.encoded(record) == Self.encoded(envelope, samples: samples), "model of \(length) bytes")
+            #expect(samples.count == record.samples.count && samples.bytes.count == samples.byteCount)
+        }
+    }
+
     static func encoded(_ record: UsageRecord) -> [UInt8] {
         var writer = BinaryWriter()
         UsageRecordCodec.encode(record, into: &writer)

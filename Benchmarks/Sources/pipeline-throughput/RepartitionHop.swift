@@ -3,8 +3,9 @@ import MeterdCore
 import PipelineHarness
 
 /// The repartition hop of `meterd run` between extraction and ingest:
-/// stage 1 encodes each usage record (`UsageRecordCodec`) into a packed
-/// buffer, stage 2 decodes the entries back and ingests them, in order.
+/// stage 1 encodes each usage record (`UsageRecordCodec`, with its samples
+/// encoded during extraction as `meterd run` does) into a packed buffer,
+/// stage 2 decodes the entries back and ingests them, in order.
 ///
 /// Stage 2 reads as `RepartitionEntryReader` does: a check pass over the
 /// whole chunk (`UsageRecordCodec.skip`: a corrupt record applies nothing),
@@ -35,9 +36,8 @@ struct RepartitionHop {
             var writer = BinaryWriter(capacity: 16 * 1024)
             hasUsage.removeAll(keepingCapacity: true)
             for index in start..<end {
-                let usable = stream.withRecord(at: index) { extraction.extract($0) }
+                let usable = stream.withRecord(at: index) { extraction.extractEncoded($0, into: &writer) }
                 hasUsage.append(usable)
-                if usable { UsageRecordCodec.encode(extraction.record, into: &writer) }
             }
             decodeAndProcess(writer.bytes, into: &pipeline)
             start = end

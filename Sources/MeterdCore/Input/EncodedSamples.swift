@@ -10,49 +10,93 @@
 public struct EncodedSamples: Sendable {
     /// How many samples `bytes` holds.
     public private(set) var count = 0
-    private var writer = BinaryWriter(capacity: 0)
+    /// The samples' bytes are the first `byteCount` of `storage`, which only
+    /// grows: written through a `ByteCursor` in place, one bounds check per
+    /// value, where appending to an array checks uniqueness and capacity per byte.
+    private var storage: [UInt8] = []
+    public private(set) var byteCount = 0
+
+    /// Free room ensured before each sample; a larger sample grows the
+    /// buffer and is written again.
+    static let sampleRoom = 256
 
     public init() {}
 
-    /// The samples' encoding, one after the other.
-    public var bytes: [UInt8] { writer.bytes }
+    /// The samples' encoding, one after the other (a copy).
+    public var bytes: [UInt8] { Array(storage[..<byteCount]) }
+
+    /// Calls `body` with the samples' encoding, without copying it.
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<byteCount])) }
+    }
 
     /// Empties the list, keeping its buffer.
     mutating func removeAll() {
         count = 0
-        writer.removeAll()
+        byteCount = 0
     }
 
     /// Appends a sample as `UsageRecordCodec` encodes it. `dimensions` calls
     /// its argument once per dimension, in order, with the text's UTF-8 (nil
-    /// for a missing one); a throw leaves a partial sample, which the caller
-    /// discards with the rejected record.
+    /// for a missing one); a throw leaves the list as it was.
     @inline(__always)
     mutating func append<E: Error>(
         meterIndex: Int, value: SampleValue, dimensionCount: Int,
         dimensions: (_ write: (UnsafeRawBufferPointer?) -> Void) throws(E) -> Void
     ) throws(E) {
-        writer.write(varint: UInt64(truncatingIfNeeded: meterIndex))
-        switch value {
-        case .none:
-            writer.write(UInt8(0))
-        case .number(let number):
-            writer.write(UInt8(1))
-            writer.write(number)
-        case .text(let text):
-            writer.write(UInt8(2))
-            writer.write(text)
+        var room = Self.sampleRoom
+        while true {
+            if storage.count - byteCount < room { grow(free: room) }
+            let start = byteCount
+            var failure: E?
+            let (written, overflowed) = storage.withUnsafeMutableBytes { buffer -> (Int, Bool) in
+                var cursor = ByteCursor(UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+                cursor.write(varint: UInt64(truncatingIfNeeded: meterIndex))
+                switch value {
+                case .none:
+                    cursor.write(UInt8(0))
+                case .number(let number):
+                    cursor.write(UInt8(1))
+                    cursor.write(fixed: number.bitPattern)
+                case .text(let text):
+                    cursor.write(UInt8(2))
+                    cursor.write(text)
+                }
+                cursor.write(varint: UInt64(dimensionCount))
+                do throws(E) {
+                    try dimensions { bytes in
+                        if let bytes {
+                            cursor.write(UInt8(1))
+                            cursor.write(lengthPrefixed: bytes)
+                        } else {
+                            cursor.write(UInt8(0))
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
+                return (cursor.position, cursor.overflowed)
+            }
+            if let failure { throw failure }
+            if !overflowed {
+                byteCount = start + written
+                count += 1
+                return
+            }
+            room = ByteCursor.grown(room)
         }
-        writer.write(varint: UInt64(dimensionCount))
-        try dimensions { bytes in
-            if let bytes {
-                writer.write(true)
-                writer.write(lengthPrefixed: bytes)
-            } else {
-                writer.write(false)
+    }
+
+    /// Makes room for at least `free` bytes after the written ones, keeping them.
+    @inline(never)
+    private mutating func grow(free: Int) {
+        var larger = [UInt8](repeating: 0, count: Swift.max(2 * storage.count, byteCount + free))
+        larger.withUnsafeMutableBytes { target in
+            storage.withUnsafeBytes { source in
+                if let from = source.baseAddress, let to = target.baseAddress { to.copyMemory(from: from, byteCount: byteCount) }
             }
         }
-        count += 1
+        storage = larger
     }
 }
 

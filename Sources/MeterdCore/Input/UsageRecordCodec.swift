@@ -47,10 +47,42 @@ public enum UsageRecordCodec {
     /// `encode(_:into:)` of `record` with `samples` (from
     /// `UsageExtractor.extract(…, into:samples:)`) in place of its own.
     public static func encode(_ record: UsageRecord, samples: EncodedSamples, into writer: inout BinaryWriter) {
-        writer.append(exactly: headerSize(record, sampleCount: samples.count)) { out in
-            writeHeader(record, sampleCount: samples.count, to: &out)
+        samples.withBytes { sampleBytes in
+            writer.append(exactly: headerSize(record, sampleCount: samples.count) + sampleBytes.count) { out in
+                writeHeader(record, sampleCount: samples.count, to: &out)
+                out.write(raw: sampleBytes)
+            }
         }
-        writer.append(raw: samples.bytes)
+    }
+
+    /// A repartition entry (`RepartitionRecord`'s packed format: the origin
+    /// topic as a string, partition and offset as zig-zag varints, the
+    /// original key as an optional byte string) followed by
+    /// `encode(_:samples:into:)` of `record`, written in one step: stage 1
+    /// writes one per input record, and appending field by field checked the
+    /// array's capacity and uniqueness per byte.
+    public static func encodeEntry(
+        topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
+        _ record: UsageRecord, samples: EncodedSamples, into writer: inout BinaryWriter
+    ) {
+        samples.withBytes { sampleBytes in
+            let keySize = originalKey.map { ByteCursor.size(stringOf: $0.count) } ?? 0
+            let size = ByteCursor.size(topic) + ByteCursor.size(zigzag: Int64(partition)) + ByteCursor.size(zigzag: offset)
+                + 1 + keySize + headerSize(record, sampleCount: samples.count) + sampleBytes.count
+            writer.append(exactly: size) { out in
+                out.write(topic)
+                out.write(zigzag: Int64(partition))
+                out.write(zigzag: offset)
+                if let originalKey {
+                    out.write(true)
+                    originalKey.withUnsafeBytes { out.write(lengthPrefixed: $0) }
+                } else {
+                    out.write(false)
+                }
+                writeHeader(record, sampleCount: samples.count, to: &out)
+                out.write(raw: sampleBytes)
+            }
+        }
     }
 
     /// Everything before the samples: version, customer, subject, source, id, time, sample count.

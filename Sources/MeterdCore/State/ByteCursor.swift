@@ -107,6 +107,13 @@ struct ByteCursor: ~Copyable {
         write(raw: UnsafeRawBufferPointer(utf8))
     }
 
+    /// As `BinaryWriter.write(lengthPrefixed:)`: a string's encoding of these UTF-8 bytes.
+    @inline(__always)
+    mutating func write(lengthPrefixed bytes: UnsafeRawBufferPointer) {
+        write(varint: UInt64(bytes.count))
+        write(raw: bytes)
+    }
+
     /// As `BinaryWriter.write(_: String?)`.
     mutating func write(_ value: String?) {
         write(value != nil)
