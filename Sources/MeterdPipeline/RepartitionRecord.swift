@@ -161,62 +161,67 @@ public struct RepartitionBatchWriter: Sendable {
 /// One per repartition record or longer-lived; entries a caller keeps are
 /// copies and never change afterwards.
 public struct RepartitionEntryReader: Sendable {
+    /// One decoded entry, kept between records so that its arrays are reused.
+    private struct StagedEntry: Sendable {
+        var origin = RecordOrigin(topic: "", partition: 0, offset: 0)
+        var hasKey = false
+        var key: [UInt8] = []
+        var usage = UsageRecord.empty
+    }
+
     private var usageDecoder = UsageRecordDecoder()
-    private var usage = UsageRecord.empty
-    private var key: [UInt8] = []
+    /// The entries of the record being read, decoded before any is lent;
+    /// as many as the largest record had.
+    private var staged: [StagedEntry] = []
 
     public init() {}
 
     /// Calls `body` with each entry of a repartition record of either format,
     /// in order: origin, original key, usage.
     ///
+    /// Every entry is decoded before the first is lent, in one pass over the
+    /// bytes (a check pass before decoding cost a fifth of reading them).
     /// - Throws: what `RepartitionRecord.decodeAll` throws for the same
     ///   bytes, before `body` sees any entry: a corrupt record applies nothing.
     public mutating func forEachEntry(
         in bytes: [UInt8], _ body: (RecordOrigin, [UInt8]?, UsageRecord) -> Void
     ) throws(BinaryDecodingError) {
-        var check = BinaryReader(bytes)
-        let count = try Self.checkEntries(&check, byteCount: bytes.count)
         var reader = BinaryReader(bytes)
-        _ = try reader.readByte()
-        if count != nil { _ = try reader.readVarint() }
-        for _ in 0..<(count ?? 1) {
-            let topic = try usageDecoder.readString(from: &reader)
-            let partition = try reader.readZigzag()
-            let offset = try reader.readZigzag()
-            guard let partition32 = Int32(exactly: partition) else { throw .malformed(reader.offset, "partition out of range") }
-            let hasKey = try reader.readBool()
-            if hasKey { try reader.readBytes(into: &key) }
-            try usageDecoder.decode(from: &reader, into: &usage)
-            body(RecordOrigin(topic: topic, partition: partition32, offset: offset), hasKey ? key : nil, usage)
-        }
-    }
-
-    /// Walks the whole record with `decodeAll`'s checks; the number of
-    /// entries of a batch (format 2), nil for a single entry (format 1).
-    private static func checkEntries(_ reader: inout BinaryReader, byteCount: Int) throws(BinaryDecodingError) -> Int? {
         let format = try reader.readByte()
+        let count: Int
         switch format {
         case RepartitionRecord.version:
-            try skipEntry(&reader)
-            return nil
+            count = 1
         case RepartitionRecord.batchVersion:
-            let count = try reader.readVarint()
-            guard count > 0, count <= UInt64(byteCount) else { throw .malformed(reader.offset, "repartition batch of \(count) entries") }
-            for _ in 0..<count { try skipEntry(&reader) }
-            guard reader.isAtEnd else { throw .malformed(reader.offset, "bytes after the last entry of a repartition batch") }
-            return Int(count)
+            let declared = try reader.readVarint()
+            guard declared > 0, declared <= UInt64(bytes.count) else { throw .malformed(reader.offset, "repartition batch of \(declared) entries") }
+            count = Int(declared)
         default:
             throw .unsupportedVersion(format)
         }
+        for index in 0..<count {
+            // Slots are added as entries decode, so a corrupt count cannot grow the list beyond the entries present.
+            if index == staged.count { staged.append(StagedEntry()) }
+            try Self.decodeEntry(from: &reader, decoder: &usageDecoder, into: &staged[index])
+        }
+        if format == RepartitionRecord.batchVersion, !reader.isAtEnd {
+            throw .malformed(reader.offset, "bytes after the last entry of a repartition batch")
+        }
+        for index in 0..<count {
+            body(staged[index].origin, staged[index].hasKey ? staged[index].key : nil, staged[index].usage)
+        }
     }
 
-    private static func skipEntry(_ reader: inout BinaryReader) throws(BinaryDecodingError) {
-        try reader.skipLengthPrefixed()
+    private static func decodeEntry(
+        from reader: inout BinaryReader, decoder usageDecoder: inout UsageRecordDecoder, into entry: inout StagedEntry
+    ) throws(BinaryDecodingError) {
+        let topic = try usageDecoder.readString(from: &reader)
         let partition = try reader.readZigzag()
-        _ = try reader.readZigzag()
-        guard Int32(exactly: partition) != nil else { throw .malformed(reader.offset, "partition out of range") }
-        if try reader.readBool() { try reader.skipLengthPrefixed() }
-        try UsageRecordCodec.skip(from: &reader)
+        let offset = try reader.readZigzag()
+        guard let partition32 = Int32(exactly: partition) else { throw .malformed(reader.offset, "partition out of range") }
+        entry.origin = RecordOrigin(topic: topic, partition: partition32, offset: offset)
+        entry.hasKey = try reader.readBool()
+        if entry.hasKey { try reader.readBytes(into: &entry.key) }
+        try usageDecoder.decode(from: &reader, into: &entry.usage)
     }
 }

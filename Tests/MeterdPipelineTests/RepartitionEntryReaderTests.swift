@@ -49,7 +49,7 @@ struct RepartitionEntryReaderTests {
     }
 
     @Test("a corrupt record throws what decodeAll throws and lends no entry")
-    func corruptRecordsLendNothing() {
+    func corruptRecordsLendNothing() throws {
         var batch = RepartitionBatchWriter()
         for entry in Self.entries(count: 6) { batch.append(entry) }
         let bytes = batch.bytes
@@ -63,16 +63,20 @@ struct RepartitionEntryReaderTests {
         variants.append(bytes + [0])
         variants.append([7])
         variants.append(Self.entries(count: 1)[0].encoded().dropLast())
+        // One reader for every variant: what a corrupt record left staged must not leak into the next.
+        var reader = RepartitionEntryReader()
         for variant in variants {
             var expected = "ok"
             do { _ = try RepartitionRecord.decodeAll(variant) } catch { expected = "\(error)" }
-            var reader = RepartitionEntryReader()
             var lent = 0
             var outcome = "ok"
             do { try reader.forEachEntry(in: variant) { _, _, _ in lent += 1 } } catch { outcome = "\(error)" }
             #expect(outcome == expected)
             if outcome != "ok" { #expect(lent == 0) }
         }
+        #expect(try Self.read(bytes, reader: &reader) == Self.entries(count: 6))
+        let single = Self.entries(count: 3)[2]
+        #expect(try Self.read(single.encoded(), reader: &reader) == [single])
     }
 }
 

@@ -7,10 +7,10 @@ import PipelineHarness
 /// encoded during extraction as `meterd run` does) into a packed buffer,
 /// stage 2 decodes the entries back and ingests them, in order.
 ///
-/// Stage 2 reads as `RepartitionEntryReader` does: a check pass over the
-/// whole chunk (`UsageRecordCodec.skip`: a corrupt record applies nothing),
-/// then each entry decoded into one reused record by one decoder that lives
-/// as long as the hop (its string caches carry over, as in `meterd run`).
+/// Stage 2 reads as `RepartitionEntryReader` does: every entry of the chunk
+/// decoded first (a corrupt record applies nothing), each into a record kept
+/// for its position in the chunk, by one decoder that lives as long as the
+/// hop (its string caches carry over, as in `meterd run`); then they are ingested.
 ///
 /// Events go through in chunks of `chunkSize` (stage 1 packs what one poll
 /// read); rejected records never reach the repartition topic, so a flag per
@@ -23,6 +23,8 @@ struct RepartitionHop {
     /// Stage 1's extraction into one reused record, as `meterd run` does it.
     private var extraction: StageOneExtraction
     private var decoder = UsageRecordDecoder()
+    /// Stage 2's decoded entries of one chunk, reused from chunk to chunk.
+    private var staged: [UsageRecord] = []
 
     init(extractor: UsageExtractor) {
         extraction = StageOneExtraction(extractor: extractor)
@@ -46,17 +48,21 @@ struct RepartitionHop {
 
     private mutating func decodeAndProcess(_ bytes: [UInt8], into pipeline: inout MeteringPipeline) {
         do {
-            var check = BinaryReader(bytes)
-            for usable in hasUsage where usable { try UsageRecordCodec.skip(from: &check) }
             var reader = BinaryReader(bytes)
-            var usage = UsageRecord.empty
+            var count = 0
+            for usable in hasUsage where usable {
+                if count == staged.count { staged.append(UsageRecord.empty) }
+                try decoder.decode(from: &reader, into: &staged[count])
+                count += 1
+            }
+            var next = 0
             for usable in hasUsage {
                 guard usable else {
                     pipeline.process(nil)
                     continue
                 }
-                try decoder.decode(from: &reader, into: &usage)
-                pipeline.process(usage)
+                pipeline.process(staged[next])
+                next += 1
             }
         } catch {
             print("repartition entry does not decode: \(error)")
