@@ -51,18 +51,7 @@ public struct EncodedSamples: Sendable {
             var failure: E?
             let (written, overflowed) = storage.withUnsafeMutableBytes { buffer -> (Int, Bool) in
                 var cursor = ByteCursor(UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
-                cursor.write(varint: UInt64(truncatingIfNeeded: meterIndex))
-                switch value {
-                case .none:
-                    cursor.write(UInt8(0))
-                case .number(let number):
-                    cursor.write(UInt8(1))
-                    cursor.write(fixed: number.bitPattern)
-                case .text(let text):
-                    cursor.write(UInt8(2))
-                    cursor.write(text)
-                }
-                cursor.write(varint: UInt64(dimensionCount))
+                UsageRecordCodec.writeSampleHead(meterIndex: meterIndex, value: value, dimensionCount: dimensionCount, to: &cursor)
                 do throws(E) {
                     try dimensions { bytes in
                         if let bytes {

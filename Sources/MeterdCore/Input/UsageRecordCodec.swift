@@ -20,18 +20,7 @@ public enum UsageRecordCodec {
         writer.append(exactly: encodedSize(record)) { out in
             writeHeader(record, sampleCount: record.samples.count, to: &out)
             for sample in record.samples {
-                out.write(varint: UInt64(truncatingIfNeeded: sample.meterIndex))
-                switch sample.value {
-                case .none:
-                    out.write(UInt8(0))
-                case .number(let number):
-                    out.write(UInt8(1))
-                    out.write(fixed: number.bitPattern)
-                case .text(let text):
-                    out.write(UInt8(2))
-                    out.write(text)
-                }
-                out.write(varint: UInt64(sample.dimensions.count))
+                writeSampleHead(meterIndex: sample.meterIndex, value: sample.value, dimensionCount: sample.dimensions.count, to: &out)
                 for dimension in sample.dimensions {
                     if let dimension {
                         out.write(UInt8(1))
@@ -83,6 +72,24 @@ public enum UsageRecordCodec {
                 out.write(raw: sampleBytes)
             }
         }
+    }
+
+    /// A sample up to its dimensions: meter index, value tag (0 none, 1 a
+    /// number and its 8 bytes, 2 a text), dimension count.
+    @inline(__always)
+    static func writeSampleHead(meterIndex: Int, value: SampleValue, dimensionCount: Int, to out: inout ByteCursor) {
+        out.write(varint: UInt64(truncatingIfNeeded: meterIndex))
+        switch value {
+        case .none:
+            out.write(UInt8(0))
+        case .number(let number):
+            out.write(UInt8(1))
+            out.write(fixed: number.bitPattern)
+        case .text(let text):
+            out.write(UInt8(2))
+            out.write(text)
+        }
+        out.write(varint: UInt64(dimensionCount))
     }
 
     /// Everything before the samples: version, customer, subject, source, id, time, sample count.
