@@ -84,7 +84,8 @@ public struct RollupGroupState: Sendable, Equatable {
 
     public init(accumulator: Accumulator, subjects: Set<String> = [], revision: Int = 0, dirty: Bool = true) {
         self.accumulator = accumulator
-        sortedSubjects = subjects.sorted(by: CompiledFeature.utf8Less)
+        // A new group has no subjects yet: sorting the empty set would still allocate an array.
+        sortedSubjects = subjects.isEmpty ? [] : subjects.sorted(by: CompiledFeature.utf8Less)
         self.revision = revision
         self.dirty = dirty
     }
