@@ -96,7 +96,7 @@ public struct RollupGroupTable: Sendable, Sequence {
 
     /// Appends a group whose key is not in the table; returns its position.
     @discardableResult
-    mutating func append(_ key: RollupGroupKey, _ state: RollupGroupState) -> Int {
+    mutating func append(_ key: consuming RollupGroupKey, _ state: consuming RollupGroupState) -> Int {
         if (keys.count + 1) * 2 > slots.count { rebuild(capacity: Swift.max(8, slots.count * 2)) }
         keys.append(key)
         values.append(state)
