@@ -53,9 +53,15 @@ extension CustomerWindowState {
                         let dedupeIndex = window.dedupe.count
                         counted.newWindow = dedupeIndex == 0
                         window.dedupe.append(fingerprint)
-                        // Matches come sample by sample: one dimension buffer per sample.
+                        // Matches come sample by sample: one dimension buffer per sample,
+                        // opened only where a group must be created (opening it retains the array).
                         var next = 0
                         while next < matchCount {
+                            if matches[next].position >= 0 {
+                                window.groups[stateAt: matches[next].position].update(samples[matches[next].sampleIndex].value, record: record)
+                                next += 1
+                                continue
+                            }
                             let sample = matches[next].sampleIndex
                             samples[sample].dimensions.withUnsafeBufferPointer { dimensions in
                                 while next < matchCount, matches[next].sampleIndex == sample {
