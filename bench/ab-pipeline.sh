@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Alternating end-to-end runs of two `meterd` binaries (A, then B, PAIRS
+# times) on the bench-only broker, one meterd run per pipeline-e2e call, and
+# a summary: mean events/s and CPU seconds of each, and how many pairs B won.
+#
+# This VM's throughput moves by ±10% from one minute to the next, so a
+# difference is only believable when it holds across alternating pairs
+# measured in the same minutes (BENCHMARKS.md, "End-to-end pipeline").
+#
+#   bench/ab-pipeline.sh A_METERD B_METERD [PAIRS] [pipeline-e2e options...]
+#   e.g. bench/ab-pipeline.sh /tmp/meterd-before .build/release/meterd 6
+#        bench/ab-pipeline.sh m m 4 --meterd-property queued.max.messages.kbytes=32768
+#
+# Options after PAIRS go to both runs; `make bench-pipeline` must have built
+# the broker library (bench/.cache/lib) and Benchmarks' pipeline-e2e.
+set -euo pipefail
+
+if [[ $# -lt 2 ]]; then
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+fi
+root="$(cd "$(dirname "$0")/.." && pwd)"
+absolute() { [[ "$1" = /* ]] && echo "$1" || echo "$PWD/$1"; }
+a="$(absolute "$1")"
+b="$(absolute "$2")"
+pairs="${3:-6}"
+shift $(( $# >= 3 ? 3 : 2 ))
+for binary in "$a" "$b"; do
+  [[ -x "$binary" ]] || { echo "ab-pipeline: $binary is not an executable" >&2; exit 2; }
+done
+e2e="$root/Benchmarks/.build/release/pipeline-e2e"
+[[ -x "$e2e" ]] || { echo "ab-pipeline: build it first: (cd Benchmarks && swift build -c release --product pipeline-e2e)" >&2; exit 2; }
+[[ -f "$root/bench/.cache/lib/librdkafka.so.1" ]] || { echo "ab-pipeline: run bench/build-broker.sh first" >&2; exit 2; }
+threads="${BENCH_METERD_THREADS:-$(n=$(nproc); (( n > 6 )) && n=6; echo "$n")}"
+logs="$(mktemp -d /tmp/ab-pipeline.XXXXXX)"
+
+# One meterd run: prints "events_per_second cpu_seconds late_events".
+run() {
+  local binary="$1" label="$2"
+  shift 2
+  local out
+  out="$(cd "$root/Benchmarks" && timeout 600 "$e2e" --meterd "$binary" --meterd-threads "$threads" --meterd-split-stages \
+    --broker-lib "$root/bench/.cache/lib" --input-partitions 6 --internal-partitions 6 --no-write --repetitions 1 \
+    --logs "$logs/$label" "$@" 2>&1)" || { echo "$out" | tail -20 >&2; echo "ab-pipeline: a run of $binary failed" >&2; exit 1; }
+  local rate cpu late
+  rate="$(echo "$out" | grep 'meterd run end to end' | grep -o '\*\*[0-9,]*\*\*' | tr -d '*,')"
+  cpu="$(echo "$out" | grep 'CPU seconds' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/ /, "", $1); print $1}')"
+  late="$(echo "$out" | grep 'late events accepted' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/[ ,]/, "", $2); print $2}')"
+  [[ -n "$rate" && -n "$cpu" ]] || { echo "$out" | tail -20 >&2; echo "ab-pipeline: no figures in the output" >&2; exit 1; }
+  echo "$rate $cpu ${late:-?}"
+}
+
+printf '%-5s %-4s %12s %8s %10s\n' pair run "events/s" "CPU s" "late"
+results=()
+for pair in $(seq 1 "$pairs"); do
+  figures="$(run "$a" "a$pair" "$@")"
+  read -r rate_a cpu_a late_a <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s\n' "$pair" A "$rate_a" "$cpu_a" "$late_a"
+  figures="$(run "$b" "b$pair" "$@")"
+  read -r rate_b cpu_b late_b <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s\n' "$pair" B "$rate_b" "$cpu_b" "$late_b"
+  results+=("$rate_a $cpu_a $rate_b $cpu_b")
+done
+printf '%s\n' "${results[@]}" | awk -v a="$a" -v b="$b" '
+  { ra += $1; ca += $2; rb += $3; cb += $4; if ($3 > $1) won++; n++ }
+  END {
+    printf "A %s: %.0f events/s, %.2f CPU s (mean of %d)\n", a, ra / n, ca / n, n
+    printf "B %s: %.0f events/s, %.2f CPU s (mean of %d)\n", b, rb / n, cb / n, n
+    printf "B/A: events/s %+.1f%%, CPU %+.1f%%; B faster in %d of %d pairs\n", 100 * (rb / ra - 1), 100 * (cb / ca - 1), won, n
+  }'
+rm -rf "$logs"
