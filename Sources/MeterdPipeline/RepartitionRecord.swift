@@ -46,27 +46,15 @@ public struct RepartitionRecord: Sendable, Equatable {
         return writer.bytes
     }
 
-    /// One entry; with `samples`, those are written in place of `usage`'s own.
+    /// One entry; with `samples`, those are written in place of `usage`'s own
+    /// (`UsageRecordCodec.encodeEntry` writes the layout).
     static func encodeEntry(
         origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
     ) {
-        if let samples {
-            UsageRecordCodec.encodeEntry(
-                topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
-                usage, samples: samples, into: &writer
-            )
-            return
-        }
-        writer.write(origin.topic)
-        writer.write(zigzag: Int64(origin.partition))
-        writer.write(zigzag: origin.offset)
-        if let originalKey {
-            writer.write(true)
-            writer.write(bytes: originalKey)
-        } else {
-            writer.write(false)
-        }
-        UsageRecordCodec.encode(usage, into: &writer)
+        UsageRecordCodec.encodeEntry(
+            topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
+            usage, samples: samples, into: &writer
+        )
     }
 
     /// Decodes a format-1 record.

@@ -85,8 +85,6 @@ struct RepartitionHop {
             var writer = BinaryWriter(capacity: 16 * 1024)
             for usage in usages { UsageRecordCodec.encode(usage, into: &writer) }
             do {
-                var check = BinaryReader(writer.bytes)
-                for _ in usages.indices { try UsageRecordCodec.skip(from: &check) }
                 var reader = BinaryReader(writer.bytes)
                 var usage = UsageRecord.empty
                 for _ in usages.indices {

@@ -17,20 +17,7 @@ public enum UsageRecordCodec {
     /// Appends the record to `writer`: its exact size is computed first,
     /// then it is written in one step (no per-field growth checks).
     public static func encode(_ record: UsageRecord, into writer: inout BinaryWriter) {
-        writer.append(exactly: encodedSize(record)) { out in
-            writeHeader(record, sampleCount: record.samples.count, to: &out)
-            for sample in record.samples {
-                writeSampleHead(meterIndex: sample.meterIndex, value: sample.value, dimensionCount: sample.dimensions.count, to: &out)
-                for dimension in sample.dimensions {
-                    if let dimension {
-                        out.write(UInt8(1))
-                        out.write(dimension)
-                    } else {
-                        out.write(UInt8(0))
-                    }
-                }
-            }
-        }
+        writer.append(exactly: encodedSize(record)) { out in writeRecord(record, to: &out) }
     }
 
     /// `encode(_:into:)` of `record` with `samples` (from
@@ -44,32 +31,59 @@ public enum UsageRecordCodec {
         }
     }
 
-    /// A repartition entry (`RepartitionRecord`'s packed format: the origin
-    /// topic as a string, partition and offset as zig-zag varints, the
-    /// original key as an optional byte string) followed by
-    /// `encode(_:samples:into:)` of `record`, written in one step: stage 1
-    /// writes one per input record, and appending field by field checked the
-    /// array's capacity and uniqueness per byte.
+    /// A repartition entry (`RepartitionRecord`'s format: the origin topic as
+    /// a string, partition and offset as zig-zag varints, the original key as
+    /// an optional byte string), then the record as `encode(_:into:)` writes
+    /// it, or with `samples` (stage 1's) in place of its own, all in one
+    /// exactly-sized step: stage 1 writes one per input record, and appending
+    /// field by field checked the array's capacity and uniqueness per byte.
     public static func encodeEntry(
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
-        _ record: UsageRecord, samples: EncodedSamples, into writer: inout BinaryWriter
+        _ record: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
     ) {
+        let originSize = ByteCursor.size(topic) + ByteCursor.size(zigzag: Int64(partition)) + ByteCursor.size(zigzag: offset)
+            + 1 + (originalKey.map { ByteCursor.size(stringOf: $0.count) } ?? 0)
+        @inline(__always)
+        func writeOrigin(to out: inout ByteCursor) {
+            out.write(topic)
+            out.write(zigzag: Int64(partition))
+            out.write(zigzag: offset)
+            if let originalKey {
+                out.write(true)
+                originalKey.withUnsafeBytes { out.write(lengthPrefixed: $0) }
+            } else {
+                out.write(false)
+            }
+        }
+        guard let samples else {
+            writer.append(exactly: originSize + encodedSize(record)) { out in
+                writeOrigin(to: &out)
+                writeRecord(record, to: &out)
+            }
+            return
+        }
         samples.withBytes { sampleBytes in
-            let keySize = originalKey.map { ByteCursor.size(stringOf: $0.count) } ?? 0
-            let size = ByteCursor.size(topic) + ByteCursor.size(zigzag: Int64(partition)) + ByteCursor.size(zigzag: offset)
-                + 1 + keySize + headerSize(record, sampleCount: samples.count) + sampleBytes.count
-            writer.append(exactly: size) { out in
-                out.write(topic)
-                out.write(zigzag: Int64(partition))
-                out.write(zigzag: offset)
-                if let originalKey {
-                    out.write(true)
-                    originalKey.withUnsafeBytes { out.write(lengthPrefixed: $0) }
-                } else {
-                    out.write(false)
-                }
+            writer.append(exactly: originSize + headerSize(record, sampleCount: samples.count) + sampleBytes.count) { out in
+                writeOrigin(to: &out)
                 writeHeader(record, sampleCount: samples.count, to: &out)
                 out.write(raw: sampleBytes)
+            }
+        }
+    }
+
+    /// The record with its own samples: header, then each sample.
+    @inline(__always)
+    private static func writeRecord(_ record: UsageRecord, to out: inout ByteCursor) {
+        writeHeader(record, sampleCount: record.samples.count, to: &out)
+        for sample in record.samples {
+            writeSampleHead(meterIndex: sample.meterIndex, value: sample.value, dimensionCount: sample.dimensions.count, to: &out)
+            for dimension in sample.dimensions {
+                if let dimension {
+                    out.write(UInt8(1))
+                    out.write(dimension)
+                } else {
+                    out.write(UInt8(0))
+                }
             }
         }
     }
@@ -142,31 +156,6 @@ public enum UsageRecordCodec {
         var record = UsageRecord.empty
         try decoder.decode(from: &reader, into: &record)
         return record
-    }
-
-    /// Moves past one encoded record, throwing exactly where and what
-    /// `decode(from:)` would, without building it.
-    public static func skip(from reader: inout BinaryReader) throws(BinaryDecodingError) {
-        let found = try reader.readByte()
-        guard found == version else { throw .unsupportedVersion(found) }
-        for _ in 0..<4 { try reader.skipLengthPrefixed() }
-        _ = try reader.readZigzag()
-        let sampleCount = try reader.readLength()
-        for _ in 0..<sampleCount {
-            _ = try UsageRecordDecoder.readMeterIndex(&reader)
-            switch try reader.readByte() {
-            case 0:
-                break
-            case 1:
-                guard try reader.readDouble().isFinite else { throw .malformed(reader.offset, "non-finite sample value") }
-            case 2:
-                try reader.skipLengthPrefixed()
-            default:
-                throw .malformed(reader.offset - 1, "unknown sample value tag")
-            }
-            let dimensionCount = try reader.readLength()
-            for _ in 0..<dimensionCount where try reader.readBool() { try reader.skipLengthPrefixed() }
-        }
     }
 }
 

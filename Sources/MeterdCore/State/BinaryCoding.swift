@@ -187,11 +187,6 @@ public struct BinaryReader: ~Copyable {
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count])) }
     }
 
-    /// Moves past a length-prefixed field, with `readString`'s checks.
-    public mutating func skipLengthPrefixed() throws(BinaryDecodingError) {
-        offset += try readLength()
-    }
-
     /// `readBytes` into `buffer`, replacing its contents and reusing its storage.
     public mutating func readBytes(into buffer: inout [UInt8]) throws(BinaryDecodingError) {
         buffer.removeAll(keepingCapacity: true)
