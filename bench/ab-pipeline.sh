@@ -13,6 +13,9 @@
 #
 # Options after PAIRS go to both runs; `make bench-pipeline` must have built
 # the broker library (bench/.cache/lib) and Benchmarks' pipeline-e2e.
+# `spread` is the greatest distance in event time between the input
+# partitions while stage 1 read (seconds); AB_KEEP_LOGS=1 keeps each run's
+# logs and event-time trace (meterd-run.progress.tsv) and prints where.
 set -euo pipefail
 
 if [[ $# -lt 2 ]]; then
@@ -34,7 +37,7 @@ e2e="$root/Benchmarks/.build/release/pipeline-e2e"
 threads="${BENCH_METERD_THREADS:-$(n=$(nproc); (( n > 6 )) && n=6; echo "$n")}"
 logs="$(mktemp -d /tmp/ab-pipeline.XXXXXX)"
 
-# One meterd run: prints "events_per_second cpu_seconds late_events".
+# One meterd run: prints "events_per_second cpu_seconds late_events spread_seconds".
 run() {
   local binary="$1" label="$2"
   shift 2
@@ -42,23 +45,24 @@ run() {
   out="$(cd "$root/Benchmarks" && timeout 600 "$e2e" --meterd "$binary" --meterd-threads "$threads" --meterd-split-stages \
     --broker-lib "$root/bench/.cache/lib" --input-partitions 6 --internal-partitions 6 --no-write --repetitions 1 \
     --logs "$logs/$label" "$@" 2>&1)" || { echo "$out" | tail -20 >&2; echo "ab-pipeline: a run of $binary failed" >&2; exit 1; }
-  local rate cpu late
+  local rate cpu late spread
   rate="$(echo "$out" | grep 'meterd run end to end' | grep -o '\*\*[0-9,]*\*\*' | tr -d '*,')"
   cpu="$(echo "$out" | grep 'CPU seconds' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/ /, "", $1); print $1}')"
   late="$(echo "$out" | grep 'late events accepted' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/[ ,]/, "", $2); print $2}')"
+  spread="$(echo "$out" | grep 'greatest spread' | awk -F'|' '{gsub(/ /, "", $3); print $3}')"
   [[ -n "$rate" && -n "$cpu" ]] || { echo "$out" | tail -20 >&2; echo "ab-pipeline: no figures in the output" >&2; exit 1; }
-  echo "$rate $cpu ${late:-?}"
+  echo "$rate $cpu ${late:-?} ${spread:-?}"
 }
 
-printf '%-5s %-4s %12s %8s %10s\n' pair run "events/s" "CPU s" "late"
+printf '%-5s %-4s %12s %8s %10s %8s\n' pair run "events/s" "CPU s" "late" "spread"
 results=()
 for pair in $(seq 1 "$pairs"); do
   figures="$(run "$a" "a$pair" "$@")"
-  read -r rate_a cpu_a late_a <<< "$figures"
-  printf '%-5s %-4s %12s %8s %10s\n' "$pair" A "$rate_a" "$cpu_a" "$late_a"
+  read -r rate_a cpu_a late_a spread_a <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s %8s\n' "$pair" A "$rate_a" "$cpu_a" "$late_a" "$spread_a"
   figures="$(run "$b" "b$pair" "$@")"
-  read -r rate_b cpu_b late_b <<< "$figures"
-  printf '%-5s %-4s %12s %8s %10s\n' "$pair" B "$rate_b" "$cpu_b" "$late_b"
+  read -r rate_b cpu_b late_b spread_b <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s %8s\n' "$pair" B "$rate_b" "$cpu_b" "$late_b" "$spread_b"
   results+=("$rate_a $cpu_a $rate_b $cpu_b")
 done
 printf '%s\n' "${results[@]}" | awk -v a="$a" -v b="$b" '
@@ -68,4 +72,4 @@ printf '%s\n' "${results[@]}" | awk -v a="$a" -v b="$b" '
     printf "B %s: %.0f events/s, %.2f CPU s (mean of %d)\n", b, rb / n, cb / n, n
     printf "B/A: events/s %+.1f%%, CPU %+.1f%%; B faster in %d of %d pairs\n", 100 * (rb / ra - 1), 100 * (cb / ca - 1), won, n
   }'
-rm -rf "$logs"
+if [[ -n "${AB_KEEP_LOGS:-}" ]]; then echo "logs: $logs"; else rm -rf "$logs"; fi

@@ -35,6 +35,12 @@ public struct PipelineCounters: Sendable, Equatable {
     public var restoredPartitions = 0
     /// Lag per assigned partition ("topic[p]" → records behind the high watermark).
     public var lag: [String: Int64] = [:]
+    /// Greatest event time (epoch ms) stage 1 decoded per assigned input
+    /// partition ("topic[p]"): how far apart in event time the partitions
+    /// are read; a spread beyond the grace makes the slower ones' events late.
+    public var inputEventTimeMillis: [String: Int64] = [:]
+    /// Stream time (epoch ms) per aggregation partition.
+    public var streamTimeMillis: [Int32: Int64] = [:]
     /// Assigned partitions, and whether every one is restored and running.
     public var assigned: [String] = []
     public var ready = false
@@ -107,6 +113,8 @@ extension PipelineCounters {
             restoredRecords += part.restoredRecords
             restoredPartitions += part.restoredPartitions
             lag.merge(part.lag, uniquingKeysWith: max)
+            inputEventTimeMillis.merge(part.inputEventTimeMillis, uniquingKeysWith: max)
+            streamTimeMillis.merge(part.streamTimeMillis, uniquingKeysWith: max)
             assigned += part.assigned
             lastCommitMillis = [lastCommitMillis, part.lastCommitMillis].compactMap { $0 }.max()
         }

@@ -23,6 +23,7 @@ extension Processor {
         for tp in partitions {
             if isTaskPartition(tp) {
                 tasks[tp.partition] = nil
+                counters.streamTimeMillis[tp.partition] = nil
                 counters.openWindows[tp.partition] = nil
                 counters.stateBytes[tp.partition] = nil
             } else {
@@ -30,7 +31,9 @@ extension Processor {
                 inputReplayedThrough[tp] = nil
                 movedInputs.remove(tp)
                 assignedInputs.remove(tp)
+                noteInputEventTime()
                 stage1Memo = Stage1Memo()
+                counters.inputEventTimeMillis[tp.description] = nil
             }
         }
         logger.info("partitions revoked", metadata: [
@@ -100,6 +103,7 @@ extension Processor {
                 ])
             } else {
                 assignedInputs.insert(tp)
+                noteInputEventTime()
                 stage1Memo = Stage1Memo()
                 let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
                 let recorded = contents[mapped]?.inputPositions[tp]
@@ -192,6 +196,10 @@ extension Processor {
                 counters.openWindows[partition] = size.openWindows
                 counters.stateBytes[partition] = size.approximateBytes
             }
+        }
+        noteInputEventTime()
+        for (partition, task) in tasks {
+            if let streamTime = task.aggregator.streamTimeMillis { counters.streamTimeMillis[partition] = streamTime }
         }
         let assigned = (try? consumer.assignment()) ?? []
         counters.assigned = assigned.map(\.description)

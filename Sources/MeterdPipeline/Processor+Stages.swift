@@ -59,6 +59,7 @@ extension Processor {
         // assigned or moved partitions change).
         if stage1Memo.assigned != tp {
             guard assignedInputs.contains(tp) else { return }
+            noteInputEventTime()
             stage1Memo.assigned = tp
             stage1Memo.position = inputPositions.index(forKey: tp)
         }
@@ -81,6 +82,7 @@ extension Processor {
         // The samples go to the repartition topic as they are: encoded straight from the scanned values.
         withReusedRecord { usage, samples in
             guard extract(record, deadLettering: !replayed, into: &usage, samples: samples) else { return }
+            if usage.eventTimeMillis > stage1Memo.maxEventTimeMillis { stage1Memo.maxEventTimeMillis = usage.eventTimeMillis }
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.
@@ -97,6 +99,15 @@ extension Processor {
             movedInputs.insert(tp)
             stage1Memo.moved = tp
         }
+    }
+
+    /// Moves the greatest event time of the partition stage 1 is reading
+    /// from the memo into the counters (`meterd_input_event_time_seconds`).
+    func noteInputEventTime() {
+        guard let tp = stage1Memo.assigned, stage1Memo.maxEventTimeMillis != .min else { return }
+        let key = tp.description
+        counters.inputEventTimeMillis[key] = max(counters.inputEventTimeMillis[key] ?? .min, stage1Memo.maxEventTimeMillis)
+        stage1Memo.maxEventTimeMillis = .min
     }
 
     /// Sends every packed repartition batch; called after each poll and at

@@ -295,4 +295,7 @@ struct Stage1Memo {
     /// only where the memo is reset or right before it is set again.
     var position: Dictionary<TopicPartition, Int64>.Index?
     var moved: TopicPartition?
+    /// The greatest event time decoded from `assigned` since it was last
+    /// noted in the counters (`Processor.noteInputEventTime()`).
+    var maxEventTimeMillis = Int64.min
 }

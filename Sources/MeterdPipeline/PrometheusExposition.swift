@@ -28,6 +28,14 @@ public enum PrometheusExposition {
         for (partition, value) in c.stateBytes.sorted(by: { $0.key < $1.key }) { out.sample("meterd_state_bytes", ["partition": "\(partition)"], Double(value)) }
         out.family("meterd_partition_lag", "gauge", "Records between the consumer position and the high watermark.")
         for (partition, value) in c.lag.sorted(by: { $0.key < $1.key }) { out.sample("meterd_partition_lag", ["partition": partition], Double(value)) }
+        out.family("meterd_input_event_time_seconds", "gauge", "Greatest event time decoded from each input partition (stage 1).")
+        for (partition, value) in c.inputEventTimeMillis.sorted(by: { $0.key < $1.key }) {
+            out.sample("meterd_input_event_time_seconds", ["partition": partition], Double(value) / 1_000)
+        }
+        out.family("meterd_stream_time_seconds", "gauge", "Stream time of each aggregation partition (stage 2).")
+        for (partition, value) in c.streamTimeMillis.sorted(by: { $0.key < $1.key }) {
+            out.sample("meterd_stream_time_seconds", ["partition": "\(partition)"], Double(value) / 1_000)
+        }
         out.family("meterd_commit_duration_seconds", "histogram", "Duration of one transaction commit.")
         var cumulative = 0
         for (index, bound) in PipelineCounters.commitLatencyBounds.enumerated() {

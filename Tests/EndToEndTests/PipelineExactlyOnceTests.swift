@@ -31,6 +31,7 @@ struct PipelineExactlyOnceTests {
         let started = ContinuousClock.now
         try await onThread { try producer.send(records[...]) }
         let (oracle, reader) = try await expectOutputsEqualOracle(producer, cluster)
+        if !setup.keyedBySubject { try await expectEventTimeGauges(producer.produced, cluster) }
         print("e2e \(label): \(records.count) records, \(oracle.rollups.count) rollups, \(oracle.quota.count) quota events, \(oracle.deadLetters.count) dead letters; caught up in \(ContinuousClock.now - started); \(reader.recordCount) output records read; \(cluster.counterSummary())")
         #expect(try await cluster.stop("p1", signal: SIGTERM) == 0)
     }
@@ -250,6 +251,34 @@ struct PipelineExactlyOnceTests {
         let audit = comparison.isEmpty ? "" : PipelineAudit.run(bootstrap: cluster.bootstrap, produced: producer.produced)
         #expect(comparison.isEmpty, "\(comparison.summary)\n\(comparison.isEmpty ? "" : cluster.diagnostics())\n\(audit)", sourceLocation: sourceLocation)
         return (oracle, reader)
+    }
+
+    /// `meterd_input_event_time_seconds` shows each input partition's
+    /// greatest decoded event time (once published: every 100 ms), and the
+    /// aggregation partition that got the latest event has a stream time at
+    /// least that late.
+    private func expectEventTimeGauges(_ produced: [ProducedRecord], _ cluster: PipelineCluster) async throws {
+        var latest: [Int32: Int64] = [:]
+        for record in produced {
+            if case .usage(let event) = record.record.kind { latest[record.partition] = max(latest[record.partition] ?? .min, event.startedAt) }
+        }
+        let expected = Dictionary(uniqueKeysWithValues: latest.map {
+            ("meterd_input_event_time_seconds{partition=\"\(TrafficProducer.topic)[\($0.key)]\"}", Double($0.value) / 1_000)
+        })
+        var metrics: [String: Double] = [:]
+        let deadline = ContinuousClock.now + .seconds(5)
+        repeat {
+            metrics = cluster.metrics()["p1"] ?? [:]
+            if expected.allSatisfy({ metrics[$0.key] == $0.value }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        } while ContinuousClock.now < deadline
+        #expect(expected.count == Int(TrafficGenerator.inputPartitions))
+        for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
+            #expect(metrics[name] == value, "\(name): \(metrics[name].map { "\($0)" } ?? "absent")")
+        }
+        let streamTimes = metrics.filter { $0.key.hasPrefix("meterd_stream_time_seconds{") }.values
+        #expect(streamTimes.count == 6, "one stream time per aggregation partition")
+        #expect((streamTimes.max() ?? 0) >= (expected.values.max() ?? .infinity))
     }
 
     private func expectOracle(_ producer: TrafficProducer, _ cluster: PipelineCluster) async throws -> UsageOracle {

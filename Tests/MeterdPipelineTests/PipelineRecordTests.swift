@@ -140,6 +140,8 @@ struct PrometheusExpositionTests {
         counters.recordsIn = ["gateway.usage": 10, "meterd-repartition": 9]
         counters.deadLetters = ["malformed_json": 1]
         counters.lag = ["gateway.usage[0]": 3]
+        counters.inputEventTimeMillis = ["gateway.usage[0]": 1_735_689_600_250]
+        counters.streamTimeMillis = [2: 1_735_689_660_000]
         counters.ready = true
         counters.recordCommit(seconds: 0.004)
         counters.recordCommit(seconds: 0.07)
@@ -148,6 +150,8 @@ struct PrometheusExpositionTests {
         #expect(text.contains("meterd_records_in_total{topic=\"gateway.usage\"} 10\n"))
         #expect(text.contains("meterd_dead_letters_total{reason=\"malformed_json\"} 1\n"))
         #expect(text.contains("meterd_partition_lag{partition=\"gateway.usage[0]\"} 3\n"))
+        #expect(text.contains("meterd_input_event_time_seconds{partition=\"gateway.usage[0]\"} 1735689600.25\n"))
+        #expect(text.contains("meterd_stream_time_seconds{partition=\"2\"} 1735689660\n"))
         #expect(text.contains("meterd_ready 1\n"))
         #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"0.005\"} 1\n"))
         #expect(text.contains("meterd_commit_duration_seconds_bucket{le=\"0.1\"} 2\n"))

@@ -14,6 +14,10 @@ struct MeterdRunResult {
     var cpuSeconds: Double
     var brokerCpuSeconds: Double
     var exitStatus: Int32?
+    /// The greatest spread, over the scrapes while stage 1 read, between the
+    /// input partitions' greatest decoded event times, seconds (nil when no
+    /// scrape showed every input partition).
+    var maxInputSpreadSeconds: Double?
 }
 
 /// Runs `meterd run` over the filled input topic until every record went
@@ -44,6 +48,7 @@ enum MeterdRunPhase {
         var peakRSS = 0
         var last = MetricsScrape(text: "")
         var cpu = 0.0
+        var progress = ProgressTrace(path: logDirectory + "/meterd-run\(logSuffix).progress.tsv")
         while true {
             guard process.isRunning else {
                 throw BenchError("meterd run exited with status \(process.terminationStatus); see \(stderrPath)")
@@ -56,6 +61,7 @@ enum MeterdRunPhase {
             cpu = ProcStats.cpuSeconds(pid: pid) ?? cpu
             if let scrape = MetricsScrape.fetch(port: port) {
                 last = scrape
+                progress.note(scrape, elapsed: elapsed, inputTopic: inputTopic, readingInput: stage1Done == nil)
                 let input = scrape.recordsIn(inputTopic)
                 let repartitioned = scrape.recordsIn(repartitionTopic)
                 if firstIn == nil, input > 0 { firstIn = elapsed }
@@ -77,7 +83,8 @@ enum MeterdRunPhase {
         let status = ChildProcesses.shared.stop(process, graceSeconds: 30)
         return MeterdRunResult(
             port: port, startupSeconds: firstIn ?? 0, stage1DoneSeconds: stage1Done ?? done, doneSeconds: done,
-            final: last, peakRSS: peakRSS, cpuSeconds: cpu, brokerCpuSeconds: brokerCpu, exitStatus: status
+            final: last, peakRSS: peakRSS, cpuSeconds: cpu, brokerCpuSeconds: brokerCpu, exitStatus: status,
+            maxInputSpreadSeconds: progress.maxInputSpreadSeconds
         )
     }
 
@@ -94,5 +101,44 @@ enum MeterdRunPhase {
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw BenchError("meterd run did not log meterd.http_port within 60 s; see \(stderrPath)")
+    }
+}
+
+/// Event-time progress of one `meterd run`, scrape by scrape: a TSV in the
+/// run's log directory (seconds since launch, input records read, late
+/// events, then every input partition's greatest decoded event time and
+/// every aggregation partition's stream time, relative to the first event
+/// time seen) and the greatest spread between the input partitions.
+struct ProgressTrace {
+    private let path: String
+    private var lines: [String] = []
+    private var origin: Double?
+    private(set) var maxInputSpreadSeconds: Double?
+
+    init(path: String) { self.path = path }
+
+    mutating func note(_ scrape: MetricsScrape, elapsed: Double, inputTopic: String, readingInput: Bool) {
+        let inputs = scrape.family("meterd_input_event_time_seconds").filter { $0.key.contains("\"\(inputTopic)[") }
+        let streams = scrape.family("meterd_stream_time_seconds")
+        guard !inputs.isEmpty else { return }
+        let origin = self.origin ?? inputs.map(\.value).min()!
+        self.origin = origin
+        if readingInput, inputs.count == expectedInputs(scrape, inputTopic) {
+            let spread = inputs.map(\.value).max()! - inputs.map(\.value).min()!
+            maxInputSpreadSeconds = max(maxInputSpreadSeconds ?? 0, spread)
+        }
+        // The header names the latest scrape's partitions (stream times appear after the first commit).
+        let header = (["seconds", "input_records", "late_events"] + inputs.map { "input" + $0.key } + streams.map { "stream" + $0.key })
+            .joined(separator: "\t")
+        if lines.isEmpty { lines.append(header) } else { lines[0] = header }
+        let times = (inputs + streams).map { String(format: "%.1f", $0.value - origin) }
+        lines.append(([String(format: "%.2f", elapsed), "\(Int(scrape.recordsIn(inputTopic)))", "\(Int(scrape["meterd_late_events_total"]))"] + times)
+            .joined(separator: "\t"))
+        try? (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Input partitions assigned, from `meterd_partition_lag` (every assigned partition has a sample).
+    private func expectedInputs(_ scrape: MetricsScrape, _ inputTopic: String) -> Int {
+        scrape.family("meterd_partition_lag").filter { $0.key.contains("\"\(inputTopic)[") }.count
     }
 }

@@ -30,6 +30,11 @@ struct MetricsScrape {
         }
     }
 
+    /// The samples of one family, by their label sets (`{partition="…"}`), sorted.
+    func family(_ name: String) -> [(key: String, value: Double)] {
+        samples.filter { $0.key.hasPrefix(name + "{") }.map { (key: String($0.key.dropFirst(name.count)), value: $0.value) }.sorted { $0.key < $1.key }
+    }
+
     /// GETs `http://127.0.0.1:<port>/metrics`; nil when the server does not answer.
     static func fetch(port: Int) -> MetricsScrape? {
         httpGet(port: port, path: "/metrics").map(MetricsScrape.init(text:))

@@ -98,6 +98,8 @@ struct Report {
             ("\(changelogTopic) partitions truncated by the broker's per-partition limit", changelogTruncated.isEmpty ? "0" : "**\(changelogTruncated.count) of \(options.internalPartitions)** (a restore would miss state)"),
             ("transactions committed / aborted", "\(Int(m["meterd_transactions_committed_total"])) / \(Int(m["meterd_transactions_aborted_total"]))"),
             ("records out: repartition / changelog / rollups / quota / dlq", [repartitionTopic, changelogTopic, outputs.rollups, outputs.quota, outputs.dlq].map { Self.grouped(Int(m.recordsOut($0))) }.joined(separator: " / ")),
+            ("greatest spread of the input partitions' event times while stage 1 read (`meterd_input_event_time_seconds`), s",
+             run.maxInputSpreadSeconds.map { String(format: "%.1f", $0) } ?? "—"),
             ("duplicates dropped / late events accepted", "\(Self.grouped(Int(m["meterd_deduplicated_events_total"]))) / \(Self.grouped(Int(m["meterd_late_events_total"])))"),
             ("dead letters", Self.grouped(Int(m.total("meterd_dead_letters_total")))),
             ("meterd_data_loss_total", dataLoss == 0 ? "0" : "**\(dataLoss) — DATA LOSS**"),
