@@ -43,6 +43,21 @@ import Testing
         #expect(ascii.withUnsafeBytes { EventID(decoding: $0) } == EventID("req-42"))
     }
 
+    @Test func replacingInPlaceEqualsDecodingAFreshId() {
+        let invalid: [UInt8] = [0x61, 0xFF, 0x62, 0xC3]
+        let inputs = Self.texts.map { Array($0.utf8) } + [invalid, Array("z".utf8)]
+        // Every id replaced by every other: inline by spilled, spilled by inline, shorter by longer.
+        for first in inputs {
+            for second in inputs {
+                var id = first.withUnsafeBytes { EventID(decoding: $0) }
+                second.withUnsafeBytes { id.replace(decoding: $0) }
+                let fresh = second.withUnsafeBytes { EventID(decoding: $0) }
+                #expect(id == fresh && id.description == fresh.description && id.isSpilled == fresh.isSpilled, "\(first) then \(second)")
+                #expect(id.hashValue == fresh.hashValue)
+            }
+        }
+    }
+
     @Test func dedupeFingerprintIsTheTextsWhicheverWayItIsHeld() {
         for text in Self.texts {
             #expect(DedupeFingerprint(source: "kong", id: EventID(text)) == DedupeFingerprint(source: "kong", id: text))

@@ -53,6 +53,20 @@ public struct EventID: Sendable {
         }
     }
 
+    /// Replaces the id with bytes read back from storage, as
+    /// `init(decoding:)` would read them; an inline id is written in place
+    /// (decoding into a reused record copies no temporary id in and out).
+    mutating func replace(decoding bytes: UnsafeRawBufferPointer) {
+        let utf8 = bytes.bindMemory(to: UInt8.self)
+        guard utf8.count <= Self.inlineCapacity, Self.isASCII(utf8) else {
+            self = EventID(decoding: bytes)
+            return
+        }
+        if spilled != nil { spilled = nil }
+        words = (0, 0, 0, 0, 0)
+        setInline(utf8)
+    }
+
     private mutating func setInline(_ bytes: UnsafeBufferPointer<UInt8>) {
         count = bytes.count
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
@@ -60,9 +74,19 @@ public struct EventID: Sendable {
     }
 
     private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var any: UInt8 = 0
-        for byte in bytes { any |= byte }
-        return any < 0x80
+        guard let base = bytes.baseAddress else { return true }
+        // Eight bytes at a time, then the rest: any byte of 0x80 or above sets a high bit.
+        var any: UInt64 = 0
+        var offset = 0
+        while offset &+ 8 <= bytes.count {
+            any |= UnsafeRawPointer(base).loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset &+= 8
+        }
+        while offset < bytes.count {
+            any |= UInt64(base[offset])
+            offset &+= 1
+        }
+        return any & 0x8080_8080_8080_8080 == 0
     }
 
     /// Lends the id's UTF-8 bytes to `body`.

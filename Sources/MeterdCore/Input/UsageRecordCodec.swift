@@ -195,7 +195,7 @@ public struct UsageRecordDecoder: Sendable {
         record.customer = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.subject = try reader.readLengthPrefixed { String(decoding: $0, as: UTF8.self) }
         record.source = try reader.readLengthPrefixed { interner.string($0) }
-        record.eventID = try reader.readLengthPrefixed { EventID(decoding: $0) }
+        try reader.readLengthPrefixed { record.eventID.replace(decoding: $0) }
         record.eventTimeMillis = try reader.readZigzag()
         // Every sample takes at least 3 bytes, so a count beyond the remaining bytes is corrupt.
         let sampleCount = try reader.readLength()
