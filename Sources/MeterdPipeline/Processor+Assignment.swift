@@ -143,13 +143,19 @@ extension Processor {
     }
 
     /// Pauses an input partition that ran `InputStartAlignment.leadRecords`
-    /// ahead of one that has not started.
-    func pauseInputAhead(_ partition: TopicPartition) {
+    /// ahead of one that has not started, or `leadMillis` ahead in event time.
+    func pauseInputAhead(_ partition: TopicPartition, inEventTime: Bool = false) {
         do {
             try consumer.pause([partition])
-            logger.info("input partition paused until the others of its assignment start", metadata: [
-                "meterd.partition": "\(partition)", "meterd.waiting_for": "\(startAlignment.waiting.sorted().map(\.description).joined(separator: ","))",
-            ])
+            if inEventTime {
+                logger.info("input partition paused until the others of its assignment catch up in event time", metadata: [
+                    "meterd.partition": "\(partition)", "meterd.lead_ms": "\(startAlignment.leadMillis)",
+                ])
+            } else {
+                logger.info("input partition paused until the others of its assignment start", metadata: [
+                    "meterd.partition": "\(partition)", "meterd.waiting_for": "\(startAlignment.waiting.sorted().map(\.description).joined(separator: ","))",
+                ])
+            }
         } catch {
             logger.warning("could not pause an input partition running ahead", metadata: ["meterd.partition": "\(partition)", "meterd.error": "\(error)"])
         }

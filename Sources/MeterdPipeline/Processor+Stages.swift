@@ -60,6 +60,7 @@ extension Processor {
         if stage1Memo.assigned != tp {
             guard assignedInputs.contains(tp) else { return }
             noteInputEventTime()
+            stage1Memo.alignedEventTimeMillis = .min
             stage1Memo.assigned = tp
             stage1Memo.position = inputPositions.index(forKey: tp)
         }
@@ -83,6 +84,10 @@ extension Processor {
         withReusedRecord { usage, samples in
             guard extract(record, deadLettering: !replayed, into: &usage, samples: samples) else { return }
             if usage.eventTimeMillis > stage1Memo.maxEventTimeMillis { stage1Memo.maxEventTimeMillis = usage.eventTimeMillis }
+            if startAlignment.isActive, usage.eventTimeMillis > stage1Memo.alignedEventTimeMillis &+ 1_000 {
+                stage1Memo.alignedEventTimeMillis = usage.eventTimeMillis
+                if let ahead = startAlignment.decoded(tp, eventTimeMillis: usage.eventTimeMillis) { pauseInputAhead(ahead, inEventTime: true) }
+            }
             let origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
             // The partition a record keyed by customer would get: a
             // customer's state lives in exactly one repartition partition.

@@ -50,7 +50,8 @@ public final class Processor: RebalanceListener {
     /// `movedInputs`; cleared whenever either set loses members.
     var stage1Memo = Stage1Memo()
     /// Holds back input partitions that start fetching long before the
-    /// others of their assignment (`InputStartAlignment`).
+    /// others of their assignment, or run ahead of them in event time right
+    /// after it (`InputStartAlignment`).
     var startAlignment = InputStartAlignment()
     var transactionOpen = false
     var counters = PipelineCounters()
@@ -146,6 +147,7 @@ public final class Processor: RebalanceListener {
             // up to librdkafka's default 500 ms.
             "fetch.wait.max.ms": base["fetch.wait.max.ms"] ?? "\(Self.fetchWaitMillis(configuration))",
         ]
+        startAlignment = InputStartAlignment(graceMillis: configuration.windows.graceMillis)
         fetchWakeSchedule = FetchWakeSchedule(
             queueLimitKBytes: consumerProperties["queued.max.messages.kbytes"].flatMap { Int($0) } ?? 65_536,
             queueLimitRecords: base["queued.min.messages"].flatMap { Int($0) } ?? 100_000
@@ -298,4 +300,7 @@ struct Stage1Memo {
     /// The greatest event time decoded from `assigned` since it was last
     /// noted in the counters (`Processor.noteInputEventTime()`).
     var maxEventTimeMillis = Int64.min
+    /// The event time of `assigned` last reported to `Processor.startAlignment`:
+    /// it is told once per second of event time per run, not per record.
+    var alignedEventTimeMillis = Int64.min
 }
