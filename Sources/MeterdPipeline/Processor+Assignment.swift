@@ -31,8 +31,7 @@ extension Processor {
                 inputReplayedThrough[tp] = nil
                 movedInputs.remove(tp)
                 assignedInputs.remove(tp)
-                noteInputEventTime()
-                stage1Memo = Stage1Memo()
+                resetStage1Memo()
                 counters.inputEventTimeMillis[tp.description] = nil
             }
         }
@@ -103,8 +102,7 @@ extension Processor {
                 ])
             } else {
                 assignedInputs.insert(tp)
-                noteInputEventTime()
-                stage1Memo = Stage1Memo()
+                resetStage1Memo()
                 let mapped = ChangelogRecord.changelogPartition(forInputPartition: tp.partition, changelogPartitions: changelogPartitions)
                 let recorded = contents[mapped]?.inputPositions[tp]
                 inputReplayedThrough[tp] = contents[mapped]?.inputReplayedThrough[tp]

@@ -106,6 +106,13 @@ extension Processor {
         }
     }
 
+    /// Clears `stage1Memo` (its partition's greatest event time goes to the
+    /// counters first): whenever the assigned or moved partitions change.
+    func resetStage1Memo() {
+        noteInputEventTime()
+        stage1Memo = Stage1Memo()
+    }
+
     /// Moves the greatest event time of the partition stage 1 is reading
     /// from the memo into the counters (`meterd_input_event_time_seconds`).
     func noteInputEventTime() {

@@ -52,7 +52,7 @@ public final class Processor: RebalanceListener {
     /// Holds back input partitions that start fetching long before the
     /// others of their assignment, or run ahead of them in event time right
     /// after it (`InputStartAlignment`).
-    var startAlignment = InputStartAlignment()
+    var startAlignment: InputStartAlignment
     var transactionOpen = false
     var counters = PipelineCounters()
     /// (meter, provider, model) already logged as unpriced; bounded.
@@ -287,20 +287,4 @@ extension Processor {
     /// Records one polling round takes at most before punctuating and
     /// checking the commit timer.
     static let recordsPerRound = 5_000
-}
-
-/// See `Processor.stage1Memo`.
-struct Stage1Memo {
-    var assigned: TopicPartition?
-    /// The index of `assigned` in `inputPositions`, if it has a position.
-    /// Valid until a key is added to or removed from it, which happens
-    /// only where the memo is reset or right before it is set again.
-    var position: Dictionary<TopicPartition, Int64>.Index?
-    var moved: TopicPartition?
-    /// The greatest event time decoded from `assigned` since it was last
-    /// noted in the counters (`Processor.noteInputEventTime()`).
-    var maxEventTimeMillis = Int64.min
-    /// The event time of `assigned` last reported to `Processor.startAlignment`:
-    /// it is told once per second of event time per run, not per record.
-    var alignedEventTimeMillis = Int64.min
 }
