@@ -58,6 +58,21 @@ import Testing
         }
     }
 
+    @Test func replacingWithValidUTF8InPlaceEqualsAFreshId() {
+        // Valid UTF-8 only (what the JSON walk hands over): inline, spilled, empty.
+        let inputs = Self.texts.map { Array($0.utf8) } + [Array("z".utf8), []]
+        for first in inputs {
+            for second in inputs {
+                var id = first.withUnsafeBufferPointer { EventID(validUTF8: $0) }
+                second.withUnsafeBufferPointer { id.replace(validUTF8: $0) }
+                let fresh = second.withUnsafeBufferPointer { EventID(validUTF8: $0) }
+                #expect(id == fresh && id.description == fresh.description && id.isSpilled == fresh.isSpilled, "\(first) then \(second)")
+                #expect(id.hashValue == fresh.hashValue)
+                #expect(id.description == String(decoding: second, as: UTF8.self))
+            }
+        }
+    }
+
     @Test func dedupeFingerprintIsTheTextsWhicheverWayItIsHeld() {
         for text in Self.texts {
             #expect(DedupeFingerprint(source: "kong", id: EventID(text)) == DedupeFingerprint(source: "kong", id: text))

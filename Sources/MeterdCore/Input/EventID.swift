@@ -67,6 +67,18 @@ public struct EventID: Sendable {
         setInline(utf8)
     }
 
+    /// Replaces the id with bytes known to be valid UTF-8, as
+    /// `init(validUTF8:)` would hold them; an inline id is written in place.
+    mutating func replace(validUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count <= Self.inlineCapacity else {
+            self = EventID(validUTF8: bytes)
+            return
+        }
+        if spilled != nil { spilled = nil }
+        words = (0, 0, 0, 0, 0)
+        setInline(bytes)
+    }
+
     private mutating func setInline(_ bytes: UnsafeBufferPointer<UInt8>) {
         count = bytes.count
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }

@@ -9,7 +9,11 @@ enum KongLogDecoder {
         values.envelope(.request).kind == .object && values.envelope(.startedAt).kind != .absent
     }
 
-    static func decode(_ values: SelectedValues, customers: CustomerDirectory) throws(Rejection) -> EventEnvelope {
+    /// Writes the record's identity (subject, source, id, event time) into
+    /// `record` in place, with no intermediate envelope to copy.
+    /// - Returns: the subject's customer when the subject is a configured
+    ///   one (found by its bytes); nil: look it up by `record.subject`.
+    static func decode(_ values: SelectedValues, customers: CustomerDirectory, into record: inout UsageRecord) throws(Rejection) -> String? {
         guard let subject = values.subject(values.envelope(.consumerUsername), customers)
             ?? values.subject(values.envelope(.consumerCustomID), customers)
             ?? values.subject(values.envelope(.consumerID), customers)
@@ -20,23 +24,27 @@ enum KongLogDecoder {
         guard startedAt.kind == .number, let millis = epochMillis(JSONNumber.parse(values.raw(startedAt))) else {
             throw Rejection(.invalidTime, "started_at is not epoch milliseconds")
         }
-        return EventEnvelope(
-            id: requestID(values),
-            source: source,
-            subject: subject.text,
-            knownCustomer: subject.customer,
-            cloudEventType: nil,
-            eventTimeMillis: millis
-        )
+        setRequestID(values, into: &record.eventID)
+        record.subject = subject.text
+        record.source = source
+        record.eventTimeMillis = millis
+        return subject.customer
     }
 
     /// `request.id`; Kong before 3.5 writes none, so the record's bytes are
     /// hashed instead: an identical redelivered record still dedupes.
-    private static func requestID(_ values: SelectedValues) -> EventID {
+    private static func setRequestID(_ values: SelectedValues, into eventID: inout EventID) {
         let id = values.envelope(.requestID)
-        if let eventID = values.nonEmptyEventID(id) { return eventID }
-        if id.kind == .number, let text = JSONNumber.canonicalText(raw: values.raw(id)) { return EventID(text) }
-        return EventID(RecordFingerprint.text(of: values.bytes))
+        if id.kind == .string, id.end > id.start {
+            // The walk validated the string's UTF-8.
+            if id.hasEscapes { eventID = EventID(values.text(id)) } else { eventID.replace(validUTF8: values.raw(id)) }
+            return
+        }
+        if id.kind == .number, let text = JSONNumber.canonicalText(raw: values.raw(id)) {
+            eventID = EventID(text)
+            return
+        }
+        eventID = EventID(RecordFingerprint.text(of: values.bytes))
     }
 
     private static func epochMillis(_ value: Double?) -> Int64? {

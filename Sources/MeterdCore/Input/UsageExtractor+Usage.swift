@@ -1,16 +1,33 @@
 extension UsageExtractor {
-    /// Resolves the customer and evaluates `meters`: all of them or none,
-    /// into the record's samples or, for `IntoEncodedSamples`, there in their
-    /// encoding (`encodedUsage`). Cost meters without a price go to `unpriced` (the
-    /// caller drops them again when the record is rejected).
+    /// Writes `decoded`'s identity into the record, then evaluates `meters`
+    /// (`usage(knownCustomer:meters:_:unpriced:cache:into:destination:)`).
     func usage<Destination: SampleDestination>(
         _ decoded: consuming EventEnvelope, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage],
         cache: inout TextCache, into record: inout UsageRecord, destination: Destination
     ) throws(Rejection) {
-        // Fields are moved out below (`take`), not copied: each copy cost a retain and a release.
+        // Fields are moved out (`take`), not copied: each copy cost a retain and a release.
         var envelope = decoded
-        guard let customer = envelope.knownCustomer.take() ?? customers.customer(of: envelope.subject) else {
-            throw Rejection(.unknownSubject, "subject \(envelope.subject) belongs to no customer")
+        record.subject = envelope.subject.take()
+        record.source = envelope.source.take()
+        record.eventID = envelope.id
+        record.eventTimeMillis = envelope.eventTimeMillis
+        try usage(
+            knownCustomer: envelope.knownCustomer.take(), meters: meters, values, unpriced: &unpriced, cache: &cache,
+            into: &record, destination: destination
+        )
+    }
+
+    /// Resolves the customer of `record.subject` (unless the decoder already
+    /// knew it) and evaluates `meters`: all of them or none, into the
+    /// record's samples or, for `IntoEncodedSamples`, there in their encoding
+    /// (`encodedUsage`). Cost meters without a price go to `unpriced` (the
+    /// caller drops them again when the record is rejected).
+    func usage<Destination: SampleDestination>(
+        knownCustomer: String?, meters: [CompiledMeter], _ values: SelectedValues, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
+    ) throws(Rejection) {
+        guard let customer = knownCustomer ?? customers.customer(of: record.subject) else {
+            throw Rejection(.unknownSubject, "subject \(record.subject) belongs to no customer")
         }
         if Destination.encodes, let encoded = destination.samples {
             try encodedUsage(meters: meters, values, customer: customer, unpriced: &unpriced, into: &encoded.pointee)
@@ -49,10 +66,6 @@ extension UsageExtractor {
             record.keepSamples(count, sparing: &cache.spareSamples)
         }
         record.customer = customer
-        record.subject = envelope.subject.take()
-        record.source = envelope.source.take()
-        record.eventID = envelope.id
-        record.eventTimeMillis = envelope.eventTimeMillis
     }
 
     /// The samples `usage` writes into the record, appended to `encoded` in

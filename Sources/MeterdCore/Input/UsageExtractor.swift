@@ -234,9 +234,10 @@ public struct UsageExtractor: Sendable {
                 )
             }
             if KongLogDecoder.matches(values) {
+                let knownCustomer = try KongLogDecoder.decode(values, customers: customers, into: &record)
                 return try usage(
-                    try KongLogDecoder.decode(values, customers: customers), meters: kongMeters, values, unpriced: &unpriced,
-                    cache: &cache, into: &record, destination: destination
+                    knownCustomer: knownCustomer, meters: kongMeters, values, unpriced: &unpriced, cache: &cache, into: &record,
+                    destination: destination
                 )
             }
             throw Rejection(.unknownFormat, "JSON object that is neither a CloudEvent nor a Kong log record")
