@@ -13,6 +13,39 @@ import Testing
         #expect(parse(text) == expected)
     }
 
+    @Test func integersOfEightToFifteenDigitsParseExactly() {
+        // The fast path reads 8 digits as one word: every digit in every position, and bytes around the digits.
+        var random = SeededGenerator(seed: 0x8D16)
+        for _ in 0..<20_000 {
+            let length = 8 + Int(random.next() % 8)
+            var digits = (0..<length).map { _ in UInt8(ascii: "0") + UInt8(random.next() % 10) }
+            if digits[0] == UInt8(ascii: "0") { digits[0] = UInt8(ascii: "1") }
+            let text = String(decoding: digits, as: UTF8.self)
+            #expect(parse(text) == Double(text), "\(text)")
+        }
+        #expect(parse("1735689600000") == 1_735_689_600_000)
+        #expect(parse("99999999") == 99_999_999)
+        #expect(parse("10000000") == 10_000_000)
+        #expect(parse("999999999999999") == 999_999_999_999_999)
+    }
+
+    @Test func eightDigitWordRefusesEveryNonDigitByte() {
+        // Each position holding each byte that is not a digit (with digits elsewhere) is refused.
+        let digits = Array("12345678".utf8)
+        for position in 0..<8 {
+            for byte in 0...255 where !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(UInt8(byte)) {
+                var word = digits
+                word[position] = UInt8(byte)
+                let value = word.withUnsafeBytes { JSONNumber.eightDigits($0.loadUnaligned(as: UInt64.self)) }
+                #expect(value == nil, "byte \(byte) at \(position)")
+            }
+        }
+        #expect(digits.withUnsafeBytes { JSONNumber.eightDigits($0.loadUnaligned(as: UInt64.self)) } == 12_345_678)
+        #expect(parse("1234567a901") == nil)
+        #expect(parse("12345678.5") == 12_345_678.5)
+        #expect(parse("12345678e2") == 1_234_567_800)
+    }
+
     @Test func overflowGivesInfinity() {
         #expect(parse("1e400") == .infinity)
         #expect(parse("-1e400") == -.infinity)

@@ -131,6 +131,11 @@ func restored() -> MeteringPipeline {
 // meterd: the measured segment, checkpointing the counters where the baseline stops.
 var meterd = restored()
 var meterdAtBaseline = PipelineCounters()
+// For profilers that attach to the measured segment only (e.g. `callgrind_control -i on`).
+if let pause = getenv("BENCH_PAUSE_BEFORE_MEASURE").flatMap({ UInt32(String(cString: $0)) }) {
+    print("pausing \(pause) s before the measured segment")
+    sleep(pause)
+}
 let meterdResult = counted {
     if throughRepartition {
         hop.run(&meterd, warmup..<(warmup + baselineCount), stream: &stream)
