@@ -131,11 +131,16 @@ func restored() -> MeteringPipeline {
 // meterd: the measured segment, checkpointing the counters where the baseline stops.
 var meterd = restored()
 var meterdAtBaseline = PipelineCounters()
-// For profilers that attach to the measured segment only (e.g. `callgrind_control -i on`).
-if let pause = getenv("BENCH_PAUSE_BEFORE_MEASURE").flatMap({ UInt32(String(cString: $0)) }) {
-    print("pausing \(pause) s before the measured segment")
-    sleep(pause)
+// For a profiler of the measured segment only: with BENCH_PERF_CONTROL=FIFO,
+// `perf record -D -1 --control fifo:FIFO` is told to enable before it and
+// to disable after it.
+let perfControl = getenv("BENCH_PERF_CONTROL").map { String(cString: $0) }.flatMap { fopen($0, "w") }
+@MainActor func tellProfiler(_ command: String) {
+    guard let perfControl else { return }
+    fputs(command + "\n", perfControl)
+    fflush(perfControl)
 }
+tellProfiler("enable")
 let meterdResult = counted {
     if throughRepartition {
         hop.run(&meterd, warmup..<(warmup + baselineCount), stream: &stream)
@@ -147,6 +152,7 @@ let meterdResult = counted {
         runMeterd(&meterd, (warmup + baselineCount)..<(warmup + measured))
     }
 }
+tellProfiler("disable")
 print("meterd counters: \(meterd.counters)")
 print("changelog: \(meterd.changelogRecords) records, \(meterd.changelogBytes / 1_000_000) MB, \(meterd.changelogBytes / max(measured, 1)) bytes/event")
 let meterdRate = row(
