@@ -45,30 +45,38 @@ import Testing
 
     @Test func replacingInPlaceEqualsDecodingAFreshId() {
         let invalid: [UInt8] = [0x61, 0xFF, 0x62, 0xC3]
-        let inputs = Self.texts.map { Array($0.utf8) } + [invalid, Array("z".utf8)]
-        // Every id replaced by every other: inline by spilled, spilled by inline, shorter by longer.
-        for first in inputs {
-            for second in inputs {
-                var id = first.withUnsafeBytes { EventID(decoding: $0) }
-                second.withUnsafeBytes { id.replace(decoding: $0) }
-                let fresh = second.withUnsafeBytes { EventID(decoding: $0) }
-                #expect(id == fresh && id.description == fresh.description && id.isSpilled == fresh.isSpilled, "\(first) then \(second)")
-                #expect(id.hashValue == fresh.hashValue)
-            }
-        }
+        Self.expectReplacingEqualsFresh(
+            Self.texts.map { Array($0.utf8) } + [invalid, Array("z".utf8)],
+            make: { bytes in bytes.withUnsafeBytes { EventID(decoding: $0) } },
+            replace: { id, bytes in bytes.withUnsafeBytes { id.replace(decoding: $0) } }
+        )
     }
 
     @Test func replacingWithValidUTF8InPlaceEqualsAFreshId() {
-        // Valid UTF-8 only (what the JSON walk hands over): inline, spilled, empty.
+        // Valid UTF-8 only (what the JSON walk hands over), and the empty id.
         let inputs = Self.texts.map { Array($0.utf8) } + [Array("z".utf8), []]
+        Self.expectReplacingEqualsFresh(
+            inputs,
+            make: { bytes in bytes.withUnsafeBufferPointer { EventID(validUTF8: $0) } },
+            replace: { id, bytes in bytes.withUnsafeBufferPointer { id.replace(validUTF8: $0) } }
+        )
+        for bytes in inputs {
+            #expect(bytes.withUnsafeBufferPointer { EventID(validUTF8: $0) }.description == String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Every id replaced by every other (inline by spilled, spilled by inline,
+    /// shorter by longer) equals, hashes and reads as a fresh one.
+    static func expectReplacingEqualsFresh(
+        _ inputs: [[UInt8]], make: ([UInt8]) -> EventID, replace: (inout EventID, [UInt8]) -> Void
+    ) {
         for first in inputs {
             for second in inputs {
-                var id = first.withUnsafeBufferPointer { EventID(validUTF8: $0) }
-                second.withUnsafeBufferPointer { id.replace(validUTF8: $0) }
-                let fresh = second.withUnsafeBufferPointer { EventID(validUTF8: $0) }
+                var id = make(first)
+                replace(&id, second)
+                let fresh = make(second)
                 #expect(id == fresh && id.description == fresh.description && id.isSpilled == fresh.isSpilled, "\(first) then \(second)")
                 #expect(id.hashValue == fresh.hashValue)
-                #expect(id.description == String(decoding: second, as: UTF8.self))
             }
         }
     }
