@@ -62,9 +62,8 @@ public struct EventID: Sendable {
             self = EventID(decoding: bytes)
             return
         }
-        if spilled != nil { spilled = nil }
-        words = (0, 0, 0, 0, 0)
-        setInline(utf8)
+        // Short ASCII reads back unchanged: valid UTF-8.
+        replace(validUTF8: utf8)
     }
 
     /// Replaces the id with bytes known to be valid UTF-8, as
