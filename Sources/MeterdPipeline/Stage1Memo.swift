@@ -17,3 +17,21 @@ struct Stage1Memo {
     /// it is told once per second of event time per run, not per record.
     var alignedEventTimeMillis = Int64.min
 }
+
+extension Processor {
+    /// Clears `stage1Memo` (its partition's greatest event time goes to the
+    /// counters first): whenever the assigned or moved partitions change.
+    func resetStage1Memo() {
+        noteInputEventTime()
+        stage1Memo = Stage1Memo()
+    }
+
+    /// Moves the greatest event time of the partition stage 1 is reading
+    /// from the memo into the counters (`meterd_input_event_time_seconds`).
+    func noteInputEventTime() {
+        guard let tp = stage1Memo.assigned, stage1Memo.maxEventTimeMillis != .min else { return }
+        let key = tp.description
+        counters.inputEventTimeMillis[key] = max(counters.inputEventTimeMillis[key] ?? .min, stage1Memo.maxEventTimeMillis)
+        stage1Memo.maxEventTimeMillis = .min
+    }
+}
