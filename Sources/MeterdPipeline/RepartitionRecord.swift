@@ -195,8 +195,12 @@ public struct RepartitionEntryReader: Sendable {
         if format == RepartitionRecord.batchVersion, !reader.isAtEnd {
             throw .malformed(reader.offset, "bytes after the last entry of a repartition batch")
         }
-        for index in 0..<count {
-            body(staged[index].origin, staged[index].hasKey ? staged[index].key : nil, staged[index].usage)
+        // Lent in place: passing `staged[index].usage` would copy the record
+        // (a retain and release of each of its fields) per entry.
+        staged.withUnsafeBufferPointer { entries in
+            for index in 0..<count {
+                body(entries[index].origin, entries[index].hasKey ? entries[index].key : nil, entries[index].usage)
+            }
         }
     }
 

@@ -16,7 +16,9 @@ public struct DedupeFingerprint: Sendable, Hashable {
         self.init(source: source, id: EventID(id))
     }
 
-    public init(source: String, id: EventID) {
+    // Borrowed: an initializer's parameters are owned by default, which
+    // made every caller copy the id (and retain the source) per event.
+    public init(source: borrowing String, id: borrowing EventID) {
         var a: UInt64 = 0x243F_6A88_85A3_08D3
         var b: UInt64 = 0x1319_8A2E_0370_7344
         var lanes = (a, b)
