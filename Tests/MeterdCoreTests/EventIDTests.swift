@@ -90,6 +90,24 @@ import Testing
             == DedupeFingerprint(source: "kong", id: "7c9e6679-7425-40de-944b-e07fc1f90ae7"))
     }
 
+    /// Dedupe fingerprints are persisted in state records: ids of every
+    /// length from 0 to 48 bytes (inline and spilled, every tail length), and
+    /// sources of 0 to 20 bytes, must keep the fingerprints they had when
+    /// this test was written. One checksum over all of them.
+    @Test func dedupeFingerprintsKeepTheirPersistedValues() {
+        let alphabet = Array("0123456789abcdef-ghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP".utf8)
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325
+        for sourceLength in [0, 4, 8, 13, 20] {
+            let source = String(decoding: alphabet.reversed().prefix(sourceLength), as: UTF8.self)
+            for length in 0...48 {
+                let id = EventID(String(decoding: alphabet.prefix(length), as: UTF8.self))
+                let fingerprint = DedupeFingerprint(source: source, id: id)
+                for word in [fingerprint.low, fingerprint.high] { checksum = (checksum ^ word) &* 0x0000_0100_0000_01B3 }
+            }
+        }
+        #expect(checksum == 4_180_215_979_161_337_126)
+    }
+
     @Test func codecCarriesEveryKindOfId() throws {
         for text in Self.texts {
             let record = UsageRecord(customer: "c", subject: "s", source: "kong", id: text, eventTimeMillis: 5, samples: [])

@@ -1,6 +1,10 @@
 /// The configuration compiled once for the aggregation hot path: features
 /// per meter, window arithmetic, and each configured customer's quota rules.
-public struct CompiledConfiguration: Sendable {
+///
+/// A class, immutable: the aggregator lends it down the hot path by
+/// reference. As a struct stored in the aggregator it was copied (312
+/// bytes) on every ingest, to be read while the aggregator's state mutated.
+public final class CompiledConfiguration: Sendable {
     public let configuration: MeterdConfiguration
     public let windows: TumblingWindows
     public let features: [CompiledFeature]

@@ -23,7 +23,7 @@ public struct DedupeFingerprint: Sendable, Hashable {
         var b: UInt64 = 0x1319_8A2E_0370_7344
         var lanes = (a, b)
         FingerprintWords.fold(source, into: &lanes, Self.step)
-        id.withUTF8 { FingerprintWords.fold($0, into: &lanes, Self.step) }
+        id.foldFingerprintWords(into: &lanes, Self.step)
         (a, b) = lanes
         self.init(low: Self.avalanche(a), high: Self.avalanche(b))
     }
