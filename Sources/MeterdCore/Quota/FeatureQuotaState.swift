@@ -66,16 +66,18 @@ public struct FeatureQuotaState: Sendable, Equatable {
     }
 
     /// Counts `amount` of usage at `eventTimeMillis` and appends the announcements it earns.
+    /// `feature` is read only for an announcement (the hot path would
+    /// otherwise copy, and retain, the feature's key on every event).
     /// - Returns: the end of the period counted into.
     @discardableResult
     mutating func record(
         amount: Double, eventTimeMillis: Int64, rule: CompiledQuotaRule,
-        customer: String, feature: String, into events: inout [QuotaEvent]
+        customer: String, feature: @autoclosure () -> String, into events: inout [QuotaEvent]
     ) -> Int64 {
         let (start, end) = QuotaCalendar.period(rule.period, containing: eventTimeMillis)
         func event(_ kind: QuotaEvent.Kind, _ threshold: Double, _ periodStart: Int64, _ p: Period) -> QuotaEvent {
             QuotaEvent(
-                kind: kind, customer: customer, feature: feature, periodStartMillis: periodStart,
+                kind: kind, customer: customer, feature: feature(), periodStartMillis: periodStart,
                 periodEndMillis: p.endMillis, limit: rule.limit, usage: p.usage.value, threshold: threshold,
                 hard: rule.hard, eventTimeMillis: eventTimeMillis
             )
