@@ -6,8 +6,11 @@
 # This VM's speed moves with its host by ±10-30% within minutes, so runs one
 # after the other compare different phases of it. Run side by side, both
 # binaries meet the same phase; a difference that holds across the pairs is
-# the code's. (Each has a core to itself only on a 2-vCPU machine or larger,
-# and they share the memory bus and cache: compare B/A, not the absolute rates.)
+# the code's. Their warm-ups take different times, so each stops before its
+# measured segment (on the FIFO of BENCH_PERF_CONTROL, whose open blocks until
+# a reader comes) and both are let go at once. (Each has a core to itself only
+# on a 2-vCPU machine or larger, and they share the memory bus and cache:
+# compare B/A, not the absolute rates.)
 #
 #   bench/ab-core.sh A_BINARY B_BINARY [RUNS] [pipeline-throughput options...]
 #   e.g. cp Benchmarks/.build/release/pipeline-throughput /tmp/pt-before
@@ -15,19 +18,10 @@
 #        bench/ab-core.sh /tmp/pt-before Benchmarks/.build/release/pipeline-throughput 3 --repartition 1
 set -euo pipefail
 
-if [[ $# -lt 2 ]]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
-fi
-root="$(cd "$(dirname "$0")/.." && pwd)"
-absolute() { [[ "$1" = /* ]] && echo "$1" || echo "$PWD/$1"; }
-a="$(absolute "$1")"
-b="$(absolute "$2")"
-runs="${3:-3}"
-shift $(( $# >= 3 ? 3 : 2 ))
-for binary in "$a" "$b"; do
-  [[ -x "$binary" ]] || { echo "ab-core: $binary is not an executable" >&2; exit 2; }
-done
+source "$(dirname "$0")/ab-arguments.sh"
+ab_arguments ab-core 3 "$@"
+runs="$count"
+set -- ${rest[@]+"${rest[@]}"}
 out="$(mktemp -d /tmp/ab-core.XXXXXX)"
 trap 'rm -rf "$out"' EXIT
 # The malloc interposer's library sits next to the benchmark binaries.
@@ -37,10 +31,19 @@ rate() { grep "$2" "$1" | grep -o '[0-9]* events/s' | head -1 | grep -o '[0-9]*'
 
 printf '%-4s %12s %12s %7s %14s %14s\n' run "A events/s" "B events/s" "B/A" "A extract" "B extract"
 for run in $(seq 1 "$runs"); do
-  "$a" --meterd-only --baseline-events 0 --naive-events 0 "$@" > "$out/a" 2>&1 &
+  rm -f "$out/fifo-a" "$out/fifo-b"
+  mkfifo "$out/fifo-a" "$out/fifo-b"
+  BENCH_PERF_CONTROL="$out/fifo-a" "$a" --meterd-only --baseline-events 0 --naive-events 0 "$@" > "$out/a" 2>&1 &
   pid_a=$!
-  "$b" --meterd-only --baseline-events 0 --naive-events 0 "$@" > "$out/b" 2>&1 &
+  BENCH_PERF_CONTROL="$out/fifo-b" "$b" --meterd-only --baseline-events 0 --naive-events 0 "$@" > "$out/b" 2>&1 &
   pid_b=$!
+  # Both warmed up: each blocks opening its FIFO until a reader opens it.
+  until [[ "$(cat /proc/$pid_a/wchan 2>/dev/null)" == wait_for_partner && "$(cat /proc/$pid_b/wchan 2>/dev/null)" == wait_for_partner ]]; do
+    kill -0 "$pid_a" 2>/dev/null && kill -0 "$pid_b" 2>/dev/null || { tail -5 "$out/a" "$out/b" >&2; exit 1; }
+    sleep 0.05
+  done
+  cat "$out/fifo-a" > /dev/null &
+  cat "$out/fifo-b" > /dev/null &
   wait "$pid_a" || { tail -5 "$out/a" >&2; exit 1; }
   wait "$pid_b" || { tail -5 "$out/b" >&2; exit 1; }
   core_a="$(rate "$out/a" 'meterd core pipeline')"; core_b="$(rate "$out/b" 'meterd core pipeline')"

@@ -18,19 +18,10 @@
 # logs and event-time trace (meterd-run.progress.tsv) and prints where.
 set -euo pipefail
 
-if [[ $# -lt 2 ]]; then
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-  exit 2
-fi
-root="$(cd "$(dirname "$0")/.." && pwd)"
-absolute() { [[ "$1" = /* ]] && echo "$1" || echo "$PWD/$1"; }
-a="$(absolute "$1")"
-b="$(absolute "$2")"
-pairs="${3:-6}"
-shift $(( $# >= 3 ? 3 : 2 ))
-for binary in "$a" "$b"; do
-  [[ -x "$binary" ]] || { echo "ab-pipeline: $binary is not an executable" >&2; exit 2; }
-done
+source "$(dirname "$0")/ab-arguments.sh"
+ab_arguments ab-pipeline 6 "$@"
+pairs="$count"
+set -- ${rest[@]+"${rest[@]}"}
 e2e="$root/Benchmarks/.build/release/pipeline-e2e"
 [[ -x "$e2e" ]] || { echo "ab-pipeline: build it first: (cd Benchmarks && swift build -c release --product pipeline-e2e)" >&2; exit 2; }
 [[ -f "$root/bench/.cache/lib/librdkafka.so.1" ]] || { echo "ab-pipeline: run bench/build-broker.sh first" >&2; exit 2; }
