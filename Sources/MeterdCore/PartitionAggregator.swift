@@ -83,20 +83,32 @@ public struct PartitionAggregator: Sendable {
             stats.dedupedEvents += 1
             return .duplicate
         case .accepted(let newWindow, let changedRollup, let quotaExpiry, let listings):
-            let ref = WindowRef(customer: record.customer, windowStart: start)
-            if listings.changedWindows { changedWindows.insert(ref) }
-            if listings.changedQuotas { changedQuotas.insert(record.customer) }
-            if newWindow { windowIndex[start, default: []].insert(record.customer) }
-            if isEmitted(windowStart: start) {
-                stats.lateAcceptedEvents += 1
-                if changedRollup { lateDirty.insert(ref) }
-            }
-            if let quotaExpiry {
-                if listings.quotaCustomers { quotaCustomers.insert(record.customer) }
-                nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry)
+            let late = isEmitted(windowStart: start)
+            if late { stats.lateAcceptedEvents += 1 }
+            if let quotaExpiry { nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry) }
+            // Most records list nothing new: the customer key is copied (a
+            // retain, atomic beyond 15 bytes) only for a set it joins.
+            if listings.changedWindows || listings.changedQuotas || newWindow || (late && changedRollup)
+                || (quotaExpiry != nil && listings.quotaCustomers) {
+                list(record.customer, windowStart: start, listings: listings, newWindow: newWindow, lateChange: late && changedRollup,
+                     quotaCustomer: quotaExpiry != nil && listings.quotaCustomers)
             }
             return .accepted(quotaEvents: quotaEvents)
         }
+    }
+
+    /// Adds a customer (or its window) to the sets an accepted record put it in.
+    @inline(never)
+    private mutating func list(
+        _ customer: String, windowStart start: Int64, listings: CustomerState.QuotaListings,
+        newWindow: Bool, lateChange: Bool, quotaCustomer: Bool
+    ) {
+        let ref = WindowRef(customer: customer, windowStart: start)
+        if listings.changedWindows { changedWindows.insert(ref) }
+        if listings.changedQuotas { changedQuotas.insert(customer) }
+        if newWindow { windowIndex[start, default: []].insert(customer) }
+        if lateChange { lateDirty.insert(ref) }
+        if quotaCustomer { quotaCustomers.insert(customer) }
     }
 
     /// Idle advance from the injected wall clock (SPEC section 4).
