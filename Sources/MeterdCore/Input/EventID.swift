@@ -111,22 +111,16 @@ public struct EventID: Sendable {
     }
 
     /// Applies `step` with the words `FingerprintWords.fold` absorbs from the
-    /// id's bytes. An inline id's words are read as they are held: its bytes
-    /// are zero past `count`, so the word after the full ones is exactly the
-    /// zero-padded tail (no buffer is lent, no bytes are assembled).
+    /// id's bytes. An inline id lends its words as they are held: its bytes
+    /// are zero past `count` (`FingerprintWords.fold(zeroPadded:…)`).
     @inline(__always)
     func foldFingerprintWords<State>(into state: inout State, _ step: (inout State, UInt64) -> Void) {
         if let spilled {
             FingerprintWords.fold(spilled, into: &state, step)
             return
         }
-        step(&state, UInt64(count))
-        let fullWords = count &>> 3
         withUnsafeBytes(of: words) { raw in
-            for index in 0..<fullWords {
-                step(&state, UInt64(littleEndian: raw.load(fromByteOffset: index &* 8, as: UInt64.self)))
-            }
-            step(&state, count & 7 == 0 ? 0 : UInt64(littleEndian: raw.load(fromByteOffset: fullWords &* 8, as: UInt64.self)))
+            FingerprintWords.fold(zeroPadded: raw.baseAddress!, count: count, into: &state, step)
         }
     }
 

@@ -32,6 +32,21 @@ enum FingerprintWords {
         copy.withUTF8 { fold($0, into: &state, step) }
     }
 
+    /// `fold` of the `count` bytes at `base`, which are followed by zero
+    /// bytes up to the next multiple of 8 (an inline `EventID`): the
+    /// remaining 0–7 bytes are already their zero-padded word, read whole.
+    @inline(__always)
+    static func fold<State>(
+        zeroPadded base: UnsafeRawPointer, count: Int, into state: inout State, _ step: (inout State, UInt64) -> Void
+    ) {
+        step(&state, UInt64(count))
+        let fullWords = count &>> 3
+        for index in 0..<fullWords {
+            step(&state, UInt64(littleEndian: base.load(fromByteOffset: index &* 8, as: UInt64.self)))
+        }
+        step(&state, count & 7 == 0 ? 0 : UInt64(littleEndian: base.load(fromByteOffset: fullWords &* 8, as: UInt64.self)))
+    }
+
     @inline(__always)
     static func fold<State>(_ bytes: UnsafeBufferPointer<UInt8>, into state: inout State, _ step: (inout State, UInt64) -> Void) {
         let raw = UnsafeRawBufferPointer(bytes)
