@@ -86,12 +86,13 @@ public struct PartitionAggregator: Sendable {
             let late = isEmitted(windowStart: start)
             if late { stats.lateAcceptedEvents += 1 }
             if let quotaExpiry { nextQuotaExpiry = min(nextQuotaExpiry ?? quotaExpiry, quotaExpiry) }
+            let lateChange = late && changedRollup
+            let quotaCustomer = quotaExpiry != nil && listings.quotaCustomers
             // Most records list nothing new: the customer key is copied (a
             // retain, atomic beyond 15 bytes) only for a set it joins.
-            if listings.changedWindows || listings.changedQuotas || newWindow || (late && changedRollup)
-                || (quotaExpiry != nil && listings.quotaCustomers) {
-                list(record.customer, windowStart: start, listings: listings, newWindow: newWindow, lateChange: late && changedRollup,
-                     quotaCustomer: quotaExpiry != nil && listings.quotaCustomers)
+            if listings.changedWindows || listings.changedQuotas || newWindow || lateChange || quotaCustomer {
+                list(record.customer, windowStart: start, listings: listings, newWindow: newWindow, lateChange: lateChange,
+                     quotaCustomer: quotaCustomer)
             }
             return .accepted(quotaEvents: quotaEvents)
         }
