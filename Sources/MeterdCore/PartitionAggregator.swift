@@ -38,6 +38,8 @@ public struct PartitionAggregator: Sendable {
     var changedWindows: Set<WindowRef> = []
     var droppedWindows: [WindowRef: Int] = [:]
     var changedQuotas: Set<String> = []
+    /// The shared breakdown arrays of every group key in `customers`.
+    var breakdowns = BreakdownInterner()
 
     public init(configuration: MeterdConfiguration) {
         self.init(compiled: CompiledConfiguration(configuration))
@@ -76,7 +78,8 @@ public struct PartitionAggregator: Sendable {
         var quotaEvents: [QuotaEvent] = []
         let slot = customers.slot(of: record.customer, default: CustomerState())
         let outcome = customers[slot: slot].accept(
-            record, windowStart: start, compiled: compiled, countsTowardQuotas: !replayed, quotaEvents: &quotaEvents
+            record, windowStart: start, compiled: compiled, countsTowardQuotas: !replayed, breakdowns: &breakdowns,
+            quotaEvents: &quotaEvents
         )
         switch outcome {
         case .duplicate:
@@ -207,6 +210,7 @@ public struct PartitionAggregator: Sendable {
                 if customers[customer]?.isEmpty == true { customers[customer] = nil }
             }
         }
+        if !expired.isEmpty { purgeBreakdownsIfDue() }
         guard let due = nextQuotaExpiry, due <= streamTime else { return }
         nextQuotaExpiry = nil
         for customer in quotaCustomers {
@@ -228,6 +232,23 @@ public struct PartitionAggregator: Sendable {
             }
             if customers[customer]?.isEmpty == true { customers[customer] = nil }
         }
+    }
+
+    /// Rebuilds `breakdowns` from the live groups once dropped groups' keys
+    /// may outnumber them, so it stays bounded by live state.
+    mutating func purgeBreakdownsIfDue() {
+        if breakdowns.needsPurge { rebuildBreakdowns() }
+    }
+
+    /// Interns the key of every group in `customers` in a fresh interner
+    /// (after a restore, or to purge the keys of dropped groups).
+    mutating func rebuildBreakdowns() {
+        var live = BreakdownInterner()
+        for customer in 0..<customers.count {
+            customers[slot: customer].visitWindows { window in window.groups.internKeys(&live) }
+        }
+        live.rebuilt()
+        breakdowns = live
     }
 
     /// State size for metrics; walks the state, so call it at metrics pace.

@@ -11,11 +11,12 @@ import Testing
         let compiled = CompiledConfiguration(F.configuration())
         var state = CustomerState()
         var events: [QuotaEvent] = []
+        var breakdowns = BreakdownInterner()
         // Sizes around the hint distance (8) and past a table rehash.
         for (window, count) in [(Int64(0), 3), (60_000, 9), (120_000, 40), (180_000, 700)] {
             for index in 0..<count {
                 let record = F.request(id: "w\(window)-\(index)", at: window + Int64(index))
-                _ = state.accept(record, windowStart: window, compiled: compiled, quotaEvents: &events)
+                _ = state.accept(record, windowStart: window, compiled: compiled, breakdowns: &breakdowns, quotaEvents: &events)
             }
         }
         #expect(state.dedupe.count == 752)

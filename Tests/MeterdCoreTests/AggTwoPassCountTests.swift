@@ -57,9 +57,10 @@ import Testing
         let sample = MeterSample(meterIndex: F.tokens, value: .number(5), dimensions: ["gpt-4o"])
         var state = CustomerState()
         var events: [QuotaEvent] = []
+        var breakdowns = BreakdownInterner()
         for (index, start) in [0, 0, 60_000].enumerated() {
             let record = F.record(id: "double-\(index)", at: Int64(start) + 1_000, samples: [sample, sample])
-            guard case .accepted = state.accept(record, windowStart: Int64(start), compiled: compiled, quotaEvents: &events) else {
+            guard case .accepted = state.accept(record, windowStart: Int64(start), compiled: compiled, breakdowns: &breakdowns, quotaEvents: &events) else {
                 Issue.record("not accepted")
                 return
             }

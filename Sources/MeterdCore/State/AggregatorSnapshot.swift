@@ -101,6 +101,7 @@ extension PartitionAggregator {
             }
         }
         guard chunks.isEmpty else { throw .malformed(0, "dedupe chunk without its window") }
+        rebuildBreakdowns()
         for (customer, bytes) in quotaRecords {
             let quotas = try decodeQuotaRecord(bytes, customer: customer)
             guard !quotas.isEmpty else { continue }

@@ -19,10 +19,11 @@ extension CustomerState {
     /// Counts a validated, not-too-late record into the window's rollups
     /// and the customer's quota periods, unless it is a duplicate. The
     /// record's groups are located (and hinted to the cache) before the
-    /// dedupe check, but nothing changes until it passes.
+    /// dedupe check, but nothing changes until it passes. New groups' keys
+    /// are interned in `breakdowns`.
     mutating func accept(
         _ record: UsageRecord, windowStart: Int64, compiled: CompiledConfiguration,
-        countsTowardQuotas: Bool = true, quotaEvents: inout [QuotaEvent]
+        countsTowardQuotas: Bool = true, breakdowns: inout BreakdownInterner, quotaEvents: inout [QuotaEvent]
     ) -> AcceptOutcome {
         // The window's slot and the fingerprint's table slot first, hinted to
         // the cache, so their misses overlap the fingerprint's arithmetic and
@@ -37,14 +38,14 @@ extension CustomerState {
         var counted = CustomerWindowState.Counted()
         if let existing {
             recentWindowSlot = existing
-            guard CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: existing], dedupe: &dedupe, compiled: compiled, counted: &counted) else {
+            guard CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: existing], dedupe: &dedupe, compiled: compiled, breakdowns: &breakdowns, counted: &counted) else {
                 return .duplicate
             }
         } else {
             guard dedupe.insert(fingerprint) else { return .duplicate }
             let slot = windows.slot(of: windowStart, default: CustomerWindowState())
             recentWindowSlot = slot
-            _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, counted: &counted)
+            _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, breakdowns: &breakdowns, counted: &counted)
         }
         let newWindow = counted.newWindow
         let changedRollup = counted.changedRollup
@@ -108,6 +109,11 @@ extension CustomerState {
         var table = [CompiledQuotaRule?](repeating: nil, count: featureCount)
         for (featureIndex, rule) in rules where featureIndex >= 0 && featureIndex < featureCount { table[featureIndex] = rule }
         return table
+    }
+
+    /// Mutates every window's state in place.
+    mutating func visitWindows(_ body: (inout CustomerWindowState) -> Void) {
+        for slot in 0..<windows.count { body(&windows[slot: slot]) }
     }
 
     /// Mutates an existing window's state in place; does nothing if there is none.

@@ -33,11 +33,13 @@ extension CustomerWindowState {
     /// anything; then `dedupe` (when given: the caller has not checked the
     /// fingerprint yet) takes the fingerprint, and only then are the groups
     /// created and updated, in visit order, exactly as one pass would.
+    /// A group's key is interned in `breakdowns` when the group is created.
     /// - Returns: `false` when `dedupe` already held the fingerprint (the
     ///   window is unchanged); `counted` is then meaningless.
     static func count(
         _ record: UsageRecord, fingerprint: DedupeFingerprint, into window: inout CustomerWindowState,
-        dedupe: UnsafeMutablePointer<FingerprintSet>?, compiled: CompiledConfiguration, counted: inout Counted
+        dedupe: UnsafeMutablePointer<FingerprintSet>?, compiled: CompiledConfiguration,
+        breakdowns: inout BreakdownInterner, counted: inout Counted
     ) -> Bool {
         // Read through unsafe buffers: an array subscript or a `for … in` copies
         // the element (a feature: retains of every field; a sample, a row of features).
@@ -69,7 +71,8 @@ extension CustomerWindowState {
                                     window.add(
                                         samples[sample].value, featureIndex: match.featureIndex, fingerprint: match.fingerprint,
                                         knownPosition: match.position, breakdownIndexes: tables.breakdownIndexes(ofFeature: match.featureIndex),
-                                        dimensions: dimensions, kind: features[match.featureIndex].aggregation, record: record
+                                        dimensions: dimensions, kind: features[match.featureIndex].aggregation, record: record,
+                                        breakdowns: &breakdowns
                                     )
                                     next += 1
                                 }
@@ -135,19 +138,19 @@ extension CustomerWindowState {
     /// values, at `knownPosition` when the first pass found it (groups are
     /// only appended while counting, so positions stay valid), else looked
     /// up again (an earlier pair of the record may have created it) or
-    /// created; the group's key is built only when the group is created.
+    /// created; the group's key is built (and interned) only when the group is created.
     @inline(__always)
     private mutating func add(
         _ value: SampleValue, featureIndex: Int, fingerprint: UInt64, knownPosition: Int,
         breakdownIndexes: UnsafeBufferPointer<Int?>, dimensions: UnsafeBufferPointer<String?>,
-        kind: AggregationKind, record: UsageRecord
+        kind: AggregationKind, record: UsageRecord, breakdowns: inout BreakdownInterner
     ) {
         let position = knownPosition >= 0 ? knownPosition : groups.index(
             featureIndex: featureIndex, breakdownIndexes: breakdownIndexes, dimensions: dimensions, fingerprint: fingerprint
         ) ?? groups.append(
-            RollupGroupKey(featureIndex: featureIndex, breakdown: breakdownIndexes.map { position in
+            breakdowns.intern(RollupGroupKey(featureIndex: featureIndex, breakdown: breakdownIndexes.map { position in
                 position.flatMap { $0 < dimensions.count ? dimensions[$0] : nil }
-            }),
+            })),
             RollupGroupState(accumulator: Accumulator(kind: kind))
         )
         groups[stateAt: position].update(value, record: record)

@@ -106,6 +106,12 @@ public struct RollupGroupTable: Sendable, Sequence {
         return keys.count - 1
     }
 
+    /// Replaces every key by its interned equal (`BreakdownInterner`): same
+    /// fingerprint and value, so the slots and cached orders stay valid.
+    mutating func internKeys(_ interner: inout BreakdownInterner) {
+        for position in keys.indices { keys[position] = interner.intern(keys[position]) }
+    }
+
     private func index(of key: RollupGroupKey) -> Int? {
         guard !slots.isEmpty else { return nil }
         let mask = slots.count - 1
