@@ -30,6 +30,25 @@ import Testing
         #expect(state.dedupe.capacity == 0 && state.windows.isEmpty)
     }
 
+    @Test func theRecentWindowIsFoundAgainAfterADropMovesIt() {
+        let compiled = CompiledConfiguration(F.configuration())
+        var state = CustomerState()
+        var events: [QuotaEvent] = []
+        var breakdowns = BreakdownInterner()
+        func accept(_ id: String, _ window: Int64) {
+            _ = state.accept(F.request(id: id, at: window + 1), windowStart: window, compiled: compiled, breakdowns: &breakdowns, quotaEvents: &events)
+        }
+        for (index, window) in [Int64(0), 60_000, 120_000].enumerated() { accept("first-\(index)", window) }
+        // The newest window (slot 2) is the recent one; dropping the oldest moves it to slot 0.
+        state.dropWindow(start: 0)
+        accept("again", 120_000)
+        accept("middle", 60_000)
+        #expect(state.windows[120_000]?.dedupe.count == 2)
+        #expect(state.windows[60_000]?.dedupe.count == 2)
+        #expect(state.windows.count == 2)
+        #expect(state.windows[120_000]?.groups.count == state.windows[60_000]?.groups.count)
+    }
+
     @Test func emittedRevisionsAndLateCountsAreKept() {
         var aggregator = PartitionAggregator(configuration: F.configuration())
         _ = aggregator.ingest(F.request(id: "a", at: 1_000))

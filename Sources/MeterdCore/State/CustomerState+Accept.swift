@@ -28,7 +28,7 @@ extension CustomerState {
         // The window's slot and the fingerprint's table slot first, hinted to
         // the cache, so their misses overlap the fingerprint's arithmetic and
         // the group lookups (`CustomerWindowState.count`).
-        let existing = windows.index(forKey: windowStart, hint: recentWindowSlot)
+        let existing = windowStart == recentWindowStart ? recentWindowSlot : windows.index(forKey: windowStart, hint: recentWindowSlot)
         if let existing { windows.prefetchValue(at: existing) }
         let featureCount = compiled.features.count
         if quotaRules != nil { Prefetch.elements(of: &quotaRules!, count: featureCount) }
@@ -38,6 +38,7 @@ extension CustomerState {
         var counted = CustomerWindowState.Counted()
         if let existing {
             recentWindowSlot = existing
+            recentWindowStart = windowStart
             guard CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: existing], dedupe: &dedupe, compiled: compiled, breakdowns: &breakdowns, counted: &counted) else {
                 return .duplicate
             }
@@ -45,6 +46,7 @@ extension CustomerState {
             guard dedupe.insert(fingerprint) else { return .duplicate }
             let slot = windows.slot(of: windowStart, default: CustomerWindowState())
             recentWindowSlot = slot
+            recentWindowStart = windowStart
             _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, breakdowns: &breakdowns, counted: &counted)
         }
         let newWindow = counted.newWindow

@@ -156,6 +156,11 @@ public struct CustomerState: Sendable, Equatable {
     /// customer mostly fall in its newest window, which this finds with one
     /// key compare (a hint, not state; any value is safe).
     var recentWindowSlot = 0
+    /// The start of the window at `recentWindowSlot` while it is known to be
+    /// there (`Int64.min`: unknown). It spares the hint's compare a load from
+    /// the window table's keys, a cache miss in a large state; removing a
+    /// window moves slots, so `dropWindow` forgets it.
+    var recentWindowStart = Int64.min
     /// `StateKey.quotas(customer:).bytes` once made (a cache, not state).
     private var quotaKey: [UInt8] = []
 
@@ -180,6 +185,7 @@ public struct CustomerState: Sendable, Equatable {
     @discardableResult
     mutating func dropWindow(start: Int64) -> Int {
         guard let window = windows.removeValue(forKey: start) else { return 0 }
+        recentWindowStart = .min
         // Each removal probes a random slot of a table far larger than the
         // cache: the slot a few removals ahead is hinted, so misses overlap.
         let ahead = 8
