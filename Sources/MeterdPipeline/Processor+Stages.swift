@@ -11,20 +11,21 @@ extension Processor {
         _ record: borrowing BorrowedRecord, deadLettering: Bool = true, into usage: inout UsageRecord,
         samples: UnsafeMutablePointer<EncodedSamples>? = nil
     ) -> Bool {
-        let kafkaHeaders = record.headers
-        let headers = kafkaHeaders.isEmpty ? [] : kafkaHeaders.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
         let timestamp = record.timestampMillis ?? 0
         var unpriced: [UnpricedUsage] = []
         let rejection: Rejection? = record.withValue { value in
             guard let value else { return Rejection.noValue }
+            // Late: whether a record has headers is read from the byte after its
+            // value (`BorrowedRecord.headers`), in cache once the value is decoded.
             if let samples {
                 return extractor.extract(
-                    value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache,
-                    into: &usage, samples: &samples.pointee
+                    value: value, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp, unpriced: &unpriced,
+                    cache: &textCache, into: &usage, samples: &samples.pointee
                 )
             }
             return extractor.extract(
-                value: value, headers: headers, recordTimestampMillis: timestamp, unpriced: &unpriced, cache: &textCache, into: &usage
+                value: value, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp, unpriced: &unpriced,
+                cache: &textCache, into: &usage
             )
         }
         if !unpriced.isEmpty { noteUnpriced(unpriced) }
@@ -36,6 +37,11 @@ extension Processor {
             counters.replaySkippedEvents += 1
         }
         return false
+    }
+
+    /// The record's headers as the extractor takes them.
+    static func headers(of record: borrowing BorrowedRecord) -> [RecordHeader] {
+        record.headers.map { RecordHeader(key: $0.key, value: $0.value ?? []) }
     }
 
     /// Lends `extracted`, the record every input record is decoded into, for one step.

@@ -154,8 +154,26 @@ public struct UsageExtractor: Sendable {
         cache: inout TextCache, into record: inout UsageRecord
     ) -> Rejection? {
         extract(
-            value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
-            into: &record, destination: IntoRecord()
+            value: value, headers: { headers }, lateHeaders: false, recordTimestampMillis: recordTimestampMillis,
+            unpriced: &unpriced, cache: &cache, into: &record, destination: IntoRecord()
+        )
+    }
+
+    /// `extract(value:headers:recordTimestampMillis:unpriced:cache:into:)`
+    /// for a caller that reads a record's headers more cheaply after its
+    /// value: the value is decoded as if the record had no headers, then
+    /// `lateHeaders` is called (once; not for a value over `maxRecordBytes`),
+    /// and the value is decoded again only when they select CloudEvents
+    /// binary mode. The result is the same as with the headers up front.
+    /// For librdkafka, where the byte that says a record has no headers
+    /// follows the value: read first, it was a cache miss per record.
+    public func extract(
+        value: UnsafeRawBufferPointer, lateHeaders: () -> [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord
+    ) -> Rejection? {
+        extract(
+            value: value, headers: lateHeaders, lateHeaders: true, recordTimestampMillis: recordTimestampMillis,
+            unpriced: &unpriced, cache: &cache, into: &record, destination: IntoRecord()
         )
     }
 
@@ -171,26 +189,72 @@ public struct UsageExtractor: Sendable {
         samples.removeAll()
         return withUnsafeMutablePointer(to: &samples) { encoded in
             extract(
-                value: value, headers: headers, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
-                into: &record, destination: IntoEncodedSamples(samples: encoded)
+                value: value, headers: { headers }, lateHeaders: false, recordTimestampMillis: recordTimestampMillis,
+                unpriced: &unpriced, cache: &cache, into: &record, destination: IntoEncodedSamples(samples: encoded)
+            )
+        }
+    }
+
+    /// `extract(value:lateHeaders:recordTimestampMillis:unpriced:cache:into:)`
+    /// with the samples written to `samples` in their encoding, as
+    /// `extract(value:headers:recordTimestampMillis:unpriced:cache:into:samples:)` does.
+    public func extract(
+        value: UnsafeRawBufferPointer, lateHeaders: () -> [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord, samples: inout EncodedSamples
+    ) -> Rejection? {
+        withUnsafeMutablePointer(to: &samples) { encoded in
+            extract(
+                value: value, headers: lateHeaders, lateHeaders: true, recordTimestampMillis: recordTimestampMillis,
+                unpriced: &unpriced, cache: &cache, into: &record, destination: IntoEncodedSamples(samples: encoded)
             )
         }
     }
 
     /// Generic over where the samples go, so that each path is compiled on
     /// its own and the record's carries nothing of the other.
+    /// `lateHeaders`: call `headers` after decoding the value as if without
+    /// headers, and decode again if they select binary mode.
     private func extract<Destination: SampleDestination>(
-        value: UnsafeRawBufferPointer, headers: [RecordHeader], recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
-        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
+        value: UnsafeRawBufferPointer, headers: () -> [RecordHeader], lateHeaders: Bool, recordTimestampMillis: Int64,
+        unpriced: inout [UnpricedUsage], cache: inout TextCache, into record: inout UsageRecord, destination: Destination
     ) -> Rejection? {
         guard value.count <= maxRecordBytes else {
             return Rejection(.tooLarge, "value of \(value.count) bytes exceeds \(maxRecordBytes)")
         }
+        guard lateHeaders else {
+            let known = headers()
+            return decode(
+                value, binaryMode: CloudEventDecoder.isBinaryMode(known) ? known : nil, recordTimestampMillis: recordTimestampMillis,
+                unpriced: &unpriced, cache: &cache, into: &record, destination: destination
+            )
+        }
+        let unprocessed = unpriced.count
+        destination.samples?.pointee.removeAll()
+        let rejection = decode(
+            value, binaryMode: nil, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
+            into: &record, destination: destination
+        )
+        let late = headers()
+        guard CloudEventDecoder.isBinaryMode(late) else { return rejection }
+        if unpriced.count > unprocessed { unpriced.removeSubrange(unprocessed...) }
+        destination.samples?.pointee.removeAll()
+        return decode(
+            value, binaryMode: late, recordTimestampMillis: recordTimestampMillis, unpriced: &unpriced, cache: &cache,
+            into: &record, destination: destination
+        )
+    }
+
+    /// One decoding of the value: structured (Kong or CloudEvents) or, with
+    /// `binaryMode` headers, a binary-mode CloudEvent.
+    private func decode<Destination: SampleDestination>(
+        _ value: UnsafeRawBufferPointer, binaryMode: [RecordHeader]?, recordTimestampMillis: Int64, unpriced: inout [UnpricedUsage],
+        cache: inout TextCache, into record: inout UsageRecord, destination: Destination
+    ) -> Rejection? {
         let bytes = value.bindMemory(to: UInt8.self)
         let unprocessed = unpriced.count
         let result: Result<Void, Rejection> = plan.selectorSlots.withUnsafeBufferPointer { selectorSlots in
             Result { () throws(Rejection) in
-                if CloudEventDecoder.isBinaryMode(headers) {
+                if let headers = binaryMode {
                     try extractBinary(
                         bytes, headers: headers, selectorSlots: selectorSlots, recordTimestampMillis: recordTimestampMillis,
                         unpriced: &unpriced, cache: &cache, into: &record, destination: destination
