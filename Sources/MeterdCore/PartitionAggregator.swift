@@ -264,14 +264,17 @@ public struct PartitionAggregator: Sendable {
             for (_, window) in state.windows {
                 bytes += 64
                 size.rollupGroups += window.groups.count
-                for (key, group) in window.groups {
-                    // The group's inline state: key, accumulator (with the sum's first partial), subjects and their recent pair.
-                    bytes += 208 + 16 * key.breakdown.count
-                    for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
-                    for subject in group.sortedSubjects { bytes += 16 + subject.utf8.count }
-                    for value in group.accumulator.distinct { bytes += 32 + value.utf8.count }
-                    bytes += 8 * max(0, group.accumulator.sum.partialCount - 1)
-                    bytes += group.encoded.capacity
+                // Read in place: iterating the table would copy every group (retains of its arrays).
+                window.groups.values.withUnsafeBufferPointer { groups in
+                    for group in groups.indices {
+                        // The group's inline state: key (its breakdown array is shared, counted
+                        // below), accumulator (with the sum's first partial), subjects and their recent pair.
+                        bytes += 208
+                        for subject in groups[group].sortedSubjects { bytes += 16 + subject.utf8.count }
+                        for value in groups[group].accumulator.distinct { bytes += 32 + value.utf8.count }
+                        bytes += 8 * max(0, groups[group].accumulator.sum.partialCount - 1)
+                        bytes += groups[group].encoded.capacity
+                    }
                 }
             }
             for (_, quota) in state.quotas {
@@ -279,7 +282,7 @@ public struct PartitionAggregator: Sendable {
                 bytes += 32 + 64 * quota.periodCount
             }
         }
-        size.approximateBytes = bytes
+        size.approximateBytes = bytes + breakdowns.approximateBytes
         return size
     }
 }

@@ -220,7 +220,10 @@ extension Processor {
     /// that one AddPartitionsToTxn round registers them all (`RegistrationOrder`).
     func sendBurst(_ records: [OutgoingRecord]) {
         let order = RegistrationOrder.order(of: records) { RegistrationOrder.destination(of: $0, partitionCounts: partitionCounts) }
-        for index in order { send(records[index]) }
+        // Lent from the array's buffer: a subscript would copy each record (retains of its fields).
+        records.withUnsafeBufferPointer { records in
+            for index in order { send(records[index]) }
+        }
     }
 
     func send(_ record: OutgoingRecord) {

@@ -30,11 +30,13 @@ enum RegistrationOrder {
         var firsts: [Int] = []
         var rest: [Int] = []
         rest.reserveCapacity(records.count)
-        for index in records.indices {
-            if let target = destination(records[index]), seen.insert(target).inserted {
-                firsts.append(index)
-            } else {
-                rest.append(index)
+        records.withUnsafeBufferPointer { records in
+            for index in records.indices {
+                if let target = destination(records[index]), seen.insert(target).inserted {
+                    firsts.append(index)
+                } else {
+                    rest.append(index)
+                }
             }
         }
         return firsts + rest

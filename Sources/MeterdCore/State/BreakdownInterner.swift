@@ -31,6 +31,16 @@ struct BreakdownInterner: Sendable {
         return canonical.insert(key).memberAfterInsert
     }
 
+    /// The shared breakdown arrays and their values, for state-size metrics.
+    var approximateBytes: Int {
+        var bytes = 0
+        for key in canonical {
+            bytes += 48 + 16 * key.breakdown.count
+            for value in key.breakdown { bytes += value?.utf8.count ?? 0 }
+        }
+        return bytes
+    }
+
     /// Whether keys of dropped groups may now outnumber the live ones.
     var needsPurge: Bool { canonical.count > purgeThreshold }
 
