@@ -102,7 +102,7 @@ extension Processor {
                 pendingRepartition += Array(repeating: nil, count: partition + 1 - pendingRepartition.count)
             }
             var batch = pendingRepartition[partition].take() ?? RepartitionBatchWriter()
-            batch.append(origin: origin, originalKey: record.key, usage: usage, samples: samples.pointee)
+            batch.append(origin: origin, originalKey: record.key, usage: usage, lending: samples)
             pendingRepartition[partition] = batch
             if batch.byteCount >= Self.repartitionBatchBytes { emitRepartitionBatch(partition) }
         }

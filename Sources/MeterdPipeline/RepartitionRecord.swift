@@ -118,6 +118,16 @@ public struct RepartitionBatchWriter: Sendable {
         count += 1
     }
 
+    /// `append(origin:originalKey:usage:samples:)` with stage 1's samples
+    /// lent through a pointer (by value they were retained and released per record).
+    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, lending samples: UnsafePointer<EncodedSamples>) {
+        UsageRecordCodec.encodeEntry(
+            topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
+            usage, lending: samples, into: &entries
+        )
+        count += 1
+    }
+
     /// Bytes of the entries so far.
     public var byteCount: Int { entries.bytes.count }
 

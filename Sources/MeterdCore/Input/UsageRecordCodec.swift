@@ -41,33 +41,55 @@ public enum UsageRecordCodec {
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
         _ record: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
     ) {
-        let originSize = ByteCursor.size(topic) + ByteCursor.size(zigzag: Int64(partition)) + ByteCursor.size(zigzag: offset)
-            + 1 + (originalKey.map { ByteCursor.size(stringOf: $0.count) } ?? 0)
-        @inline(__always)
-        func writeOrigin(to out: inout ByteCursor) {
-            out.write(topic)
-            out.write(zigzag: Int64(partition))
-            out.write(zigzag: offset)
-            if let originalKey {
-                out.write(true)
-                originalKey.withUnsafeBytes { out.write(lengthPrefixed: $0) }
-            } else {
-                out.write(false)
-            }
-        }
-        guard let samples else {
-            writer.append(exactly: originSize + encodedSize(record)) { out in
-                writeOrigin(to: &out)
-                writeRecord(record, to: &out)
+        if let samples {
+            withUnsafePointer(to: samples) { samples in
+                encodeEntry(
+                    topic: topic, partition: partition, offset: offset, originalKey: originalKey, record, lending: samples, into: &writer
+                )
             }
             return
         }
-        samples.withBytes { sampleBytes in
-            writer.append(exactly: originSize + headerSize(record, sampleCount: samples.count) + sampleBytes.count) { out in
-                writeOrigin(to: &out)
-                writeHeader(record, sampleCount: samples.count, to: &out)
+        let originSize = originSize(topic: topic, partition: partition, offset: offset, originalKey: originalKey)
+        writer.append(exactly: originSize + encodedSize(record)) { out in
+            writeOrigin(topic: topic, partition: partition, offset: offset, originalKey: originalKey, to: &out)
+            writeRecord(record, to: &out)
+        }
+    }
+
+    /// `encodeEntry(topic:partition:offset:originalKey:_:samples:into:)`
+    /// with stage 1's samples lent through a pointer: passed by value (or
+    /// wrapped in an optional) they were retained and released per record.
+    public static func encodeEntry(
+        topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
+        _ record: UsageRecord, lending samples: UnsafePointer<EncodedSamples>, into writer: inout BinaryWriter
+    ) {
+        let originSize = originSize(topic: topic, partition: partition, offset: offset, originalKey: originalKey)
+        let sampleCount = samples.pointee.count
+        samples.pointee.withBytes { sampleBytes in
+            writer.append(exactly: originSize + headerSize(record, sampleCount: sampleCount) + sampleBytes.count) { out in
+                writeOrigin(topic: topic, partition: partition, offset: offset, originalKey: originalKey, to: &out)
+                writeHeader(record, sampleCount: sampleCount, to: &out)
                 out.write(raw: sampleBytes)
             }
+        }
+    }
+
+    @inline(__always)
+    private static func originSize(topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?) -> Int {
+        ByteCursor.size(topic) + ByteCursor.size(zigzag: Int64(partition)) + ByteCursor.size(zigzag: offset)
+            + 1 + (originalKey.map { ByteCursor.size(stringOf: $0.count) } ?? 0)
+    }
+
+    @inline(__always)
+    private static func writeOrigin(topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?, to out: inout ByteCursor) {
+        out.write(topic)
+        out.write(zigzag: Int64(partition))
+        out.write(zigzag: offset)
+        if let originalKey {
+            out.write(true)
+            originalKey.withUnsafeBytes { out.write(lengthPrefixed: $0) }
+        } else {
+            out.write(false)
         }
     }
 
