@@ -14,39 +14,34 @@ import Testing
         var samples: [UInt8]?
     }
 
-    static func upFront(_ extractor: UsageExtractor, _ bytes: [UInt8], _ headers: [RecordHeader], encoded: Bool) -> Outcome {
+    /// Decodes one record with the headers up front or late, into `samples`
+    /// when `encoded` (reused from record to record, as stage 1 does).
+    static func decode(
+        _ extractor: UsageExtractor, _ bytes: [UInt8], _ headers: [RecordHeader], late: Bool, encoded: Bool,
+        samples: inout EncodedSamples
+    ) -> (outcome: Outcome, calls: Int) {
         var record = UsageRecord.empty
         var unpriced: [UnpricedUsage] = []
         var cache = UsageExtractor.TextCache.none
-        var samples = EncodedSamples()
-        let rejection = bytes.withUnsafeBytes { value in
-            encoded
-                ? extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                    into: &record, samples: &samples)
-                : extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                    into: &record)
-        }
-        return Outcome(rejection: rejection, record: rejection == nil ? record : nil, unpriced: unpriced,
-                       samples: encoded && rejection == nil ? samples.bytes : nil)
-    }
-
-    static func late(_ extractor: UsageExtractor, _ bytes: [UInt8], _ headers: [RecordHeader], encoded: Bool) -> (Outcome, calls: Int) {
-        var record = UsageRecord.empty
-        var unpriced: [UnpricedUsage] = []
-        var cache = UsageExtractor.TextCache.none
-        // Left over from an earlier record: a late decoding must replace it.
-        var samples = EncodedSamples()
         var calls = 0
-        let headersLate = { () -> [RecordHeader] in
+        let lateHeaders = { () -> [RecordHeader] in
             calls += 1
             return headers
         }
-        let rejection = bytes.withUnsafeBytes { value in
-            encoded
-                ? extractor.extract(value: value, lateHeaders: headersLate, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                    into: &record, samples: &samples)
-                : extractor.extract(value: value, lateHeaders: headersLate, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                    into: &record)
+        let rejection = bytes.withUnsafeBytes { value -> Rejection? in
+            switch (late, encoded) {
+            case (false, false):
+                extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache, into: &record)
+            case (false, true):
+                extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                  into: &record, samples: &samples)
+            case (true, false):
+                extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                  into: &record)
+            case (true, true):
+                extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                  into: &record, samples: &samples)
+            }
         }
         let outcome = Outcome(rejection: rejection, record: rejection == nil ? record : nil, unpriced: unpriced,
                               samples: encoded && rejection == nil ? samples.bytes : nil)
@@ -72,9 +67,11 @@ import Testing
         }
         var binary = 0
         var differences: [String] = []
+        var upFrontSamples = EncodedSamples()
+        var lateSamples = EncodedSamples()
         for (index, record) in records.enumerated() {
-            let expected = Self.upFront(extractor, record.bytes, record.headers, encoded: encoded)
-            let (actual, calls) = Self.late(extractor, record.bytes, record.headers, encoded: encoded)
+            let expected = Self.decode(extractor, record.bytes, record.headers, late: false, encoded: encoded, samples: &upFrontSamples).outcome
+            let (actual, calls) = Self.decode(extractor, record.bytes, record.headers, late: true, encoded: encoded, samples: &lateSamples)
             if record.headers.contains(where: { $0.key == "ce_specversion" }) { binary += 1 }
             let expectedCalls = expected.rejection?.reason == .tooLarge ? 0 : 1
             if (actual != expected || calls != expectedCalls), differences.count < 10 {
@@ -83,7 +80,8 @@ import Testing
         }
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
         #expect(binary > 100, "binary-mode records among them: \(binary)")
-        let first = Self.late(extractor, records[0].bytes, records[0].headers, encoded: false).0
+        var scratch = EncodedSamples()
+        let first = Self.decode(extractor, records[0].bytes, records[0].headers, late: true, encoded: false, samples: &scratch).outcome
         #expect(first.record?.subject == "globex" && first.record?.id == "b-1", "the headers decide: \(first)")
     }
 
@@ -93,9 +91,10 @@ import Testing
         let unpricedKong = Array(CostFixtures.kong(model: #""mystery-model""#).utf8)
         let otherType = HostileRecordGenerator.binaryHeaders(id: "b-2", subject: "acme-web", time: "2024-02-01T00:00:00Z")
             .map { $0.key == "ce_type" ? RecordHeader(key: "ce_type", string: "other.type") : $0 }
+        var samples = EncodedSamples()
         for headers in [[], otherType] {
-            let expected = Self.upFront(extractor, unpricedKong, headers, encoded: false)
-            let (actual, calls) = Self.late(extractor, unpricedKong, headers, encoded: false)
+            let expected = Self.decode(extractor, unpricedKong, headers, late: false, encoded: false, samples: &samples).outcome
+            let (actual, calls) = Self.decode(extractor, unpricedKong, headers, late: true, encoded: false, samples: &samples)
             #expect(actual == expected && calls == 1, "headers \(headers): expected \(expected), got \(actual)")
             #expect(expected.unpriced.isEmpty == !headers.isEmpty, "\(expected.unpriced)")
         }
