@@ -49,6 +49,16 @@ public struct BorrowedRecord: ~Copyable {
     /// Copies of the headers.
     public var headers: [KafkaHeader] { KafkaConsumer.headers(of: message) }
 
+    /// Whether the byte after the value is 0 and `readable` bytes from it on
+    /// can be read, so a parser may take the value where it lies as if it
+    /// were copied and zero-padded: true for most records without headers
+    /// (a v2 record's header count, 0, follows its value in librdkafka's
+    /// buffer), false for a tombstone, an empty value, a record with headers
+    /// or a value that ends too close to a page end.
+    public func zeroFollowsValue(readable: Int) -> Bool {
+        KafkaConsumer.zeroFollowsValue(message, readable: readable)
+    }
+
     /// An owned copy of the whole record.
     public var owned: ConsumedRecord {
         ConsumedRecord(topic: topic, partition: partition, offset: offset, key: key, value: value, headers: headers, timestampMillis: timestampMillis)

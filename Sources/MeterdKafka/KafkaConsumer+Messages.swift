@@ -57,9 +57,18 @@ extension KafkaConsumer {
     /// librdkafka. The byte is read only when it lies on the value's last
     /// page (not at a page start), so the read cannot fault whatever follows.
     static func hasNoHeaders(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Bool {
-        guard let payload = message.pointee.payload else { return false }
-        let after = UnsafeRawPointer(payload) + message.pointee.len
-        guard message.pointee.len > 0, UInt(bitPattern: after) & 4_095 != 0 else { return false }
-        return after.load(as: UInt8.self) == 0
+        zeroFollowsValue(message, readable: 1)
+    }
+
+    /// Whether the byte after the value is 0 and `readable` bytes from it on
+    /// lie on the page of the value's last byte (so reading them cannot
+    /// fault). For a consumed record that is one without headers (see
+    /// `hasNoHeaders`), unless the value ends too close to a page end.
+    static func zeroFollowsValue(_ message: UnsafeMutablePointer<rd_kafka_message_t>, readable: Int) -> Bool {
+        guard let payload = message.pointee.payload, message.pointee.len > 0, readable > 0 else { return false }
+        let last = UInt(bitPattern: payload) &+ UInt(message.pointee.len) &- 1
+        // 4 KiB: the smallest page size; a larger page only makes this stricter than needed.
+        guard last >> 12 == (last &+ UInt(readable)) >> 12 else { return false }
+        return (UnsafeRawPointer(payload) + message.pointee.len).load(as: UInt8.self) == 0
     }
 }

@@ -13,19 +13,22 @@ extension Processor {
     ) -> Bool {
         let timestamp = record.timestampMillis ?? 0
         var unpriced: [UnpricedUsage] = []
+        // A header-less record's value is followed by a 0 in librdkafka's
+        // buffer: the JSON walk reads it there instead of copying it.
+        let inPlace = record.zeroFollowsValue(readable: UsageExtractor.inPlacePadding)
         let rejection: Rejection? = record.withValue { value in
             guard let value else { return Rejection.noValue }
             // Late: whether a record has headers is read from the byte after its
             // value (`BorrowedRecord.headers`), in cache once the value is decoded.
             if let samples {
                 return extractor.extract(
-                    value: value, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp, unpriced: &unpriced,
-                    cache: &textCache, into: &usage, samples: &samples.pointee
+                    value: value, zeroFollowsValue: inPlace, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp,
+                    unpriced: &unpriced, cache: &textCache, into: &usage, samples: &samples.pointee
                 )
             }
             return extractor.extract(
-                value: value, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp, unpriced: &unpriced,
-                cache: &textCache, into: &usage
+                value: value, zeroFollowsValue: inPlace, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp,
+                unpriced: &unpriced, cache: &textCache, into: &usage
             )
         }
         if !unpriced.isEmpty { noteUnpriced(unpriced) }

@@ -5,7 +5,8 @@ import Testing
 /// and decodes again only for CloudEvents binary mode: for every record it
 /// must give what passing the headers up front gives (usage, reject reason
 /// and detail, unpriced readings, encoded samples), and ask for the headers
-/// exactly once (never for a value rejected as too large).
+/// exactly once (never for a value rejected as too large); and so must the
+/// same decoding in place (`zeroFollowsValue`), with hostile bytes after the 0.
 @Suite struct InputLateHeadersTests {
     struct Outcome: Equatable {
         var rejection: Rejection?
@@ -16,9 +17,11 @@ import Testing
 
     /// Decodes one record with the headers up front or late, into `samples`
     /// when `encoded` (reused from record to record, as stage 1 does).
+    /// With `inPlaceTail`, late only: the value is followed by a 0 and that
+    /// tail, and decoded where it lies (`zeroFollowsValue`).
     static func decode(
         _ extractor: UsageExtractor, _ bytes: [UInt8], _ headers: [RecordHeader], late: Bool, encoded: Bool,
-        samples: inout EncodedSamples
+        inPlaceTail: [UInt8]? = nil, samples: inout EncodedSamples
     ) -> (outcome: Outcome, calls: Int) {
         var record = UsageRecord.empty
         var unpriced: [UnpricedUsage] = []
@@ -28,19 +31,29 @@ import Testing
             calls += 1
             return headers
         }
-        let rejection = bytes.withUnsafeBytes { value -> Rejection? in
+        let inPlace = inPlaceTail != nil && !bytes.isEmpty
+        let buffer = inPlace ? bytes + [0] + inPlaceTail! : bytes
+        let rejection = buffer.withUnsafeBytes { whole -> Rejection? in
+            let value = UnsafeRawBufferPointer(rebasing: whole[..<bytes.count])
+            if inPlace {
+                return encoded
+                    ? extractor.extract(value: value, zeroFollowsValue: true, lateHeaders: lateHeaders, recordTimestampMillis: 5,
+                                        unpriced: &unpriced, cache: &cache, into: &record, samples: &samples)
+                    : extractor.extract(value: value, zeroFollowsValue: true, lateHeaders: lateHeaders, recordTimestampMillis: 5,
+                                        unpriced: &unpriced, cache: &cache, into: &record)
+            }
             switch (late, encoded) {
             case (false, false):
-                extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache, into: &record)
+                return extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache, into: &record)
             case (false, true):
-                extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                  into: &record, samples: &samples)
+                return extractor.extract(value: value, headers: headers, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                         into: &record, samples: &samples)
             case (true, false):
-                extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                  into: &record)
+                return extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                         into: &record)
             case (true, true):
-                extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
-                                  into: &record, samples: &samples)
+                return extractor.extract(value: value, lateHeaders: lateHeaders, recordTimestampMillis: 5, unpriced: &unpriced, cache: &cache,
+                                         into: &record, samples: &samples)
             }
         }
         let outcome = Outcome(rejection: rejection, record: rejection == nil ? record : nil, unpriced: unpriced,
@@ -69,13 +82,23 @@ import Testing
         var differences: [String] = []
         var upFrontSamples = EncodedSamples()
         var lateSamples = EncodedSamples()
+        var inPlaceSamples = EncodedSamples()
+        var random = SeededGenerator(seed: 0x0_7A11)
         for (index, record) in records.enumerated() {
             let expected = Self.decode(extractor, record.bytes, record.headers, late: false, encoded: encoded, samples: &upFrontSamples).outcome
             let (actual, calls) = Self.decode(extractor, record.bytes, record.headers, late: true, encoded: encoded, samples: &lateSamples)
+            // In place, with bytes after the 0 that would mean something to a walk reading past it.
+            let tail = InputScannerInPlaceTests.tail(&random)
+            let (inPlace, inPlaceCalls) = Self.decode(
+                extractor, record.bytes, record.headers, late: true, encoded: encoded, inPlaceTail: tail, samples: &inPlaceSamples
+            )
             if record.headers.contains(where: { $0.key == "ce_specversion" }) { binary += 1 }
             let expectedCalls = expected.rejection?.reason == .tooLarge ? 0 : 1
             if (actual != expected || calls != expectedCalls), differences.count < 10 {
                 differences.append("#\(index) (\(calls) calls): expected \(expected), got \(actual)")
+            }
+            if (inPlace != expected || inPlaceCalls != expectedCalls), differences.count < 10 {
+                differences.append("#\(index) in place (\(inPlaceCalls) calls): expected \(expected), got \(inPlace)")
             }
         }
         #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")

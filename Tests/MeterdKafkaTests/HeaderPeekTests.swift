@@ -2,7 +2,8 @@
 import Testing
 
 /// Consumed records read "no headers" from the byte after their value
-/// instead of asking librdkafka (`KafkaConsumer.hasNoHeaders`): every mix of
+/// instead of asking librdkafka (`KafkaConsumer.hasNoHeaders`, and
+/// `zeroFollowsValue`, which lets stage 1 parse the value in place): every mix of
 /// headers, values, empty values and tombstones must still read back exactly
 /// as produced, in compressed and uncompressed batches.
 @Suite("Header peek", .serialized, .timeLimit(.minutes(1)))
@@ -36,6 +37,7 @@ struct HeaderPeekTests {
         var seen = 0
         var peeked = 0
         var headerless = 0
+        var zeroFollowed = 0
         let deadline = ContinuousClock.now + .seconds(20)
         while seen < count, ContinuousClock.now < deadline {
             consumer.consumeBatch(maxRecords: 500, timeoutMillis: 100, onRecord: { record in
@@ -46,8 +48,11 @@ struct HeaderPeekTests {
                 if expected.headers.isEmpty {
                     headerless += 1
                     if KafkaConsumer.hasNoHeaders(record.message) { peeked += 1 }
+                    if record.zeroFollowsValue(readable: 32) { zeroFollowed += 1 }
                 } else {
                     #expect(!KafkaConsumer.hasNoHeaders(record.message), "record \(i) has headers")
+                    let zeroFollows = record.zeroFollowsValue(readable: 32)
+                    #expect(!zeroFollows, "record \(i) has headers")
                 }
                 seen += 1
             }, onEvent: { _ in })
@@ -55,6 +60,7 @@ struct HeaderPeekTests {
         #expect(seen == count)
         // Tombstones, empty values and a value ending at a page boundary ask librdkafka.
         #expect(peeked > headerless * 8 / 10, "peeked \(peeked) of \(headerless) header-less records")
+        #expect(zeroFollowed > headerless * 8 / 10 && zeroFollowed <= peeked, "\(zeroFollowed) of \(headerless) header-less records")
         // poll's owned records take the same path.
         try consumer.assign([TopicPartition(topic, 0): KafkaOffset.beginning])
         for record in KafkaTestSupport.consume(consumer, count: 200) {

@@ -74,11 +74,37 @@ struct JSONScanner {
             let base = copy.baseAddress!
             base.update(from: source, count: count)
             (base + count).update(repeating: 0, count: padding)
-            let scanner = JSONScanner(base: UnsafePointer(base), count: count, trie: trie, slots: slots)
-            // Frames are pushed only for nodes with edges, so the trie's height bounds them.
-            return withUnsafeTemporaryAllocation(of: Frame.self, capacity: trie.height) { frames in
-                Result { () throws(JSONSyntaxError) in try scanner.scanDocument(frames) }
-            }
+            return Result { () throws(JSONSyntaxError) in try walk(UnsafePointer(base), count: count, trie: trie, slots: slots) }
+        }
+        return try result.get()
+    }
+
+    /// `scan(_:trie:slots:)` over `bytes` where they lie, without the copy,
+    /// for a caller that guarantees what the copy's padding gives the walk:
+    /// the byte after them is 0, and `padding` bytes from it on can be read.
+    /// The walk never decides anything on a byte past that 0: it ends every
+    /// token (a control byte in a string, invalid elsewhere), and every read
+    /// past it (a 16-byte string block, an 8-byte key word) is masked or
+    /// stops at the first flagged byte.
+    static func scan(
+        inPlace bytes: UnsafeBufferPointer<UInt8>,
+        trie: SelectorTrieView,
+        slots: UnsafeMutableBufferPointer<ScannedValue>
+    ) throws(JSONSyntaxError) -> ScannedValue.Kind {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { throw JSONSyntaxError(offset: 0, problem: .empty) }
+        assert(base[bytes.count] == 0, "scan(inPlace:) needs a 0 byte after the text")
+        return try walk(base, count: bytes.count, trie: trie, slots: slots)
+    }
+
+    private static func walk(
+        _ base: UnsafePointer<UInt8>, count: Int, trie: SelectorTrieView, slots: UnsafeMutableBufferPointer<ScannedValue>
+    ) throws(JSONSyntaxError) -> ScannedValue.Kind {
+        let scanner = JSONScanner(base: base, count: count, trie: trie, slots: slots)
+        // Frames are pushed only for nodes with edges, so the trie's height bounds them.
+        let result: Result<ScannedValue.Kind, JSONSyntaxError> = withUnsafeTemporaryAllocation(
+            of: Frame.self, capacity: trie.height
+        ) { frames in
+            Result { () throws(JSONSyntaxError) in try scanner.scanDocument(frames) }
         }
         return try result.get()
     }

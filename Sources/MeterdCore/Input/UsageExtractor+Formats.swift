@@ -6,6 +6,7 @@ extension UsageExtractor {
     /// A JSON record: a CloudEvent in structured mode, else a Kong log record, else `unknown_format`.
     func extractStructured<Destination: SampleDestination>(
         _ bytes: UnsafeBufferPointer<UInt8>,
+        inPlace: Bool,
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
         unpriced: inout [UnpricedUsage],
@@ -13,7 +14,7 @@ extension UsageExtractor {
         into record: inout UsageRecord,
         destination: Destination
     ) throws(Rejection) {
-        try walk(bytes, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) in
+        try walk(bytes, inPlace: inPlace, trie: plan.structuredTrie, cache: &cache) { (slots, cache) throws(Rejection) in
             var values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .kong)
             if CloudEventDecoder.matches(values) {
                 values.root = .cloudEventData
@@ -37,6 +38,7 @@ extension UsageExtractor {
     /// A binary-mode CloudEvent: attributes from the `ce_*` headers, the value as `data`.
     func extractBinary<Destination: SampleDestination>(
         _ bytes: UnsafeBufferPointer<UInt8>,
+        inPlace: Bool,
         headers: [RecordHeader],
         selectorSlots: UnsafeBufferPointer<ExtractionPlan.SelectorSlots>,
         recordTimestampMillis: Int64,
@@ -45,7 +47,7 @@ extension UsageExtractor {
         into record: inout UsageRecord,
         destination: Destination
     ) throws(Rejection) {
-        try walk(bytes, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) in
+        try walk(bytes, inPlace: inPlace, trie: plan.binaryTrie, allowEmpty: true, cache: &cache) { (slots, cache) throws(Rejection) in
             let values = SelectedValues(bytes: bytes, slots: slots, selectorSlots: selectorSlots, root: .binaryData)
             let envelope = try CloudEventDecoder.decode(headers: headers, recordTimestampMillis: recordTimestampMillis)
             let meters = metersByEventType[envelope.cloudEventType ?? ""] ?? []
@@ -57,9 +59,12 @@ extension UsageExtractor {
 
     /// Scans `bytes` with `trie` into stack-allocated slots and hands them to
     /// `body`. Structured records must be an object; binary-mode data may be
-    /// any JSON value, or empty (no data).
+    /// any JSON value, or empty (no data). `inPlace`: the caller guarantees
+    /// what `JSONScanner.scan(inPlace:trie:slots:)` needs, so the walk reads
+    /// `bytes` where they lie instead of a padded copy.
     private func walk(
         _ bytes: UnsafeBufferPointer<UInt8>,
+        inPlace: Bool,
         trie: SelectorTrie,
         allowEmpty: Bool = false,
         cache: inout TextCache,
@@ -73,7 +78,9 @@ extension UsageExtractor {
             if !(allowEmpty && bytes.isEmpty) {
                 let scanned = trie.withView { view in
                     Result { () throws(JSONSyntaxError) in
-                        try JSONScanner.scan(bytes, scratch: &cache.scanBuffer, trie: view, slots: slots)
+                        inPlace
+                            ? try JSONScanner.scan(inPlace: bytes, trie: view, slots: slots)
+                            : try JSONScanner.scan(bytes, scratch: &cache.scanBuffer, trie: view, slots: slots)
                     }
                 }
                 let rootKind: ScannedValue.Kind
