@@ -120,7 +120,9 @@ public struct RepartitionBatchWriter: Sendable {
 
     /// `append(origin:originalKey:usage:samples:)` with stage 1's samples
     /// lent through a pointer (by value they were retained and released per record).
-    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, lending samples: UnsafePointer<EncodedSamples>) {
+    public mutating func append(
+        origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, lending samples: UnsafeMutablePointer<EncodedSamples>
+    ) {
         UsageRecordCodec.encodeEntry(
             topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
             usage, lending: samples, into: &entries

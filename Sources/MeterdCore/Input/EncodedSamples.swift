@@ -30,6 +30,14 @@ public struct EncodedSamples: Sendable {
         storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<byteCount])) }
     }
 
+    /// `withBytes` for a list reached through a pointer: `mutating` only to
+    /// take the buffer in place, where the non-mutating call copies the list
+    /// first (a retain and a release of the buffer per call).
+    public mutating func withBytesInPlace<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let byteCount = byteCount
+        return storage.withUnsafeMutableBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<byteCount])) }
+    }
+
     /// Empties the list, keeping its buffer.
     mutating func removeAll() {
         count = 0

@@ -41,8 +41,8 @@ public enum UsageRecordCodec {
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
         _ record: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
     ) {
-        if let samples {
-            withUnsafePointer(to: samples) { samples in
+        if var samples {
+            withUnsafeMutablePointer(to: &samples) { samples in
                 encodeEntry(
                     topic: topic, partition: partition, offset: offset, originalKey: originalKey, record, lending: samples, into: &writer
                 )
@@ -61,11 +61,11 @@ public enum UsageRecordCodec {
     /// wrapped in an optional) they were retained and released per record.
     public static func encodeEntry(
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
-        _ record: UsageRecord, lending samples: UnsafePointer<EncodedSamples>, into writer: inout BinaryWriter
+        _ record: UsageRecord, lending samples: UnsafeMutablePointer<EncodedSamples>, into writer: inout BinaryWriter
     ) {
         let originSize = originSize(topic: topic, partition: partition, offset: offset, originalKey: originalKey)
         let sampleCount = samples.pointee.count
-        samples.pointee.withBytes { sampleBytes in
+        samples.pointee.withBytesInPlace { sampleBytes in
             writer.append(exactly: originSize + headerSize(record, sampleCount: sampleCount) + sampleBytes.count) { out in
                 writeOrigin(topic: topic, partition: partition, offset: offset, originalKey: originalKey, to: &out)
                 writeHeader(record, sampleCount: sampleCount, to: &out)
