@@ -13,13 +13,14 @@ extension Processor {
     ) -> Bool {
         let timestamp = record.timestampMillis ?? 0
         var unpriced: [UnpricedUsage] = []
-        // A header-less record's value is followed by a 0 in librdkafka's
-        // buffer: the JSON walk reads it there instead of copying it.
+        // A header-less record's value is followed in librdkafka's buffer by
+        // its header count, 0: the JSON walk reads the value there instead of
+        // a copy. The headers are asked for after the value is decoded
+        // (`lateHeaders`), with that byte in cache, and only decide
+        // CloudEvents binary mode.
         let inPlace = record.zeroFollowsValue(readable: UsageExtractor.inPlacePadding)
         let rejection: Rejection? = record.withValue { value in
             guard let value else { return Rejection.noValue }
-            // Late: whether a record has headers is read from the byte after its
-            // value (`BorrowedRecord.headers`), in cache once the value is decoded.
             if let samples {
                 return extractor.extract(
                     value: value, zeroFollowsValue: inPlace, lateHeaders: { Self.headers(of: record) }, recordTimestampMillis: timestamp,

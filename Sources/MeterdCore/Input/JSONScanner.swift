@@ -3,7 +3,8 @@
 /// It checks the whole text against RFC 8259 (strict UTF-8, no NaN or
 /// Infinity, no trailing data, bounded nesting) and, while doing so, stores
 /// the position of every value whose path is in the `SelectorTrie` into that
-/// path's slot. It reads a padded copy of the record (`scan(_:scratch:trie:slots:)`)
+/// path's slot. It reads a padded copy of the record (`scan(_:scratch:trie:slots:)`),
+/// or the record where it lies when a 0 follows it (`scan(inPlace:trie:slots:)`),
 /// and allocates nothing else.
 ///
 /// One loop with an explicit stack of open containers, not one call per
