@@ -9,6 +9,16 @@ import Testing
     enum Outcome: Equatable {
         case scanned(ScannedValue.Kind, [Slot])
         case failed(JSONSyntaxError)
+
+        /// A scan's result with the slots it filled.
+        init(_ result: Result<ScannedValue.Kind, JSONSyntaxError>, _ slots: [ScannedValue]) {
+            switch result {
+            case .success(let kind):
+                self = .scanned(kind, slots.map { Slot(kind: $0.kind, hasEscapes: $0.hasEscapes, start: $0.start, end: $0.end) })
+            case .failure(let error):
+                self = .failed(error)
+            }
+        }
     }
 
     struct Slot: Equatable {
@@ -31,12 +41,7 @@ import Testing
                 }
             }
         }
-        switch result {
-        case .success(let kind):
-            return .scanned(kind, slots.map { Slot(kind: $0.kind, hasEscapes: $0.hasEscapes, start: $0.start, end: $0.end) })
-        case .failure(let error):
-            return .failed(error)
-        }
+        return Outcome(result, slots)
     }
 
     /// `JSONScanner`'s outcome through `scratch`, the buffer a thread reuses for every record.
@@ -49,12 +54,28 @@ import Testing
                 }
             }
         }
-        switch result {
-        case .success(let kind):
-            return .scanned(kind, slots.map { Slot(kind: $0.kind, hasEscapes: $0.hasEscapes, start: $0.start, end: $0.end) })
-        case .failure(let error):
-            return .failed(error)
-        }
+        return Outcome(result, slots)
+    }
+
+    /// Round `round`'s document and trie: random JSON, whole (round % 3 == 0),
+    /// mutated (1) or cut short (2), under a random selector trie.
+    static func randomCase(_ round: Int, _ random: inout SeededGenerator) -> (bytes: [UInt8], trie: SelectorTrie) {
+        var generator = RandomJSON(random: SeededGenerator(seed: random.next()))
+        var bytes = Array(generator.value(depth: 0).utf8)
+        if round % 3 == 1 { RandomJSON.mutate(&bytes, using: &random) }
+        if round % 3 == 2 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1)))) }
+        return (bytes, SelectorTrie(paths: generator.paths(count: Int(random.next() % 12))))
+    }
+
+    /// A Kong record with an AI block and escapes in a selected value, and the extractor's kind of trie.
+    static func kongCase() throws -> (record: [UInt8], trie: SelectorTrie) {
+        let trie = ExtractionPlan(selectors: try [
+            "$.route.name", "$.response.status", "$.ai.proxy.usage.prompt_tokens", "$.ai.proxy.meta.response_model",
+            #"$.request.headers["x-request-id"]"#, "$.route.paths[0]",
+        ].map { try JSONSelector(parsing: $0) }).structuredTrie
+        let record = Array(InputFixtures.kong(extra: #""ai":{"#
+            + InputFixtures.aiBlock(model: #""gpt-\u00e9\ud83d\ude00 4o""#) + "}").utf8)
+        return (record, trie)
     }
 
     /// Runs both scanners over `bytes` with `trie`; a description of the difference, or nil.
@@ -91,11 +112,7 @@ import Testing
         var scratch = (0..<8_192).map { index -> UInt8 in index % 7 == 0 ? 0x22 : index % 5 == 0 ? 0x20 : 0x31 }
         var differences: [String] = []
         for round in 0..<20_000 {
-            var generator = RandomJSON(random: SeededGenerator(seed: random.next()))
-            var bytes = Array(generator.value(depth: 0).utf8)
-            if round % 3 == 1 { RandomJSON.mutate(&bytes, using: &random) }
-            if round % 3 == 2 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1)))) }
-            let trie = SelectorTrie(paths: generator.paths(count: Int(random.next() % 12)))
+            let (bytes, trie) = Self.randomCase(round, &random)
             let expected = Self.outcome(bytes, trie, reference: true)
             let actual = Self.outcome(bytes, trie, scratch: &scratch)
             if expected != actual, differences.count < 10 {
@@ -135,12 +152,7 @@ import Testing
 
     @Test("every prefix and every single-byte change of a Kong record: same outcome as the recursive scanner")
     func kongRecordEdits() throws {
-        let extractorPaths = ExtractionPlan(selectors: try [
-            "$.route.name", "$.response.status", "$.ai.proxy.usage.prompt_tokens", "$.ai.proxy.meta.response_model",
-            #"$.request.headers["x-request-id"]"#, "$.route.paths[0]",
-        ].map { try JSONSelector(parsing: $0) }).structuredTrie
-        let record = Array(InputFixtures.kong(extra: #""ai":{"#
-            + InputFixtures.aiBlock(model: #""gpt-\u00e9\ud83d\ude00 4o""#) + "}").utf8)
+        let (record, extractorPaths) = try Self.kongCase()
         let replacements: [UInt8] = [0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x3A, 0x20, 0x0A, 0x00, 0x1F, 0x30, 0x2D,
                                      0x2E, 0x65, 0x74, 0x6E, 0x75, 0x80, 0xC3, 0xED, 0xF4, 0xFF]
         var differences: [String] = []

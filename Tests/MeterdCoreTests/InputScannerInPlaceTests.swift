@@ -28,12 +28,7 @@ import Testing
                 }
             }
         }
-        switch result {
-        case .success(let kind):
-            return .scanned(kind, slots.map { .init(kind: $0.kind, hasEscapes: $0.hasEscapes, start: $0.start, end: $0.end) })
-        case .failure(let error):
-            return .failed(error)
-        }
+        return Outcome(result, slots)
     }
 
     static func difference(_ bytes: [UInt8], _ trie: SelectorTrie, _ random: inout SeededGenerator) -> String? {
@@ -49,11 +44,7 @@ import Testing
         var differences: [String] = []
         var failures = 0
         for round in 0..<20_000 {
-            var generator = RandomJSON(random: SeededGenerator(seed: random.next()))
-            var bytes = Array(generator.value(depth: 0).utf8)
-            if round % 3 == 1 { RandomJSON.mutate(&bytes, using: &random) }
-            if round % 3 == 2 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count + 1)))) }
-            let trie = SelectorTrie(paths: generator.paths(count: Int(random.next() % 12)))
+            let (bytes, trie) = InputScannerDifferentialTests.randomCase(round, &random)
             if case .failed = InputScannerDifferentialTests.outcome(bytes, trie, reference: false) { failures += 1 }
             if let difference = Self.difference(bytes, trie, &random), differences.count < 10 { differences.append(difference) }
         }
@@ -64,12 +55,7 @@ import Testing
     @Test("every prefix and every single-byte change of a Kong record, and strings cut at every block offset")
     func recordEditsAndBlockEdges() throws {
         var random = SeededGenerator(seed: 0x7A11)
-        let trie = ExtractionPlan(selectors: try [
-            "$.route.name", "$.response.status", "$.ai.proxy.usage.prompt_tokens", "$.ai.proxy.meta.response_model",
-            #"$.request.headers["x-request-id"]"#, "$.route.paths[0]",
-        ].map { try JSONSelector(parsing: $0) }).structuredTrie
-        let record = Array(InputFixtures.kong(extra: #""ai":{"#
-            + InputFixtures.aiBlock(model: #""gpt-\u00e9\ud83d\ude00 4o""#) + "}").utf8)
+        let (record, trie) = try InputScannerDifferentialTests.kongCase()
         var differences: [String] = []
         for end in 0...record.count {
             if let difference = Self.difference(Array(record[..<end]), trie, &random), differences.count < 10 { differences.append(difference) }
