@@ -46,14 +46,10 @@ public struct RepartitionRecord: Sendable, Equatable {
         return writer.bytes
     }
 
-    /// One entry; with `samples`, those are written in place of `usage`'s own
-    /// (`UsageRecordCodec.encodeEntry` writes the layout).
-    static func encodeEntry(
-        origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
-    ) {
+    /// One entry (`UsageRecordCodec.encodeEntry` writes the layout).
+    static func encodeEntry(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, into writer: inout BinaryWriter) {
         UsageRecordCodec.encodeEntry(
-            topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
-            usage, samples: samples, into: &writer
+            topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey, usage, into: &writer
         )
     }
 
@@ -111,15 +107,15 @@ public struct RepartitionBatchWriter: Sendable {
         append(origin: record.origin, originalKey: record.originalKey, usage: record.usage)
     }
 
-    /// `append(_:)` of the record these parts make, without assembling it;
-    /// with `samples` (stage 1's, already encoded), those in place of `usage`'s own.
-    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, samples: EncodedSamples? = nil) {
-        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, samples: samples, into: &entries)
+    /// `append(_:)` of the record these parts make, without assembling it.
+    public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord) {
+        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &entries)
         count += 1
     }
 
-    /// `append(origin:originalKey:usage:samples:)` with stage 1's samples
-    /// lent through a pointer (by value they were retained and released per record).
+    /// `append(origin:originalKey:usage:)` with stage 1's samples (already
+    /// encoded) in place of `usage`'s own, lent through a pointer (by value
+    /// they were retained and released per record).
     public mutating func append(
         origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord, lending samples: UnsafeMutablePointer<EncodedSamples>
     ) {
