@@ -16,6 +16,9 @@
 # `spread` is the greatest distance in event time between the input
 # partitions while stage 1 read (seconds); AB_KEEP_LOGS=1 keeps each run's
 # logs and event-time trace (meterd-run.progress.tsv) and prints where.
+# AB_A_ARGS / AB_B_ARGS add pipeline-e2e options to one side only, to
+# compare settings of one binary, e.g.
+#   AB_B_ARGS="--meterd-property fetch.wait.max.ms=10" bench/ab-pipeline.sh m m 6
 set -euo pipefail
 
 source "$(dirname "$0")/ab-arguments.sh"
@@ -28,7 +31,7 @@ e2e="$root/Benchmarks/.build/release/pipeline-e2e"
 threads="${BENCH_METERD_THREADS:-$(n=$(nproc); (( n > 6 )) && n=6; echo "$n")}"
 logs="$(mktemp -d /tmp/ab-pipeline.XXXXXX)"
 
-# One meterd run: prints "events_per_second cpu_seconds late_events spread_seconds".
+# One meterd run: prints "events_per_second cpu_seconds late_events spread_seconds peak_rss_mib".
 run() {
   local binary="$1" label="$2"
   shift 2
@@ -36,31 +39,32 @@ run() {
   out="$(cd "$root/Benchmarks" && timeout 600 "$e2e" --meterd "$binary" --meterd-threads "$threads" --meterd-split-stages \
     --broker-lib "$root/bench/.cache/lib" --input-partitions 6 --internal-partitions 6 --no-write --repetitions 1 \
     --logs "$logs/$label" "$@" 2>&1)" || { echo "$out" | tail -20 >&2; echo "ab-pipeline: a run of $binary failed" >&2; exit 1; }
-  local rate cpu late spread
+  local rate cpu late spread rss
   rate="$(echo "$out" | grep 'meterd run end to end' | grep -o '\*\*[0-9,]*\*\*' | tr -d '*,')"
   cpu="$(echo "$out" | grep 'CPU seconds' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/ /, "", $1); print $1}')"
   late="$(echo "$out" | grep 'late events accepted' | awk -F'|' '{print $3}' | awk -F'/' '{gsub(/[ ,]/, "", $2); print $2}')"
   spread="$(echo "$out" | grep 'greatest spread' | awk -F'|' '{gsub(/ /, "", $3); print $3}')"
+  rss="$(echo "$out" | grep 'peak RSS of meterd' | awk -F'|' '{print $3}' | tr -dc '0-9')"
   [[ -n "$rate" && -n "$cpu" ]] || { echo "$out" | tail -20 >&2; echo "ab-pipeline: no figures in the output" >&2; exit 1; }
-  echo "$rate $cpu ${late:-?} ${spread:-?}"
+  echo "$rate $cpu ${late:-?} ${spread:-?} ${rss:-0}"
 }
 
-printf '%-5s %-4s %12s %8s %10s %8s\n' pair run "events/s" "CPU s" "late" "spread"
+printf '%-5s %-4s %12s %8s %10s %8s %9s\n' pair run "events/s" "CPU s" "late" "spread" "RSS MiB"
 results=()
 for pair in $(seq 1 "$pairs"); do
-  figures="$(run "$a" "a$pair" "$@")"
-  read -r rate_a cpu_a late_a spread_a <<< "$figures"
-  printf '%-5s %-4s %12s %8s %10s %8s\n' "$pair" A "$rate_a" "$cpu_a" "$late_a" "$spread_a"
-  figures="$(run "$b" "b$pair" "$@")"
-  read -r rate_b cpu_b late_b spread_b <<< "$figures"
-  printf '%-5s %-4s %12s %8s %10s %8s\n' "$pair" B "$rate_b" "$cpu_b" "$late_b" "$spread_b"
-  results+=("$rate_a $cpu_a $rate_b $cpu_b")
+  figures="$(run "$a" "a$pair" ${AB_A_ARGS:-} "$@")"
+  read -r rate_a cpu_a late_a spread_a rss_a <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s %8s %9s\n' "$pair" A "$rate_a" "$cpu_a" "$late_a" "$spread_a" "$rss_a"
+  figures="$(run "$b" "b$pair" ${AB_B_ARGS:-} "$@")"
+  read -r rate_b cpu_b late_b spread_b rss_b <<< "$figures"
+  printf '%-5s %-4s %12s %8s %10s %8s %9s\n' "$pair" B "$rate_b" "$cpu_b" "$late_b" "$spread_b" "$rss_b"
+  results+=("$rate_a $cpu_a $rate_b $cpu_b $rss_a $rss_b")
 done
 printf '%s\n' "${results[@]}" | awk -v a="$a" -v b="$b" '
-  { ra += $1; ca += $2; rb += $3; cb += $4; if ($3 > $1) won++; n++ }
+  { ra += $1; ca += $2; rb += $3; cb += $4; sa += $5; sb += $6; if ($3 > $1) won++; n++ }
   END {
-    printf "A %s: %.0f events/s, %.2f CPU s (mean of %d)\n", a, ra / n, ca / n, n
-    printf "B %s: %.0f events/s, %.2f CPU s (mean of %d)\n", b, rb / n, cb / n, n
+    printf "A %s: %.0f events/s, %.2f CPU s, peak RSS %.0f MiB (mean of %d)\n", a, ra / n, ca / n, sa / n, n
+    printf "B %s: %.0f events/s, %.2f CPU s, peak RSS %.0f MiB (mean of %d)\n", b, rb / n, cb / n, sb / n, n
     printf "B/A: events/s %+.1f%%, CPU %+.1f%%; B faster in %d of %d pairs\n", 100 * (rb / ra - 1), 100 * (cb / ca - 1), won, n
   }'
 if [[ -n "${AB_KEEP_LOGS:-}" ]]; then echo "logs: $logs"; else rm -rf "$logs"; fi

@@ -61,7 +61,7 @@ enum MeterdRunPhase {
             cpu = ProcStats.cpuSeconds(pid: pid) ?? cpu
             if let scrape = MetricsScrape.fetch(port: port) {
                 last = scrape
-                progress.note(scrape, elapsed: elapsed, inputTopic: inputTopic, readingInput: stage1Done == nil)
+                progress.note(scrape, elapsed: elapsed, inputTopic: inputTopic, repartitionTopic: repartitionTopic, readingInput: stage1Done == nil)
                 let input = scrape.recordsIn(inputTopic)
                 let repartitioned = scrape.recordsIn(repartitionTopic)
                 if firstIn == nil, input > 0 { firstIn = elapsed }
@@ -105,8 +105,8 @@ enum MeterdRunPhase {
 }
 
 /// Event-time progress of one `meterd run`, scrape by scrape: a TSV in the
-/// run's log directory (seconds since launch, input records read, late
-/// events, then every input partition's greatest decoded event time and
+/// run's log directory (seconds since launch, input records read,
+/// repartition records written and read, late events, then every input partition's greatest decoded event time and
 /// every aggregation partition's stream time, relative to the first event
 /// time seen) and the greatest spread between the input partitions.
 struct ProgressTrace {
@@ -117,7 +117,7 @@ struct ProgressTrace {
 
     init(path: String) { self.path = path }
 
-    mutating func note(_ scrape: MetricsScrape, elapsed: Double, inputTopic: String, readingInput: Bool) {
+    mutating func note(_ scrape: MetricsScrape, elapsed: Double, inputTopic: String, repartitionTopic: String, readingInput: Bool) {
         let inputs = scrape.family("meterd_input_event_time_seconds").filter { $0.key.contains("\"\(inputTopic)[") }
         let streams = scrape.family("meterd_stream_time_seconds")
         guard !inputs.isEmpty else { return }
@@ -128,11 +128,12 @@ struct ProgressTrace {
             maxInputSpreadSeconds = max(maxInputSpreadSeconds ?? 0, spread)
         }
         // The header names the latest scrape's partitions (stream times appear after the first commit).
-        let header = (["seconds", "input_records", "late_events"] + inputs.map { "input" + $0.key } + streams.map { "stream" + $0.key })
+        let header = (["seconds", "input_records", "repartition_out", "repartition_in", "late_events"] + inputs.map { "input" + $0.key } + streams.map { "stream" + $0.key })
             .joined(separator: "\t")
         if lines.isEmpty { lines.append(header) } else { lines[0] = header }
         let times = (inputs + streams).map { String(format: "%.1f", $0.value - origin) }
-        lines.append(([String(format: "%.2f", elapsed), "\(Int(scrape.recordsIn(inputTopic)))", "\(Int(scrape["meterd_late_events_total"]))"] + times)
+        let counts = [scrape.recordsIn(inputTopic), scrape.recordsOut(repartitionTopic), scrape.recordsIn(repartitionTopic), scrape["meterd_late_events_total"]]
+        lines.append(([String(format: "%.2f", elapsed)] + counts.map { "\(Int($0))" } + times)
             .joined(separator: "\t"))
         try? (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
