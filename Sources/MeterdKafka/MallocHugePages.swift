@@ -18,6 +18,11 @@ import Glibc
 ///
 /// `GLIBC_TUNABLES` naming `glibc.malloc.hugetlb` already (for example
 /// `glibc.malloc.hugetlb=0`, the way to switch this off) is left alone.
+///
+/// glibc applies the tunable to the main arena's heap and to thread heaps
+/// created with at least 2 MiB, which thread heaps are not by default: memory
+/// that other threads allocate in their own arenas mostly stays in 4 KiB
+/// pages (docs/pipeline.md, "Huge pages").
 public enum MallocHugePages {
     /// The tunable the restart adds.
     public static let tunable = "glibc.malloc.hugetlb=1"
