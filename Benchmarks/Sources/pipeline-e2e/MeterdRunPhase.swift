@@ -106,9 +106,10 @@ enum MeterdRunPhase {
 
 /// Event-time progress of one `meterd run`, scrape by scrape: a TSV in the
 /// run's log directory (seconds since launch, input records read,
-/// repartition records written and read, late events, then every input partition's greatest decoded event time and
-/// every aggregation partition's stream time, relative to the first event
-/// time seen) and the greatest spread between the input partitions.
+/// repartition records written and read, late events, then every input
+/// partition's greatest decoded event time and every aggregation
+/// partition's stream time, relative to the first event time seen) and the
+/// greatest spread between the input partitions.
 struct ProgressTrace {
     private let path: String
     private var lines: [String] = []
