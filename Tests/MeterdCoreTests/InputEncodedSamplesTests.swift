@@ -141,9 +141,11 @@ import Testing
             case 1: []
             default: (0..<Int(random.next() % 200)).map { UInt8(truncatingIfNeeded: $0) }
             }
-            UsageRecordCodec.encodeEntry(
-                topic: topic, partition: partition, offset: offset, originalKey: key, envelope, samples: samples, into: &entries
-            )
+            withUnsafeMutablePointer(to: &samples) { lent in
+                UsageRecordCodec.encodeEntry(
+                    topic: topic, partition: partition, offset: offset, originalKey: key, envelope, lending: lent, into: &entries
+                )
+            }
             var origin = BinaryWriter()
             origin.write(topic)
             origin.write(zigzag: Int64(partition))

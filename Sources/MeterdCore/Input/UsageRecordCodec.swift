@@ -34,21 +34,13 @@ public enum UsageRecordCodec {
     /// A repartition entry (`RepartitionRecord`'s format: the origin topic as
     /// a string, partition and offset as zig-zag varints, the original key as
     /// an optional byte string), then the record as `encode(_:into:)` writes
-    /// it, or with `samples` (stage 1's) in place of its own, all in one
-    /// exactly-sized step: stage 1 writes one per input record, and appending
-    /// field by field checked the array's capacity and uniqueness per byte.
+    /// it, all in one exactly-sized step: stage 1 writes one per input
+    /// record, and appending field by field checked the array's capacity and
+    /// uniqueness per byte.
     public static func encodeEntry(
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
-        _ record: UsageRecord, samples: EncodedSamples? = nil, into writer: inout BinaryWriter
+        _ record: UsageRecord, into writer: inout BinaryWriter
     ) {
-        if var samples {
-            withUnsafeMutablePointer(to: &samples) { samples in
-                encodeEntry(
-                    topic: topic, partition: partition, offset: offset, originalKey: originalKey, record, lending: samples, into: &writer
-                )
-            }
-            return
-        }
         let originSize = originSize(topic: topic, partition: partition, offset: offset, originalKey: originalKey)
         writer.append(exactly: originSize + encodedSize(record)) { out in
             writeOrigin(topic: topic, partition: partition, offset: offset, originalKey: originalKey, to: &out)
@@ -56,9 +48,10 @@ public enum UsageRecordCodec {
         }
     }
 
-    /// `encodeEntry(topic:partition:offset:originalKey:_:samples:into:)`
-    /// with stage 1's samples lent through a pointer: passed by value (or
-    /// wrapped in an optional) they were retained and released per record.
+    /// `encodeEntry(topic:partition:offset:originalKey:_:into:)` with stage
+    /// 1's samples (already encoded) in place of the record's own, lent
+    /// through a pointer: passed by value (or wrapped in an optional) they
+    /// were retained and released per record.
     public static func encodeEntry(
         topic: String, partition: Int32, offset: Int64, originalKey: [UInt8]?,
         _ record: UsageRecord, lending samples: UnsafeMutablePointer<EncodedSamples>, into writer: inout BinaryWriter
