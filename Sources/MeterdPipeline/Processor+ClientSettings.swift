@@ -7,17 +7,7 @@ import MeterdKafka
 /// "client settings").
 extension Processor {
     static func makeProducer(configuration: MeterdConfiguration, kafka: KafkaConfiguration, transactionalId: String, logger: Logger) throws -> KafkaProducer {
-        let lingerMillis = Self.lingerMillis(configuration)
-        var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
-        if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
-        if kafka["linger.ms"] == nil { properties["linger.ms"] = "\(lingerMillis)" }
-        // With that linger, one commit interval of records waits in the
-        // local queue; librdkafka's default of 100,000 would block the
-        // processing thread on a full queue until the linger expires.
-        if kafka["queue.buffering.max.messages"] == nil { properties["queue.buffering.max.messages"] = "1000000" }
-        // Dead letters carry the original record (SPEC section 3), which may be
-        // larger than librdkafka's default 1,000,000 bytes (maxRecordBytes is 1 MiB).
-        if kafka["message.max.bytes"] == nil { properties["message.max.bytes"] = "\(Self.defaultMessageMaxBytes)" }
+        let properties = producerProperties(configuration: configuration, kafka: kafka, transactionalId: transactionalId)
         let producer = try KafkaProducer(configuration: kafka.merging(properties), logger: logger)
         try producer.initTransactions(timeoutMillis: 30_000)
         let missing = producer.loadTopicMetadata(producedTopics(configuration))
@@ -27,6 +17,23 @@ extension Processor {
             ])
         }
         return producer
+    }
+
+    /// The properties meterd sets on its transactional producer, on top of
+    /// the configuration's `kafka` block (whose own settings win, except the
+    /// transactional id and the partitioner).
+    static func producerProperties(configuration: MeterdConfiguration, kafka: KafkaConfiguration, transactionalId: String) -> [String: String] {
+        var properties: [String: String] = ["transactional.id": transactionalId, "partitioner": "murmur2_random"]
+        if kafka["transaction.timeout.ms"] == nil { properties["transaction.timeout.ms"] = "10000" }
+        if kafka["linger.ms"] == nil { properties["linger.ms"] = "\(lingerMillis(configuration))" }
+        // With that linger, one commit interval of records waits in the
+        // local queue; librdkafka's default of 100,000 would block the
+        // processing thread on a full queue until the linger expires.
+        if kafka["queue.buffering.max.messages"] == nil { properties["queue.buffering.max.messages"] = "1000000" }
+        // Dead letters carry the original record (SPEC section 3), which may be
+        // larger than librdkafka's default 1,000,000 bytes (maxRecordBytes is 1 MiB).
+        if kafka["message.max.bytes"] == nil { properties["message.max.bytes"] = "\(defaultMessageMaxBytes)" }
+        return properties
     }
 
     /// Every topic meterd writes to: the outputs and the internal topics

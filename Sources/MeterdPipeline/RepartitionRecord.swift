@@ -203,12 +203,15 @@ public struct RepartitionEntryReader: Sendable {
         if format == RepartitionRecord.batchVersion, !reader.isAtEnd {
             throw .malformed(reader.offset, "bytes after the last entry of a repartition batch")
         }
-        // Lent in place: passing `staged[index].usage` would copy the record
-        // (a retain and release of each of its fields) per entry.
-        staged.withUnsafeBufferPointer { entries in
-            for index in 0..<count {
-                body(entries[index].origin, entries[index].hasKey ? entries[index].key : nil, entries[index].usage)
-            }
+        // Each record is moved out of its slot for the call and back after:
+        // passing it from the slot (or through a buffer pointer, as before)
+        // copied it, a retain and a release of its arrays and strings per
+        // entry (`perf`: 1.2% of stage 2's samples in that copy's retains).
+        var lent = UsageRecord.empty
+        for index in 0..<count {
+            swap(&lent, &staged[index].usage)
+            body(staged[index].origin, staged[index].hasKey ? staged[index].key : nil, lent)
+            swap(&lent, &staged[index].usage)
         }
     }
 
