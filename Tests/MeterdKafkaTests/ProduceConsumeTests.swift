@@ -1,8 +1,41 @@
 import MeterdKafka
+import Synchronization
 import Testing
 
 @Suite("Produce and consume on the embedded broker", .serialized, .timeLimit(.minutes(2)))
 struct ProduceConsumeTests {
+    @Test("deliveries: a success is counted, a failure keeps its error, onDelivery sees both reports")
+    func deliveryOutcomes() throws {
+        final class Reports: Sendable {
+            let seen = Mutex<[DeliveryReport]>([])
+        }
+        let reports = Reports()
+        let broker = try EmbeddedBroker(logger: KafkaTestSupport.quietLogger)
+        let topic = KafkaTestSupport.uniqueName("deliveries")
+        try broker.createTopic(topic, partitions: 1)
+        let noRetries = ["enable.idempotence": "false", "message.send.max.retries": "0"]
+        let producer = try KafkaProducer(
+            configuration: KafkaConfiguration(bootstrap: broker.bootstrap, noRetries), logger: KafkaTestSupport.quietLogger,
+            onDelivery: { report in reports.seen.withLock { $0.append(report) } }
+        )
+        let silent = try KafkaTestSupport.producer(broker, noRetries)
+        for client in [producer, silent] {
+            try client.send(OutgoingRecord(topic: topic, partition: 0, value: [0]))
+            try client.flush(timeoutMillis: 10_000)
+            broker.failNextRequests(.produce, count: 1, with: .notEnoughReplicas)
+            try client.send(OutgoingRecord(topic: topic, partition: 0, value: [1]))
+            try client.flush(timeoutMillis: 10_000)
+            let deliveries = client.deliveries
+            #expect(deliveries.delivered == 1)
+            #expect(deliveries.failed == 1)
+            #expect(deliveries.firstError?.name == "NOT_ENOUGH_REPLICAS")
+        }
+        let seen = reports.seen.withLock { $0 }
+        #expect(seen.count == 2)
+        #expect(seen.first?.succeeded == true && seen.first?.topic == topic && seen.first?.offset == 0)
+        #expect(seen.last?.succeeded == false && seen.last?.offset == nil)
+    }
+
     @Test("records round-trip with keys, headers, null values and timestamps")
     func roundTrip() throws {
         let broker = try EmbeddedBroker(logger: KafkaTestSupport.quietLogger)
