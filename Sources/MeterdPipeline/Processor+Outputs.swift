@@ -23,11 +23,15 @@ extension Processor {
 
     /// Sends a burst of records, the first of each partition first, so
     /// that one AddPartitionsToTxn round registers them all (`RegistrationOrder`).
-    func sendBurst(_ records: [OutgoingRecord]) {
+    func sendBurst(_ records: consuming [OutgoingRecord]) {
         let order = RegistrationOrder.order(of: records) { RegistrationOrder.destination(of: $0, partitionCounts: partitionCounts) }
-        // Lent from the array's buffer: a subscript would copy each record (retains of its fields).
-        records.withUnsafeBufferPointer { records in
-            for index in order { send(records[index]) }
+        // Each record is moved out of the burst to be sent: read from the
+        // array (or through its buffer pointer) it was copied first, a
+        // retain and a release of each of its fields.
+        var lent = OutgoingRecord(topic: "", value: nil)
+        for index in order {
+            swap(&lent, &records[index])
+            send(lent)
         }
     }
 
