@@ -21,7 +21,7 @@ public struct RecordOrigin: Sendable, Hashable {
 /// A `<appId>-repartition` Kafka record holds one (format 1: version byte,
 /// then the entry) or, as stage 1 writes them since, several of the same
 /// repartition partition (format 2, see `RepartitionBatchWriter`: version
-/// byte, number of entries, the entries).
+/// byte, number of entries as a varint, padded or not, the entries).
 /// An entry: origin topic, partition, offset,
 /// optional original key, then `UsageRecordCodec`.
 public struct RepartitionRecord: Sendable, Equatable {
@@ -97,11 +97,31 @@ public struct RepartitionRecord: Sendable, Equatable {
 /// saves librdkafka's per-record work on both sides of the hop (and the
 /// broker's). Every entry keeps its own origin, so dedupe by origin, dead
 /// letters and replays work per usage record as before.
+///
+/// The record is written in place from its first byte: the format byte,
+/// room for the entry count, then the entries; the count goes into its room
+/// when the record is taken, as a varint padded to `countWidth` bytes (every
+/// reader of format 2 reads padded varints like short ones). Until session
+/// 21 the count was written in front of the entries by copying them, ~128
+/// KiB per record.
 public struct RepartitionBatchWriter: Sendable {
-    private var entries = BinaryWriter(capacity: 16 * 1024)
+    /// Bytes the entry count takes (up to 2^35 entries).
+    static let countWidth = 5
+    private static let headerSize = 1 + countWidth
+
+    private var record = BinaryWriter(capacity: 16 * 1024)
+    /// The largest record taken so far: the capacity of the next one's buffer.
+    private var largestRecord = 16 * 1024
     public private(set) var count = 0
 
-    public init() {}
+    public init() {
+        startRecord()
+    }
+
+    private mutating func startRecord() {
+        record.write(RepartitionRecord.batchVersion)
+        for _ in 0..<Self.countWidth { record.write(UInt8(0)) }
+    }
 
     public mutating func append(_ record: RepartitionRecord) {
         append(origin: record.origin, originalKey: record.originalKey, usage: record.usage)
@@ -109,7 +129,7 @@ public struct RepartitionBatchWriter: Sendable {
 
     /// `append(_:)` of the record these parts make, without assembling it.
     public mutating func append(origin: RecordOrigin, originalKey: [UInt8]?, usage: UsageRecord) {
-        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &entries)
+        RepartitionRecord.encodeEntry(origin: origin, originalKey: originalKey, usage: usage, into: &record)
         count += 1
     }
 
@@ -121,30 +141,30 @@ public struct RepartitionBatchWriter: Sendable {
     ) {
         UsageRecordCodec.encodeEntry(
             topic: origin.topic, partition: origin.partition, offset: origin.offset, originalKey: originalKey,
-            usage, lending: samples, into: &entries
+            usage, lending: samples, into: &record
         )
         count += 1
     }
 
     /// Bytes of the entries so far.
-    public var byteCount: Int { entries.bytes.count }
+    public var byteCount: Int { record.bytes.count - Self.headerSize }
 
     /// The record value: format version, number of entries, the entries.
     public var bytes: [UInt8] {
-        var writer = BinaryWriter(capacity: entries.bytes.count + 12)
-        writer.write(RepartitionRecord.batchVersion)
-        writer.write(varint: UInt64(count))
-        var value = writer.bytes
-        value.append(contentsOf: entries.bytes)
-        return value
+        var value = record
+        value.overwrite(paddedVarint: UInt64(count), width: Self.countWidth, at: 1)
+        return value.bytes
     }
 
-    /// `bytes`, leaving the writer empty with its buffer kept for the next
-    /// batch (stage 1 fills one per partition and poll: no regrowing).
+    /// `bytes`, moved out without a copy; the writer starts the next record
+    /// in a buffer as large as the largest record so far (stage 1 fills one
+    /// per partition and poll: no regrowing).
     public mutating func takeBytes() -> [UInt8] {
-        let value = bytes
-        entries.removeAll()
+        record.overwrite(paddedVarint: UInt64(count), width: Self.countWidth, at: 1)
+        largestRecord = max(largestRecord, record.bytes.count)
+        let value = record.takeBytes(reservingCapacity: largestRecord)
         count = 0
+        startRecord()
         return value
     }
 }

@@ -64,6 +64,25 @@ struct PipelineRecordTests {
         #expect(try RepartitionRecord.decodeAll(reused.takeBytes()) == Array(entries[20...]))
     }
 
+    @Test("the entry count of a packed record is a padded varint in front of the entries; a shortest-form count reads the same")
+    func repartitionBatchCount() throws {
+        let entries = (0..<200).map { index in
+            RepartitionRecord(origin: RecordOrigin(topic: "gateway.usage", partition: 0, offset: Int64(index)), originalKey: nil, usage: usage)
+        }
+        var batch = RepartitionBatchWriter()
+        for entry in entries { batch.append(entry) }
+        let padded = batch.takeBytes()
+        // 200 = 0b1_1001000: 0xC8, 0x01, then continuation bytes of zero up to five.
+        #expect(Array(padded[..<6]) == [RepartitionRecord.batchVersion, 0xC8, 0x81, 0x80, 0x80, 0x00])
+        #expect(try RepartitionRecord.decodeAll(padded) == entries)
+        let shortest = [RepartitionRecord.batchVersion, 0xC8, 0x01] + padded[6...]
+        #expect(try RepartitionRecord.decodeAll(Array(shortest)) == entries)
+        var reader = RepartitionEntryReader()
+        var lent: [RecordOrigin] = []
+        try reader.forEachEntry(in: Array(shortest)) { origin, _, _ in lent.append(origin) }
+        #expect(lent == entries.map(\.origin))
+    }
+
     @Test("corrupt or empty packed repartition records throw")
     func corruptRepartitionBatchesThrow() {
         var batch = RepartitionBatchWriter()

@@ -23,6 +23,28 @@ public struct BinaryWriter: Sendable {
     /// Empties the writer, keeping its buffer for what is written next.
     public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
+    /// Moves the bytes out without copying them, leaving the writer empty
+    /// with a new buffer of `capacity`.
+    public mutating func takeBytes(reservingCapacity capacity: Int) -> [UInt8] {
+        var taken: [UInt8] = []
+        taken.reserveCapacity(capacity)
+        swap(&taken, &bytes)
+        return taken
+    }
+
+    /// Writes `value` over the `width` bytes at `offset` as a varint padded
+    /// to that width (a continuation bit on all but the last byte), which
+    /// `BinaryReader.readVarint` reads like the shortest form: a count can
+    /// go in front of what it counts once that is written, without moving it.
+    public mutating func overwrite(paddedVarint value: UInt64, width: Int, at offset: Int) {
+        precondition(width >= 1 && width <= 9 && value >> UInt64(7 * width) == 0, "\(value) does not fit a \(width)-byte varint")
+        var rest = value
+        for index in 0..<width {
+            bytes[offset + index] = UInt8(truncatingIfNeeded: rest & 0x7F) | (index == width - 1 ? 0 : 0x80)
+            rest >>= 7
+        }
+    }
+
     public mutating func write(_ value: UInt8) { bytes.append(value) }
 
     public mutating func write(varint value: UInt64) {
