@@ -78,6 +78,39 @@ import Testing
         }
     }
 
+    @Test("a record whose escaped strings outgrow the size estimate (written in place until then) is whole")
+    func outgrownEstimate() {
+        let encoder = CloudEventEncoder(appId: "meterd")
+        // Control characters are escaped as \u00XX: six bytes for one.
+        for count in [0, 10, 60, 70, 200, 1_000] {
+            let control = String(repeating: "\u{1}", count: count)
+            let rollup = RollupRevision(
+                customer: "acme" + control, feature: "f", meter: "m", aggregation: .sum, windowStartMillis: 0, windowEndMillis: 60_000,
+                value: 1.5, eventCount: 2, breakdown: [RollupRevision.Dimension(name: "model", value: control)], revision: 1,
+                subjects: ["web" + control, control]
+            )
+            let record = encoder.encode(rollup)
+            #expect(record.value == referenceValue(rollup, appId: "meterd"), "\(count) control characters")
+            #expect(record.key == referenceKey(rollup))
+        }
+    }
+
+    @Test("JSON written in lent memory stays there until it outgrows it, then moves whole to the writer's own")
+    func lentMemory() {
+        var lent = [UInt8](repeating: 0, count: 16)
+        lent.withUnsafeMutableBufferPointer { buffer in
+            var json = JSONWriter(lending: buffer)
+            json.beginArray()
+            json.string("0123456789")
+            #expect(json.writtenInPlace == 13)
+            json.string("abc")
+            #expect(json.writtenInPlace == nil)
+            json.endArray()
+            #expect(String(decoding: json.finish(), as: UTF8.self) == #"["0123456789","abc"]"#)
+        }
+        #expect(String(decoding: lent.prefix(13), as: UTF8.self) == #"["0123456789""#)
+    }
+
     @Test func aCopiedValueRepeatsItsBytesAndIgnoresARangeNotWritten() {
         var json = JSONWriter(capacity: 1)
         json.beginArray()

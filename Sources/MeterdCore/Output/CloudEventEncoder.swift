@@ -24,7 +24,26 @@ public struct CloudEventEncoder: Sendable {
     /// `usage.rollups` record: key per `RollupKeyEncoding`, `time` = window end.
     public func encode(_ rollup: RollupRevision) -> OutputRecord {
         let breakdown = RollupKeyEncoding.sortedBreakdown(rollup.breakdown)
-        var json = JSONWriter(capacity: Self.estimatedSize(of: rollup, source: source))
+        // Written straight into the value's array while the estimate holds
+        // (always, unless escaping enlarges strings past it): the writer's
+        // own memory and the copy out of it cost two allocations and a copy
+        // per rollup (1.85% of stage 2's samples in `finish` alone).
+        var outgrown: [UInt8]?
+        let value = [UInt8](unsafeUninitializedCapacity: Self.estimatedSize(of: rollup, source: source)) { buffer, initialized in
+            var json = JSONWriter(lending: buffer)
+            writeRollup(rollup, sortedBreakdown: breakdown, to: &json)
+            if let written = json.writtenInPlace {
+                initialized = written
+            } else {
+                outgrown = json.finish()
+                initialized = 0
+            }
+        }
+        return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: outgrown ?? value)
+    }
+
+    /// The rollup's CloudEvent, sorted keys.
+    private func writeRollup(_ rollup: RollupRevision, sortedBreakdown breakdown: [RollupRevision.Dimension], to json: inout JSONWriter) {
         // The keys, brackets and constant values between fields as whole
         // fragments (one copy each); the order is the sorted-key order above.
         json.fragment(#"{"data":{"aggregation":"#); json.string(rollup.aggregation.rawValue)
@@ -51,10 +70,9 @@ public struct CloudEventEncoder: Sendable {
         json.fragment(#","specversion":"1.0","subject":"#); json.string(rollup.customer)
         json.fragment(#","time":"#); json.value(copying: windowEnd)  // `time` is the window end
         json.fragment(#","type":"meter.rollup"}"#)
-        return OutputRecord(key: RollupKeyEncoding.bytes(of: rollup, sortedBreakdown: breakdown), value: json.finish())
     }
 
-    /// An upper estimate of a rollup record's JSON size, so the writer allocates once.
+    /// An upper estimate of a rollup record's JSON size (unless escaping enlarges its strings), so it is written in place.
     private static func estimatedSize(of rollup: RollupRevision, source: String) -> Int {
         var size = 400 + 2 * rollup.customer.utf8.count + rollup.feature.utf8.count + rollup.meter.utf8.count + source.utf8.count
         for dimension in rollup.breakdown { size += 8 + dimension.name.utf8.count + dimension.value.utf8.count }

@@ -5,19 +5,40 @@
 /// It writes into memory of its own that grows when needed and is copied
 /// out once by `finish()`: an output record is hundreds of small pieces,
 /// and appending each to an `Array` (uniqueness and capacity checks per
-/// append) cost more than the JSON itself.
+/// append) cost more than the JSON itself. Or it writes into memory a
+/// caller lends (`init(lending:)`), such as an array's uninitialized
+/// capacity, and moves to memory of its own only if that fills up.
 struct JSONWriter: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
     private var needsComma = false
+    /// False while writing into lent memory.
+    private var ownsStorage = true
 
     init(capacity: Int = 512) {
         self.capacity = max(capacity, 64)
         storage = .allocate(capacity: self.capacity)
     }
 
-    deinit { storage.deallocate() }
+    /// Writes into `buffer` (memory of the caller's, initialized or not)
+    /// until it is full, then into memory of its own (see `writtenInPlace`).
+    init(lending buffer: UnsafeMutableBufferPointer<UInt8>) {
+        if let base = buffer.baseAddress, buffer.count > 0 {
+            storage = base
+            capacity = buffer.count
+            ownsStorage = false
+        } else {
+            capacity = 64
+            storage = .allocate(capacity: capacity)
+        }
+    }
+
+    deinit { if ownsStorage { storage.deallocate() } }
+
+    /// With lent memory: how many bytes of it hold the JSON, or nil once
+    /// the JSON outgrew it (then `finish()` has it all).
+    var writtenInPlace: Int? { ownsStorage ? nil : count }
 
     /// The JSON written so far.
     consuming func finish() -> [UInt8] {
@@ -167,9 +188,10 @@ struct JSONWriter: ~Copyable {
         let newCapacity = max(needed, capacity * 2)
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         bigger.update(from: storage, count: count)
-        storage.deallocate()
+        if ownsStorage { storage.deallocate() }
         storage = bigger
         capacity = newCapacity
+        ownsStorage = true
     }
 
     @inline(__always)
