@@ -9,8 +9,9 @@
 #include <sys/auxv.h> /* getauxval(AT_SECURE): see MallocHugePages.swift */
 #endif
 
-/* Swift cannot call C variadic functions; these non-variadic wrappers are the
- * only C code meterd has. */
+/* Swift cannot call C variadic functions: the non-variadic wrappers below,
+ * and the main thread's priority interceptor at the end, are the only C code
+ * meterd has besides its SIMD kernels. */
 
 /** Produces one copied message. `headers` (may be NULL) is owned by librdkafka
  *  on success and must be destroyed by the caller on failure. */
@@ -54,5 +55,50 @@ static inline rd_kafka_resp_err_t meterd_mock_broker_push_request_error(rd_kafka
                                                                         int rtt_ms) {
     return rd_kafka_mock_broker_push_request_error_rtts(mcluster, broker_id, api_key, 1, err, rtt_ms);
 }
+
+/* librdkafka's main thread ("rdk:main") waits for its next timer in whole
+ * milliseconds (rd_kafka_thread_main: sleeptime / 1000), so a timer due
+ * within a millisecond -- a transactional producer arms one, 1 ms ahead,
+ * for every AddPartitionsToTxn round -- is waited for by polling the clock.
+ * These interceptors raise that thread's nice value, so on a busy machine
+ * the polling yields the CPU to threads with work; the thread still runs
+ * whenever a CPU is free. See `KafkaConfiguration.mainThreadNice`. */
+#ifdef __linux__
+#include <errno.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static rd_kafka_resp_err_t meterd_main_thread_started(rd_kafka_t *rk, rd_kafka_thread_type_t type,
+                                                      const char *name, void *opaque) {
+    (void)rk; (void)name;
+    /* A thread starts with its creator's nice value, and the main thread
+     * creates the coordinators' broker threads: those get the process's. */
+    errno = 0;
+    const int base = getpriority(PRIO_PROCESS, (id_t)getpid());
+    if (base == -1 && errno != 0) return RD_KAFKA_RESP_ERR_NO_ERROR;
+    int target = base;
+    if (type == RD_KAFKA_THREAD_MAIN) {
+        target = base + (int)(intptr_t)opaque;
+        if (target > 19) target = 19;
+    }
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), target);
+    return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static rd_kafka_resp_err_t meterd_client_created(rd_kafka_t *rk, const rd_kafka_conf_t *conf, void *opaque,
+                                                 char *errstr, size_t errstr_size) {
+    (void)conf; (void)errstr; (void)errstr_size;
+    return rd_kafka_interceptor_add_on_thread_start(rk, "meterd.main-thread-nice", meterd_main_thread_started, opaque);
+}
+
+/** Makes every client created from `conf` raise its main thread's nice
+ *  value by `increment` (capped at 19) when the thread starts. */
+static inline rd_kafka_resp_err_t meterd_raise_main_thread_nice(rd_kafka_conf_t *conf, int increment) {
+    return rd_kafka_conf_interceptor_add_on_new(conf, "meterd.main-thread-nice", meterd_client_created,
+                                                (void *)(intptr_t)increment);
+}
+#endif
 
 #endif

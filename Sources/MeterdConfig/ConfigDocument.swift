@@ -8,7 +8,7 @@ extension YAMLNodeReader {
         "appId", "kafka", "windows", "commitInterval", "meters", "features", "plans", "customers", "prices",
         "unknownSubjects", "outputs", "maxRecordBytes",
     ]
-    static let kafkaKeys = ["bootstrap", "inputTopics", "inputKeyedBySubject"]
+    static let kafkaKeys = ["bootstrap", "inputTopics", "inputKeyedBySubject", "mainThreadNice"]
 
     /// The configuration `root` describes, as far as it could be read; what
     /// could not be read is in `problems` and left at its default.
@@ -32,7 +32,7 @@ extension YAMLNodeReader {
         return config
     }
 
-    /// `bootstrap`, `inputTopics`, `inputKeyedBySubject`; every other key is
+    /// `bootstrap`, `inputTopics`, `inputKeyedBySubject`, `mainThreadNice`; every other key is
     /// a librdkafka property kept verbatim as a string.
     mutating func kafka(_ node: Node, at path: ConfigPath) -> KafkaSettings {
         var kafka = KafkaSettings()
@@ -46,6 +46,8 @@ extension YAMLNodeReader {
                 if let topics = strings(value, at: path.key(key)) { kafka.inputTopics = topics }
             case "inputKeyedBySubject":
                 if let keyed = bool(fields, key) { kafka.inputKeyedBySubject = keyed }
+            case "mainThreadNice":
+                if let nice = integer(fields, key) { kafka.mainThreadNice = nice }
             default:
                 if let property = property(key, value, at: path.key(key)) { kafka.properties[key] = property }
             }

@@ -8,6 +8,18 @@ import Crdkafka
 /// never appear in `description` or logs.
 public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var properties: [String: String]
+    /// How much to raise the nice value of the client's librdkafka main
+    /// thread ("rdk:main") when it starts, at most to 19; 0 leaves it.
+    ///
+    /// Not a librdkafka property: librdkafka 2.0's main thread waits for its
+    /// next timer in whole milliseconds, so it polls the clock until any
+    /// timer due within a millisecond fires; a transactional producer arms
+    /// one, 1 ms ahead, for every AddPartitionsToTxn round. On a busy
+    /// machine a raised nice value makes that polling yield to threads with
+    /// work; the thread still runs whenever a CPU is free. The coordinators'
+    /// broker threads, which the main thread creates, keep the process's
+    /// nice value (BENCHMARKS.md, "End-to-end pipeline, round 21"). Linux only.
+    public var mainThreadNice: Int32 = 0
 
     public init(_ properties: [String: String] = [:]) {
         self.properties = properties
@@ -25,7 +37,9 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     /// This configuration with `other`'s properties laid over it.
     public func merging(_ other: [String: String]) -> KafkaConfiguration {
-        KafkaConfiguration(properties.merging(other) { _, new in new })
+        var merged = self
+        merged.properties.merge(other) { _, new in new }
+        return merged
     }
 
     /// Properties that only producers read; one shared `kafka:` block sets
@@ -40,7 +54,9 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     /// This configuration without producer-only properties, for consumers.
     public var forConsumer: KafkaConfiguration {
-        KafkaConfiguration(properties.filter { !Self.producerOnly.contains($0.key) })
+        var consumer = self
+        consumer.properties = properties.filter { !Self.producerOnly.contains($0.key) }
+        return consumer
     }
 
     /// This configuration for a short-lived reader of explicit partitions
@@ -53,7 +69,9 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         }
         reader["enable.partition.eof"] = "true"
         reader["isolation.level"] = isolationLevel
-        return KafkaConfiguration(reader)
+        var configuration = self
+        configuration.properties = reader
+        return configuration
     }
 
     /// True for properties whose value must never be logged.
@@ -93,6 +111,15 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
                     operation: "configure"
                 )
             }
+        }
+        if mainThreadNice > 0 {
+            #if os(Linux)
+            let result = meterd_raise_main_thread_nice(conf, mainThreadNice)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                rd_kafka_conf_destroy(conf)
+                throw KafkaError(code: result.rawValue, message: "cannot add the main thread's priority interceptor", operation: "configure")
+            }
+            #endif
         }
         return conf
     }

@@ -125,7 +125,9 @@ public final class Processor: RebalanceListener {
         // Small transactional requests (AddPartitionsToTxn, EndTxn) must not
         // wait for Nagle's algorithm: it adds ~40 ms to every commit.
         if base["socket.nagle.disable"] == nil { base["socket.nagle.disable"] = "true" }
-        kafka = KafkaConfiguration(base)
+        var kafka = KafkaConfiguration(base)
+        kafka.mainThreadNice = Int32(clamping: configuration.kafka.mainThreadNice)
+        self.kafka = kafka
         producer = try Self.makeProducer(configuration: configuration, kafka: kafka, transactionalId: transactionalId, logger: logger)
         let consumerProperties: [String: String] = [
             "group.id": configuration.appId,

@@ -34,6 +34,7 @@ import Testing
         expected.features = [FeatureDefinition(key: "f", meter: "m")]
         #expect(config == expected)
         #expect(config.kafka.inputTopics == ["gateway.usage"])
+        #expect(config.kafka.mainThreadNice == 10)
         #expect(config.unknownSubjects == .passthrough)
         #expect(config.outputs == OutputTopics(rollups: "usage.rollups", quota: "usage.quota", dlq: "usage.dlq"))
     }
@@ -57,6 +58,23 @@ import Testing
             "security.protocol": "SASL_SSL", "session.timeout.ms": "45000", "enable.idempotence": "true",
             "linger.ms": "5.5", "acks": "all",
         ])
+    }
+
+    /// `mainThreadNice` is meterd's, not a librdkafka property: it is read,
+    /// checked against nice's range, and never passed to librdkafka.
+    @Test func mainThreadNiceIsReadAndChecked() throws {
+        let config = try ConfigLoader.load(yaml: ConfigTestSupport.document(
+            head: "kafka: { bootstrap: \"localhost:9092\", inputTopics: [gateway.usage], mainThreadNice: 0 }"))
+        #expect(config.kafka.mainThreadNice == 0)
+        #expect(config.kafka.properties["mainThreadNice"] == nil)
+        for bad in ["20", "-1"] {
+            let yaml = ConfigTestSupport.document(head: "kafka:\n  bootstrap: \"localhost:9092\"\n  mainThreadNice: \(bad)")
+            let problems = ConfigLoader.check(yaml: yaml, file: "test.yaml").problems
+            #expect(problems.map(\.path) == ["kafka.mainThreadNice"])
+            #expect(problems.first?.line == ConfigTestSupport.line(of: "mainThreadNice", in: yaml))
+        }
+        let misspelt = ConfigLoader.check(yaml: ConfigTestSupport.document(head: "kafka:\n  mainThreadnice: 5")).problems
+        #expect(misspelt.first?.hint == "did you mean 'mainThreadNice'?")
     }
 
     @Test func nestedKafkaPropertyIsRefusedWithAFlatHint() throws {

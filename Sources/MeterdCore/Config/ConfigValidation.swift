@@ -104,6 +104,9 @@ struct ConfigChecker {
         if config.kafka.inputKeyedBySubject {
             checkInputKeyedBySubject(at: kafka.key("inputKeyedBySubject"))
         }
+        if !(0...19).contains(config.kafka.mainThreadNice) {
+            report(kafka.key("mainThreadNice"), "must be between 0 and 19", hint: "0 leaves librdkafka's main thread as it is; the default is \(KafkaSettings.defaultMainThreadNice)")
+        }
         for key in config.kafka.properties.keys.sorted() {
             if let instead = ConfigValidation.managedKafkaProperties[key] {
                 report(kafka.key(key), "meterd sets '\(key)' itself", hint: instead)

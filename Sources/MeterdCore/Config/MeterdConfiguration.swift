@@ -64,6 +64,9 @@ public struct KafkaSettings: Sendable, Equatable {
     /// True when the input records are already keyed by subject, so the
     /// repartition hop can be skipped.
     public var inputKeyedBySubject: Bool
+    /// How much `meterd run` raises the nice value of librdkafka's main
+    /// thread in each of its clients (0 leaves it; see `KafkaConfiguration.mainThreadNice`).
+    public var mainThreadNice: Int
     /// Every other key of the `kafka:` block (SASL, TLS, timeouts…), verbatim.
     public var properties: [String: String]
 
@@ -71,13 +74,17 @@ public struct KafkaSettings: Sendable, Equatable {
         bootstrap: String = "localhost:9092",
         inputTopics: [String] = ["gateway.usage"],
         inputKeyedBySubject: Bool = false,
+        mainThreadNice: Int = KafkaSettings.defaultMainThreadNice,
         properties: [String: String] = [:]
     ) {
         self.bootstrap = bootstrap
         self.inputTopics = inputTopics
         self.inputKeyedBySubject = inputKeyedBySubject
+        self.mainThreadNice = mainThreadNice
         self.properties = properties
     }
+
+    public static let defaultMainThreadNice = 10
 }
 
 /// Event-time tumbling window settings (SPEC section 4).
