@@ -64,6 +64,16 @@ static inline rd_kafka_resp_err_t meterd_mock_broker_push_request_error(rd_kafka
  * the polling yields the CPU to threads with work; the thread still runs
  * whenever a CPU is free. See `KafkaConfiguration.mainThreadNice`. */
 #ifdef __linux__
+#include <sys/prctl.h>
+
+/** Names the calling thread (at most 15 bytes are kept), as `ps -L`,
+ *  `top -H` and `perf` show it. prctl is variadic, so Swift cannot call it. */
+static inline void meterd_name_current_thread(const char *name) {
+    (void)prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
+}
+#endif
+
+#ifdef __linux__
 #include <errno.h>
 #include <stdint.h>
 #include <sys/resource.h>

@@ -46,3 +46,26 @@ struct BackgroundJobTests {
         #expect(try job.wait().get() == true)
     }
 }
+
+#if os(Linux)
+/// The threads meterd starts carry the names they are given, so `ps -L`,
+/// `top -H` and `perf` tell the processing loops and commit jobs apart.
+@Suite("Thread names")
+struct ThreadNameTests {
+    static func currentThreadName() throws -> String {
+        try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+    }
+
+    @Test("a dedicated thread is named after its job, cut to Linux's 15 bytes")
+    func dedicatedThread() async throws {
+        #expect(try await runOnDedicatedThread(name: "meterd-loop-1") { try Self.currentThreadName() } == "meterd-loop-1")
+        #expect(try await runOnDedicatedThread(name: "meterd-a-much-longer-name") { try Self.currentThreadName() } == "meterd-a-much-l")
+    }
+
+    @Test("a background job's thread is named after the job")
+    func backgroundJob() throws {
+        let job = BackgroundJob(name: "meterd-commit") { () -> String in (try? ThreadNameTests.currentThreadName()) ?? "" }
+        #expect(try job.wait().get() == "meterd-commit")
+    }
+}
+#endif
