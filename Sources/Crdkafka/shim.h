@@ -11,7 +11,7 @@
 
 /* Swift cannot call C variadic functions: the non-variadic wrappers below,
  * and the main thread's priority interceptor at the end, are the only C code
- * meterd has besides its SIMD kernels. */
+ * meterd has besides its SIMD kernels and the thread naming below. */
 
 /** Produces one copied message. `headers` (may be NULL) is owned by librdkafka
  *  on success and must be destroyed by the caller on failure. */
@@ -56,13 +56,6 @@ static inline rd_kafka_resp_err_t meterd_mock_broker_push_request_error(rd_kafka
     return rd_kafka_mock_broker_push_request_error_rtts(mcluster, broker_id, api_key, 1, err, rtt_ms);
 }
 
-/* librdkafka's main thread ("rdk:main") waits for its next timer in whole
- * milliseconds (rd_kafka_thread_main: sleeptime / 1000), so a timer due
- * within a millisecond -- a transactional producer arms one, 1 ms ahead,
- * for every AddPartitionsToTxn round -- is waited for by polling the clock.
- * These interceptors raise that thread's nice value, so on a busy machine
- * the polling yields the CPU to threads with work; the thread still runs
- * whenever a CPU is free. See `KafkaConfiguration.mainThreadNice`. */
 #ifdef __linux__
 #include <sys/prctl.h>
 
@@ -73,6 +66,13 @@ static inline void meterd_name_current_thread(const char *name) {
 }
 #endif
 
+/* librdkafka's main thread ("rdk:main") waits for its next timer in whole
+ * milliseconds (rd_kafka_thread_main: sleeptime / 1000), so a timer due
+ * within a millisecond -- a transactional producer arms one, 1 ms ahead,
+ * for every AddPartitionsToTxn round -- is waited for by polling the clock.
+ * These interceptors raise that thread's nice value, so on a busy machine
+ * the polling yields the CPU to threads with work; the thread still runs
+ * whenever a CPU is free. See `KafkaConfiguration.mainThreadNice`. */
 #ifdef __linux__
 #include <errno.h>
 #include <stdint.h>
