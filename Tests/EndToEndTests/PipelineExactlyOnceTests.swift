@@ -107,6 +107,14 @@ struct PipelineExactlyOnceTests {
             // The process restarted itself with malloc's huge pages where this machine asks for them (same pid).
             let hugePages: Bool = if case .restart = MallocHugePages.currentDecision() { true } else { MallocHugePages.isRequested }
             #expect(!cluster.logLines(of: "t", containing: "meterd.malloc_huge_pages=\(hugePages)").isEmpty, "\(process.stderr.prefix(2_000))")
+            // librdkafka's main threads run at the default raised nice value (`kafka.mainThreadNice`),
+            // its broker threads at the process's; the loops carry their names.
+            #expect(!cluster.logLines(of: "t", containing: "meterd.kafka_main_thread_nice=10").isEmpty, "\(process.stderr.prefix(2_000))")
+            let threads = ProcessThreads.of(pid: process.process.processIdentifier)
+            let base = ProcessThreads.nice(pid: process.process.processIdentifier)
+            #expect(threads.filter { $0.name == "rdk:main" && $0.nice == min(19, (base ?? 0) + 10) }.count >= 4, "\(threads)")
+            #expect(threads.filter { $0.name.hasPrefix("rdk:broker") }.allSatisfy { $0.nice == base }, "\(threads)")
+            #expect(Set(threads.map(\.name)).isSuperset(of: ["meterd-loop-1", "meterd-loop-2"]), "\(threads)")
             for member in ["1", "2"] {
                 #expect(!cluster.logLines(of: "t", containing: "meterd.member=\(member) ").filter { $0.contains("meterd.stages=all") }.isEmpty)
             }

@@ -58,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
             "meterd.config": "\(options.config)", "meterd.bootstrap": "\(configuration.kafka.bootstrap)",
             "meterd.instance": "\(identity)", "meterd.threads": "\(threads)", "meterd.split_stages": "\(splitStages)", "meterd.http_port": "\(ops.port)",
             "meterd.kafka": "\(KafkaConfiguration(configuration.kafka.properties))",
+            "meterd.kafka_main_thread_nice": "\(configuration.kafka.mainThreadNice)",
             "meterd.malloc_huge_pages": "\(MallocHugePages.isRequested)",
             "meterd.malloc_keeps_freed_memory": "\(keepsFreedMemory)",
         ])
