@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Alternating end-to-end runs of two `meterd` binaries (PAIRS pairs, A
-# first in odd pairs and B first in even ones) on the bench-only broker, one meterd run per pipeline-e2e call, and
-# a summary: mean events/s and CPU seconds of each, and how many pairs B won.
+# first in odd pairs and B first in even ones) on the bench-only broker,
+# one meterd run per pipeline-e2e call, and a summary: mean events/s and
+# CPU seconds of each, and how many pairs B won.
 #
 # This VM's throughput moves by ±10% from one minute to the next, so a
 # difference is only believable when it holds across alternating pairs

@@ -9,9 +9,9 @@
 #include <sys/auxv.h> /* getauxval(AT_SECURE): see MallocHugePages.swift */
 #endif
 
-/* Swift cannot call C variadic functions: the non-variadic wrappers below,
- * and the main thread's priority interceptor at the end, are the only C code
- * meterd has besides its SIMD kernels and the thread naming below. */
+/* Swift cannot call C variadic functions (rd_kafka_producev, prctl): the
+ * non-variadic wrappers below, the main thread's priority interceptor at the
+ * end and the SIMD kernels (CMeterdSIMD) are the only C code meterd has. */
 
 /** Produces one copied message. `headers` (may be NULL) is owned by librdkafka
  *  on success and must be destroyed by the caller on failure. */
