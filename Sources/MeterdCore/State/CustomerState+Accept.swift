@@ -44,7 +44,8 @@ extension CustomerState {
             }
         } else {
             guard dedupe.insert(fingerprint) else { return .duplicate }
-            let slot = windows.slot(of: windowStart, default: CustomerWindowState())
+            let fresh = newWindow()
+            let slot = windows.slot(of: windowStart, default: fresh)
             recentWindowSlot = slot
             recentWindowStart = windowStart
             _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, breakdowns: &breakdowns, counted: &counted)
@@ -123,6 +124,20 @@ extension CustomerState {
         // Through an index: the optional subscript's `_modify` costs more (a coroutine frame, the write-back).
         guard let index = windows.index(forKey: start) else { return }
         body(&windows[slot: index])
+    }
+}
+
+extension CustomerState {
+    /// An empty window sized like the customer's most recent one (usually
+    /// the window before, as event time moves on): a window's dedupe list
+    /// and group arrays otherwise grow by doubling, each step copying what
+    /// they hold, ~10% of ingest's last-level cache misses (callgrind).
+    /// A little headroom, since traffic varies from window to window; a
+    /// window that outgrows it grows as before.
+    private func newWindow() -> CustomerWindowState {
+        guard recentWindowStart != .min, recentWindowSlot < windows.count else { return CustomerWindowState() }
+        let (events, groups) = windows.withValue(at: recentWindowSlot) { ($0.dedupe.count, $0.groups.count) }
+        return CustomerWindowState(reservingEvents: events + events / 8 + 4, groups: groups + groups / 4 + 2)
     }
 }
 

@@ -94,6 +94,20 @@ public struct RollupGroupTable: Sendable, Sequence {
         _modify { yield &values[position] }
     }
 
+    /// Makes room for `count` groups in all, so that appending them neither
+    /// copies the keys and states nor rebuilds the slots.
+    mutating func reserveCapacity(_ count: Int) {
+        guard count > keys.count else { return }
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
+        var capacity = Swift.max(8, slots.count)
+        while count * 2 > capacity { capacity *= 2 }
+        if capacity > slots.count { rebuild(capacity: capacity) }
+    }
+
+    /// How many groups fit before the arrays or the slots must grow.
+    var reservedCapacity: Int { Swift.min(keys.capacity, values.capacity, slots.count / 2) }
+
     /// Appends a group whose key is not in the table; returns its position.
     @discardableResult
     mutating func append(_ key: consuming RollupGroupKey, _ state: consuming RollupGroupState) -> Int {

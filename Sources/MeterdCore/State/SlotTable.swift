@@ -77,6 +77,13 @@ public struct SlotTable<Key: SlotTableKey, Value: SlotTableValue>: Sendable, Seq
         Prefetch.element(of: &values, at: slot)
     }
 
+    /// Reads the value in `slot` in place (a copy of the value would retain
+    /// every array it holds); `slot` must be valid.
+    @inline(__always)
+    func withValue<R>(at slot: Int, _ body: (borrowing Value) -> R) -> R {
+        values.withUnsafeBufferPointer { body($0[slot]) }
+    }
+
     /// The value in `slot` (from `index(forKey:)` or `slot(of:default:)`), mutable in place.
     public subscript(slot slot: Int) -> Value {
         get { values[slot] }

@@ -114,6 +114,13 @@ public struct CustomerWindowState: Sendable, Equatable {
 
     public init() {}
 
+    /// An empty window with room for `events` dedupe entries and `groups`
+    /// groups, so that filling it does not copy its arrays as they grow.
+    init(reservingEvents events: Int, groups: Int) {
+        dedupe.reserveCapacity(events)
+        self.groups.reserveCapacity(groups)
+    }
+
     public init(groups: [RollupGroupKey: RollupGroupState] = [:], dedupe: [DedupeFingerprint] = []) {
         self.groups = RollupGroupTable(groups)
         self.dedupe = dedupe
