@@ -14,10 +14,10 @@ public struct ExactSum: Sendable, Equatable {
     // synthesized `==` compares the partials.
     /// partials[0], when `partialCount` > 0; 0 otherwise.
     private var head: Double = 0
+    /// The number of partials (before `tail`: the usual addition reads only these two).
+    public private(set) var partialCount = 0
     /// partials[1...].
     private var tail: [Double] = []
-    /// The number of partials.
-    public private(set) var partialCount = 0
 
     public init() {}
 
