@@ -71,6 +71,10 @@ import Testing
             if found == nil, round % 2 == 0 {
                 model[built] = table.append(built, RollupGroupState(accumulator: Accumulator(kind: .count)))
             }
+            // Room made ahead (a new window sized like the last) rebuilds the
+            // slots early; the lookup's inline mask must follow.
+            if round % 500 == 250 { table.reserveCapacity(table.count + 40) }
+            #expect(table.slotMaskMatchesSlots)
         }
         #expect(model.count > 50)
     }

@@ -41,9 +41,13 @@ extension CustomerWindowState {
         dedupe: UnsafeMutablePointer<FingerprintSet>?, compiled: CompiledConfiguration,
         breakdowns: inout BreakdownInterner, counted: inout Counted
     ) -> Bool {
+        // The arrays whose headers the second pass reads (appending a
+        // fingerprint; updating states in place), hinted before the lookups.
+        Prefetch.header(of: &window.dedupe, write: true)
+        window.groups.prefetchStatesHeader()
         // Read through unsafe buffers: an array subscript or a `for … in` copies
         // the element (a feature: retains of every field; a sample, a row of features).
-        compiled.features.withUnsafeBufferPointer { features in
+        return compiled.features.withUnsafeBufferPointer { features in
             compiled.withHotPathTables { tables in
                 record.samples.withUnsafeBufferPointer { samples in
                     var visits = 0

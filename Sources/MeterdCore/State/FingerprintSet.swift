@@ -18,6 +18,8 @@ struct FingerprintSet: Sendable {
     @inline(__always)
     mutating func prefetch(_ fingerprint: DedupeFingerprint) {
         guard slotMask >= 0 else { return }
+        // `insert` reads the table's header (count, uniqueness) before the slot.
+        Prefetch.header(of: &slots)
         Prefetch.element(of: &slots, at: Int(truncatingIfNeeded: fingerprint.low) & slotMask, write: true)
     }
 

@@ -22,6 +22,21 @@ enum Prefetch {
         }
     }
 
+    /// Hints the line of `array`'s header (its reference count and count,
+    /// in the 32 bytes before the first element), which a mutating access
+    /// (the uniqueness check), an append and `count` read first: a
+    /// dependent miss of its own before the element's, in a large state.
+    @inline(__always)
+    static func header<Element>(of array: inout [Element], write: Bool = false) {
+        array.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let elements = UnsafeRawPointer(base)
+            // The reference count and the count: one line, or two when the header straddles one.
+            hint(elements - 24, write: write)
+            hint(elements - 16, write: write)
+        }
+    }
+
     /// Hints the lines holding `array[0..<count]` (`count` from what the
     /// caller knows of the array, e.g. the feature count of a per-feature
     /// table), at most the array's own elements.

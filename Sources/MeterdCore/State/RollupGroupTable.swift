@@ -12,6 +12,9 @@ public struct RollupGroupTable: Sendable, Sequence {
     /// Positions in `keys` + 1 (0 = empty), linear probing by fingerprint bits;
     /// a power of two, at most half full.
     private var slots: [Int32] = []
+    /// `slots.count - 1` (-1 while there are none), kept inline so a lookup
+    /// reaches its slot without reading the slots array's header first.
+    private var slotMask = -1
     /// Positions in changelog order (see `encodingOrder()`), or empty until
     /// computed; a cache emptied whenever a group is added or removed.
     private var encodingOrderCache: [Int32] = []
@@ -43,14 +46,15 @@ public struct RollupGroupTable: Sendable, Sequence {
     /// these dimension values (see `CompiledFeature.breakdown(of:)`), if any.
     @inline(__always)
     func index(featureIndex: Int, breakdownIndexes: UnsafeBufferPointer<Int?>, dimensions: UnsafeBufferPointer<String?>, fingerprint: UInt64) -> Int? {
-        guard !slots.isEmpty else { return nil }
+        let mask = slotMask
+        guard mask >= 0 else { return nil }
+        // Base addresses only: neither array's header is read.
         return slots.withUnsafeBufferPointer { slots in
             keys.withUnsafeBufferPointer { keys in
-                guard let keyAt = keys.baseAddress else { return nil }
-                let mask = slots.count - 1
+                guard let slotAt = slots.baseAddress, let keyAt = keys.baseAddress else { return nil }
                 var slot = Int(truncatingIfNeeded: fingerprint) & mask
                 while true {
-                    let entry = Int(slots[slot])
+                    let entry = Int(slotAt[slot])
                     if entry == 0 { return nil }
                     // Fields read in place: copying the key would retain its breakdown.
                     let key = keyAt + (entry - 1)
@@ -81,6 +85,13 @@ public struct RollupGroupTable: Sendable, Sequence {
         }
     }
 
+    /// Hints the header of the states array, which updating a state in
+    /// place reads first (its uniqueness check).
+    @inline(__always)
+    mutating func prefetchStatesHeader() {
+        Prefetch.header(of: &values)
+    }
+
     /// Hints the cache lines of the state at `position` (see `Prefetch`;
     /// `mutating` only to reach the states in place).
     @inline(__always)
@@ -104,6 +115,9 @@ public struct RollupGroupTable: Sendable, Sequence {
         while count * 2 > capacity { capacity *= 2 }
         if capacity > slots.count { rebuild(capacity: capacity) }
     }
+
+    /// Whether the inline mask matches the slots (the invariant the lookup relies on; for tests).
+    var slotMaskMatchesSlots: Bool { slotMask == slots.count - 1 }
 
     /// How many groups fit before the arrays or the slots must grow.
     var reservedCapacity: Int { Swift.min(keys.capacity, values.capacity, slots.count / 2) }
@@ -155,6 +169,7 @@ public struct RollupGroupTable: Sendable, Sequence {
 
     private mutating func rebuild(capacity: Int) {
         slots = Array(repeating: 0, count: capacity)
+        slotMask = capacity - 1
         for position in keys.indices { place(position) }
     }
 
