@@ -56,4 +56,15 @@ private typealias F = AggFixtures
         guard case .accepted = aggregator.ingest(F.request(id: "c", at: 121_000)) else { Issue.record("not accepted"); return }
         #expect(try #require(sizes(aggregator, windowStart: 120_000)).eventRoom < 16)
     }
+
+    @Test func aWindowOpenedByALateEventStartsSmall() throws {
+        var aggregator = PartitionAggregator(configuration: F.configuration())
+        fill(&aggregator, windowStart: 120_000, idPrefix: "a")
+        // Within allowed lateness, into a window the customer had no events in.
+        guard case .accepted = aggregator.ingest(F.request(id: "late", at: 61_000)) else { Issue.record("not accepted"); return }
+        #expect(try #require(sizes(aggregator, windowStart: 60_000)).eventRoom < 16)
+        // The next window after the recent one is sized again.
+        guard case .accepted = aggregator.ingest(F.request(id: "next", at: 181_000)) else { Issue.record("not accepted"); return }
+        #expect(try #require(sizes(aggregator, windowStart: 180_000)).eventRoom >= 100)
+    }
 }

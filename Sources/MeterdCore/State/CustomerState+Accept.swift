@@ -36,18 +36,25 @@ extension CustomerState {
         let fingerprint = DedupeFingerprint(source: record.source, id: record.eventID)
         dedupe.prefetch(fingerprint)
         var counted = CustomerWindowState.Counted()
+        // The hint follows the newest window: a late record leaves it there,
+        // for the records after it (and for sizing the next new window).
+        let newest = windowStart >= recentWindowStart
         if let existing {
-            recentWindowSlot = existing
-            recentWindowStart = windowStart
+            if newest {
+                recentWindowSlot = existing
+                recentWindowStart = windowStart
+            }
             guard CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: existing], dedupe: &dedupe, compiled: compiled, breakdowns: &breakdowns, counted: &counted) else {
                 return .duplicate
             }
         } else {
             guard dedupe.insert(fingerprint) else { return .duplicate }
-            let fresh = newWindow()
+            let fresh = newWindow(start: windowStart)
             let slot = windows.slot(of: windowStart, default: fresh)
-            recentWindowSlot = slot
-            recentWindowStart = windowStart
+            if newest {
+                recentWindowSlot = slot
+                recentWindowStart = windowStart
+            }
             _ = CustomerWindowState.count(record, fingerprint: fingerprint, into: &windows[slot: slot], dedupe: nil, compiled: compiled, breakdowns: &breakdowns, counted: &counted)
         }
         let newWindow = counted.newWindow
@@ -128,14 +135,16 @@ extension CustomerState {
 }
 
 extension CustomerState {
-    /// An empty window sized like the customer's most recent one (usually
-    /// the window before, as event time moves on): a window's dedupe list
-    /// and group arrays otherwise grow by doubling, each step copying what
-    /// they hold, ~10% of ingest's last-level cache misses (callgrind).
-    /// A little headroom, since traffic varies from window to window; a
-    /// window that outgrows it grows as before.
-    private func newWindow() -> CustomerWindowState {
-        guard recentWindowStart != .min, recentWindowSlot < windows.count else { return CustomerWindowState() }
+    /// An empty window starting at `start`, sized like the customer's most
+    /// recent one when it follows it (as event time moves on): a window's
+    /// dedupe list and group arrays otherwise grow by doubling, each step
+    /// copying what they hold, ~10% of ingest's last-level cache misses
+    /// (callgrind). A little headroom, since traffic varies from window to
+    /// window; a window that outgrows it grows as before. A window opened
+    /// by a late event, behind the recent one, starts empty: it usually
+    /// gets few events.
+    private func newWindow(start: Int64) -> CustomerWindowState {
+        guard recentWindowStart != .min, start > recentWindowStart, recentWindowSlot < windows.count else { return CustomerWindowState() }
         let (events, groups) = windows.withValue(at: recentWindowSlot) { ($0.dedupe.count, $0.groups.count) }
         return CustomerWindowState(reservingEvents: events + events / 8 + 4, groups: groups + groups / 4 + 2)
     }

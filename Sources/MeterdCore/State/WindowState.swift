@@ -167,9 +167,10 @@ public struct CustomerState: Sendable, Equatable {
     /// (bookkeeping, not state; `true` implies listed).
     var listedInChangedQuotas = false
     var listedInQuotaCustomers = false
-    /// The slot `accept` last found or made a window in: records of a
-    /// customer mostly fall in its newest window, which this finds with one
-    /// key compare (a hint, not state; any value is safe).
+    /// The slot of the newest window `accept` found or made (a late record
+    /// leaves it): records of a customer mostly fall in its newest window,
+    /// which this finds with one key compare, and a new window after it is
+    /// sized like it (a hint, not state; any value is safe).
     var recentWindowSlot = 0
     /// The start of the window at `recentWindowSlot` while it is known to be
     /// there (`Int64.min`: unknown). It spares the hint's compare a load from
