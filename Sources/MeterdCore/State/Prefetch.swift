@@ -22,6 +22,12 @@ enum Prefetch {
         }
     }
 
+    /// Hints the lines holding the value at `pointer` (every line it spans).
+    @inline(__always)
+    static func value<Value>(at pointer: UnsafePointer<Value>, write: Bool = false) {
+        lines(from: UnsafeRawPointer(pointer), byteCount: MemoryLayout<Value>.size, write: write)
+    }
+
     /// Hints the line of `array`'s header (its reference count and count,
     /// in the 32 bytes before the first element), which a mutating access
     /// (the uniqueness check), an append and `count` read first: a

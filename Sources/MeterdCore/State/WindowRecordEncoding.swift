@@ -17,8 +17,16 @@ extension CustomerWindowState {
                     scratch.initialize(repeating: -1)
                     var featureCount = 0
                     var bound = 1 + 2 * ByteCursor.varintBound
-                    for entry in order {
-                        let index = Int(entry)
+                    // Groups come in fingerprint order, at scattered positions of a
+                    // window that is usually out of cache: a state is hinted two
+                    // groups ahead, and its encoding cache's header (which
+                    // `encode` reads first) one ahead, once the state has arrived.
+                    for step in order.indices {
+                        if step + 2 < order.count, let base = states.baseAddress {
+                            Prefetch.value(at: base + Int(order[step + 2]), write: true)
+                        }
+                        if step + 1 < order.count { Prefetch.header(of: &states[Int(order[step + 1])].encoded) }
+                        let index = Int(order[step])
                         if !states[index].encodedIsValid { states[index].encode(key: keys[index]) }
                         bound += ByteCursor.varintBound + states[index].encodedCount
                         let featureIndex = keys[index].featureIndex
