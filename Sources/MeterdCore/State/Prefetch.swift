@@ -18,7 +18,7 @@ enum Prefetch {
     static func element<Element>(of array: inout [Element], at index: Int, write: Bool = false) {
         array.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            lines(from: UnsafeRawPointer(base + index), byteCount: MemoryLayout<Element>.size, write: write)
+            value(at: base + index, write: write)
         }
     }
 
